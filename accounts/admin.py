@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "email", "is_active", "is_staff", "suspended_at", "date_joined", "last_login")
+    list_filter = ("is_active", "is_staff", "suspended_at")
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("linkhome"), {"fields": ("show_collections_on_profile", "suspended_at", "suspension_reason")}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "name", "user", "created", "last_used", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("user__username", "name", "prefix")
+    readonly_fields = ("prefix", "key_hash", "created", "last_used")
+    raw_id_fields = ("user",)

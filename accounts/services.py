@@ -1,0 +1,72 @@
+"""Write paths for accounts: API tokens, login throttling, suspension."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiToken, LoginFailure, User
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token; the plain secret is returned once and never stored."""
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:100], prefix=secret[:8], key_hash=hash_token(secret)
+    )
+    return token, secret
+
+
+def token_revoke(*, token: ApiToken) -> None:
+    if token.revoked is None:
+        token.revoked = timezone.now()
+        token.save(update_fields=["revoked"])
+
+
+def login_blocked(*, username: str, ip: str | None) -> bool:
+    """Too many recent failures for this user name or from this address."""
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
+    recent = LoginFailure.objects.filter(created__gte=since)
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if recent.filter(username__iexact=username).count() >= limit:
+        return True
+    return ip is not None and recent.filter(ip=ip).count() >= limit * 4
+
+
+def login_failed(*, username: str, ip: str | None) -> None:
+    LoginFailure.objects.create(username=username[:150], ip=ip)
+
+
+def login_succeeded(*, username: str) -> None:
+    LoginFailure.objects.filter(username__iexact=username).delete()
+
+
+@transaction.atomic
+def user_suspend(*, user: User, reason: str) -> None:
+    """Suspended users cannot log in and their shares go dark; their data is kept."""
+    user.is_active = False
+    user.suspended_at = timezone.now()
+    user.suspension_reason = reason[:500]
+    user.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
+    user.api_tokens.filter(revoked__isnull=True).update(revoked=timezone.now())
+
+
+@transaction.atomic
+def user_restore(*, user: User) -> None:
+    user.is_active = True
+    user.suspended_at = None
+    user.suspension_reason = ""
+    user.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import SignupForm, TokenForm
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("snapshots:link_list")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to linkhome! Save your first link below."))
+        return redirect("snapshots:link_list")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    new_secret = request.session.pop("new_token_secret", None)
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "tokens": request.user.api_tokens.filter(revoked__isnull=True),
+            "token_form": TokenForm(),
+            "new_secret": new_secret,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        _token, secret = services.token_create(user=request.user, name=form.cleaned_data["name"])
+        request.session["new_token_secret"] = secret
+        messages.success(request, _("Token created. Copy it now: it is shown only once."))
+    return redirect("accounts:settings")
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(request.user.api_tokens, pk=token_id, revoked__isnull=True)
+    services.token_revoke(token=token)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:settings")

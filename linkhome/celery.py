@@ -1,0 +1,14 @@
+"""Celery application: configuration comes from Django settings (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linkhome.settings")
+
+app = Celery("linkhome")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Signal handlers for the browser lifecycle must be connected in every worker process.
+import snapshots.worker_hooks  # noqa: E402,F401

@@ -1,0 +1,77 @@
+"""JSON shapes of the public API. Serializers only shape data; rules live in services."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from snapshots.models import Link, Snapshot
+from snapshots.urlnorm import display_url
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    artifacts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Snapshot
+        fields = [
+            "id", "status", "error", "note", "created", "finished", "final_url", "http_status",
+            "content_type", "title", "artifacts",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {k: {"type": "string", "format": "uri", "nullable": True} for k in Snapshot.ARTIFACT_KINDS},
+        }
+    )
+    def get_artifacts(self, snapshot: Snapshot) -> dict[str, str | None]:
+        from snapshots.api.urls_for import artifact_url
+
+        request = self.context.get("request")
+        stored = snapshot.artifacts or {}
+        return {
+            kind: artifact_url(request, snapshot, kind) if stored.get(kind) else None
+            for kind in Snapshot.ARTIFACT_KINDS
+        }
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    """Read shape of a link; input is validated by LinkInputSerializer and services."""
+
+    display_url = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    snapshots = SnapshotSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Link
+        fields = [
+            "id", "url", "display_url", "title", "description", "notes", "tags", "unread",
+            "created", "updated", "snapshots",
+        ]
+
+    def get_display_url(self, link: Link) -> str:
+        return display_url(link.url)
+
+    def get_tags(self, link: Link) -> list[str]:
+        return sorted(tag.name for tag in link.tags.all())
+
+
+class LinkInputSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=8192, trim_whitespace=True)
+    tags = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=5000, trim_whitespace=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    unread = serializers.BooleanField(required=False)
+
+
+class TagCountSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)

@@ -1,0 +1,119 @@
+"""REST API for tools and extensions. Thin: validate shape, call a service or selector."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services as account_services
+from snapshots import access, capturing, selectors, services
+from snapshots.api.serializers import (
+    LinkInputSerializer,
+    LinkSerializer,
+    SnapshotSerializer,
+    TagCountSerializer,
+    TokenRequestSerializer,
+)
+from snapshots.models import Snapshot
+
+
+class TokenCreateView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={201: inline_serializer("TokenCreated", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        ip = account_services.client_ip(request)
+        if account_services.login_blocked(username=username, ip=ip):
+            raise Throttled(detail="Too many failed attempts. Please wait 15 minutes.")
+        user = authenticate(request, username=username, password=data.validated_data["password"])
+        if user is None:
+            account_services.login_failed(username=username, ip=ip)
+            raise AuthenticationFailed("Wrong user name or password.")
+        account_services.login_succeeded(username=username)
+        _token, secret = account_services.token_create(user=user, name=data.validated_data.get("name", "api"))
+        return Response({"token": secret}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("tag", str, description="Only links with this tag"),
+        OpenApiParameter("q", str, description='Search: words, "phrase", #tag, -exclude, site:host'),
+    ]
+)
+class LinkListCreateView(generics.ListCreateAPIView):
+    serializer_class = LinkSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.link_list(
+            owner=self.request.user, tag=params.get("tag") or None, query=params.get("q") or None
+        )
+
+    @extend_schema(request=LinkInputSerializer, responses={201: LinkSerializer})
+    def post(self, request):
+        data = LinkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        link = services.link_create(owner=request.user, **data.validated_data)
+        link = selectors.link_list(owner=request.user).get(pk=link.pk)
+        return Response(LinkSerializer(link, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class LinkDetailView(generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = LinkSerializer
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.link_list(owner=self.request.user)
+
+    @extend_schema(request=LinkInputSerializer(partial=True), responses={200: LinkSerializer})
+    def patch(self, request, pk: int):
+        link = self.get_object()
+        data = LinkInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.link_update(link=link, data=data.validated_data)
+        link = self.get_queryset().get(pk=link.pk)
+        return Response(LinkSerializer(link, context={"request": request}).data)
+
+    def perform_destroy(self, instance):
+        services.link_delete(link=instance)
+
+
+class LinkCaptureView(APIView):
+    @extend_schema(request=None, responses={201: SnapshotSerializer})
+    def post(self, request, pk: int):
+        link = access.get_link_for_user(request.user, pk)
+        try:
+            snapshot = capturing.snapshot_request(link=link, trigger=Snapshot.Trigger.MANUAL, strict=True)
+        except capturing.CaptureRateExceeded:
+            raise Throttled(detail="Capture rate exceeded; try again later.") from None
+        return Response(SnapshotSerializer(snapshot, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class SnapshotDetailView(generics.RetrieveAPIView):
+    serializer_class = SnapshotSerializer
+
+    def get_object(self):
+        return access.get_snapshot_for_user(self.request.user, self.kwargs["pk"])
+
+
+class TagListView(APIView):
+    pagination_class = None
+
+    @extend_schema(responses=TagCountSerializer(many=True))
+    def get(self, request):
+        tags = services.user_tags(owner=request.user)
+        return Response([{"name": t.name, "count": t.count} for t in tags])
+
+

@@ -1,0 +1,235 @@
+"""The domain's data and its invariants. Write paths live in services.py, read paths in selectors.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+URL_MAX_LENGTH = 2048
+TITLE_MAX_LENGTH = 500
+TAG_MAX_LENGTH = 100
+
+
+class TaggedLink(TaggedItemBase):
+    """Taggit through model with a real foreign key to Link (fast joins, cascading deletes)."""
+
+    content_object = models.ForeignKey("Link", on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        unique_together = [("content_object", "tag")]
+        indexes = [models.Index(fields=["tag", "content_object"])]
+
+
+class Link(models.Model):
+    class Schedule(models.TextChoices):
+        NONE = "", _("never")
+        DAILY = "daily", _("daily")
+        WEEKLY = "weekly", _("weekly")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="links")
+    url = models.CharField(_("URL"), max_length=URL_MAX_LENGTH)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    unread = models.BooleanField(_("unread"), default=False)
+    created = models.DateTimeField(_("created"), db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    hidden_by_staff = models.BooleanField(_("hidden from public views"), default=False)
+    recapture = models.CharField(
+        _("re-capture"), max_length=10, choices=Schedule.choices, default=Schedule.NONE, blank=True
+    )
+    next_capture_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    tags = TaggableManager(through=TaggedLink, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "url"], name="unique_url_per_owner"),
+        ]
+        indexes = [models.Index(fields=["owner", "-created", "-id"], name="link_owner_recent")]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    # The two helpers below read `snapshots.all()`, so on list pages they use the prefetch cache.
+    def latest_snapshot(self) -> Snapshot | None:
+        snapshots = list(self.snapshots.all())
+        return max(snapshots, key=lambda s: (s.created, s.pk)) if snapshots else None
+
+    def latest_success(self) -> Snapshot | None:
+        done = [s for s in self.snapshots.all() if s.status == Snapshot.Status.SUCCEEDED]
+        return max(done, key=lambda s: (s.created, s.pk)) if done else None
+
+
+class Snapshot(models.Model):
+    """One capture of a link: a version. Artifacts are storage names relative to default_storage."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    class Trigger(models.TextChoices):
+        SAVE = "save", _("saved")
+        MANUAL = "manual", _("asked for")
+        IMPORT = "import", _("import")
+        SCHEDULE = "schedule", _("schedule")
+
+    ARTIFACT_KINDS = ("screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original")
+    FINISHED = (Status.SUCCEEDED, Status.FAILED)
+
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="snapshots")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SAVE)
+    error = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)  # the delivery that holds the claim
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    enqueued = models.DateTimeField(null=True, blank=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    last_checked = models.DateTimeField(null=True, blank=True)
+    final_url = models.CharField(max_length=URL_MAX_LENGTH, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    description = models.TextField(blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    charset = models.CharField(max_length=40, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    # Storage names of the artifacts ({"screenshot": "snapshots/…/screenshot.webp", …}) and their
+    # byte sizes; one JSON column each keeps the schema stable as artifact kinds evolve.
+    artifacts = models.JSONField(default=dict, blank=True)
+    sizes = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    text = models.TextField(blank=True)  # visible page text, truncated, for search and diffs
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["link", "-created"], name="snapshot_link_recent"),
+            models.Index(
+                fields=["status", "created"],
+                name="snapshot_unfinished",
+                condition=Q(status__in=["queued", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.status} {self.link_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class Share(models.Model):
+    """A tag of one user's links published as a collection under an unguessable token."""
+
+    class Moderation(models.TextChoices):
+        OK = "ok", _("ok")
+        DISABLED = "disabled", _("disabled by staff")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares")
+    tag_name = models.CharField(_("tag"), max_length=TAG_MAX_LENGTH)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    token = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    expires = models.DateTimeField(_("expires"), null=True, blank=True)
+    moderation = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.OK)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Report(models.Model):
+    """A visitor's complaint about a shared collection or a link in it."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("spam")
+        ILLEGAL = "illegal", _("illegal content")
+        ABUSE = "abuse", _("harassment or abuse")
+        MALWARE = "malware", _("malware or phishing")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DISMISSED = "dismissed", _("dismissed")
+        ACTIONED = "actioned", _("actioned")
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="reports")
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    reporter_ip = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.status})"
+
+
+class AuditEntry(models.Model):
+    """Append-only record of staff actions and staff views of user content."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=50)
+    target_type = models.CharField(max_length=50)
+    target_id = models.CharField(max_length=50)
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="imports")
+    upload = models.CharField(max_length=300)  # storage name of the uploaded file
+    capture = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} ({self.status})"

@@ -1,0 +1,73 @@
+"""How archived artifacts leave the site: streamed by our views with headers that make them inert.
+
+Archived HTML is attacker-authored. `Content-Security-Policy: sandbox` (no allow-scripts, no
+allow-same-origin) gives it an opaque origin with no script, and `default-src 'none'` with only
+inline/data: styles, images and fonts stops every network request it could make. PDFs cannot be
+rendered by the browser's viewer inside a CSP sandbox, so they are sent as `application/pdf`
+with `nosniff` only: the PDF viewer runs no page script on our origin.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+
+from snapshots.models import Snapshot
+
+ARCHIVE_CSP = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline' data:; img-src data:; "
+    "font-src data:; media-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'"
+)
+_CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "dom": "text/plain; charset=utf-8",
+    "text": "text/plain; charset=utf-8",
+    "pdf": "application/pdf",
+}
+_EXTENSIONS = {"html": "html", "dom": "dom.html", "text": "txt", "pdf": "pdf"}
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def content_type_for(kind: str, name: str) -> str:
+    if kind in _CONTENT_TYPES:
+        return _CONTENT_TYPES[kind]
+    guessed, _encoding = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+def download_name(snapshot: Snapshot, kind: str, stored_name: str) -> str:
+    """A readable file name from the page title (Chinese titles kept), e.g. `报告 - 2026-11-25.pdf`."""
+    title = _UNSAFE_FILENAME.sub(" ", snapshot.title or snapshot.link.title or "snapshot").strip()[:80]
+    stamp = (snapshot.finished or snapshot.created).strftime("%Y-%m-%d")
+    extension = _EXTENSIONS.get(kind) or stored_name.rsplit(".", 1)[-1]
+    return f"{title or 'snapshot'} - {stamp}.{extension}"
+
+
+def artifact_response(snapshot: Snapshot, kind: str, *, download: bool = False) -> FileResponse:
+    name = (snapshot.artifacts or {}).get(kind)
+    if kind not in Snapshot.ARTIFACT_KINDS or not name:
+        raise Http404
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    content_type = content_type_for(kind, name)
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=download,
+        filename=download_name(snapshot, kind, name) if download else None,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, max-age=3600"
+    if not content_type.startswith("application/pdf"):
+        response["Content-Security-Policy"] = ARCHIVE_CSP
+    if kind == "html":
+        # The viewer page frames the archived copy; everything else keeps the site-wide DENY.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    return response

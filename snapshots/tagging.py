@@ -1,0 +1,40 @@
+"""Tag names: parsing a tag string and the rules every tag name obeys."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from snapshots.models import TAG_MAX_LENGTH
+from snapshots.textclean import clean_text
+
+_SEPARATORS = re.compile(r"[,，、]")
+
+
+def split_tag_string(value: str) -> list[str]:
+    """Commas (ASCII or CJK) separate tags; spaces inside a name are kept."""
+    return _SEPARATORS.split(value or "")
+
+
+def clean_tag_names(names: Iterable[str]) -> list[str]:
+    """Trim, drop empties, refuse over-long names, and de-duplicate ignoring case."""
+    result: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        if not isinstance(raw, str):
+            raise ValidationError(_("Each tag must be text."), code="invalid")
+        name = " ".join(clean_text(raw, multiline=False).split())
+        if not name:
+            continue
+        if len(name) > TAG_MAX_LENGTH:
+            raise ValidationError(
+                _("Tag names can be at most %(limit)d characters.") % {"limit": TAG_MAX_LENGTH},
+                code="tag_too_long",
+            )
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            result.append(name)
+    return result

@@ -1,0 +1,58 @@
+"""The fixed cast of test users (owner, other user, staff, anonymous) and API clients."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from accounts.models import User
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return User.objects.create_user("owner", email="owner@example.com", password=PASSWORD)
+
+
+@pytest.fixture
+def other(db) -> User:
+    return User.objects.create_user("other", email="other@example.com", password=PASSWORD)
+
+
+@pytest.fixture
+def staff(db) -> User:
+    return User.objects.create_user("staff", password=PASSWORD, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def other_client(db, other):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(other)
+    return c
+
+
+def token_client(user: User) -> APIClient:
+    _token, secret = account_services.token_create(user=user, name="test")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    return api
+
+
+@pytest.fixture
+def owner_api(owner) -> APIClient:
+    return token_client(owner)
+
+
+@pytest.fixture
+def other_api(other) -> APIClient:
+    return token_client(other)
