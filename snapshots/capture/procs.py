@@ -1,0 +1,102 @@
+"""Process bookkeeping for Chromium trees, read straight from /proc (Linux workers only).
+
+Chromium forks a zygote, renderers and utility processes; chromedriver only knows the first.
+Killing, measuring and reaping must see the whole tree, and orphan hunting must recognise a
+tree by the profile folder it was started with.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name is in parentheses and may itself contain spaces or parentheses.
+    return raw[raw.rfind(")") + 2 :].split()
+
+
+def parent_of(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[1]) if fields else None
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
+
+
+def all_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pid in all_pids():
+        parent = parent_of(pid)
+        if parent is not None:
+            children.setdefault(parent, []).append(pid)
+    found: list[int] = []
+    stack = [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def rss_mb(pids: Iterable[int]) -> float:
+    """Resident memory of the given processes, in MiB (shared pages counted in each)."""
+    total_kb = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+def kill_all(pids: Iterable[int], wait: float = 3.0) -> None:
+    """SIGKILL every pid, reap those that are our children, and wait until all are gone."""
+    pending = set(pids)
+    for pid in pending:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
+        except PermissionError:
+            logger.warning("not allowed to kill process %d", pid)
+    deadline = time.monotonic() + wait
+    while pending and time.monotonic() < deadline:
+        for pid in list(pending):
+            # Not our child: its own parent (or init) reaps it, we only watch it go.
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            if not is_running(pid):
+                pending.discard(pid)
+        if pending:
+            time.sleep(0.01)
+    if pending:
+        logger.warning("processes still running after SIGKILL: %s", sorted(pending))
