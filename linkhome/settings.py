@@ -190,13 +190,20 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One warm browser per pool process: this is the number of captures a worker runs at once.
+CELERY_WORKER_CONCURRENCY = env_int("CAPTURE_CONCURRENCY", 2, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = "capture"
-CELERY_TASK_ROUTES = {"snapshots.tasks.import_*": {"queue": "bulk"}}
+CELERY_TASK_ROUTES = {"snapshots.tasks.import_*": {"queue": "bulk"}, "snapshots.tasks_bulk.*": {"queue": "bulk"}}
+CELERY_IMPORTS = ["snapshots.tasks_bulk"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The visibility timeout must outlast the hard limit, or Redis hands a running task to a
 # second worker while the first is still on it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CAPTURE_HARD_TIME_LIMIT * 2 + 60),
+    # Unacked messages of a dead worker come back once the visibility timeout has passed; scan
+    # for them every few seconds rather than kombu's default of about every 100 s.
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -206,8 +213,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+CAPTURE_SWEEP_INTERVAL = env_int("CAPTURE_SWEEP_INTERVAL", 30, minimum=1)
+CAPTURE_SWEEP_GRACE = env_int("CAPTURE_SWEEP_GRACE", 10, minimum=0)  # s a new row may await its publish
 CELERY_BEAT_SCHEDULE = {
-    "sweep-snapshots": {"task": "snapshots.tasks.sweep_snapshots", "schedule": 30.0},
+    "bulk-sweep": {"task": "snapshots.tasks_bulk.bulk_sweep", "schedule": 60.0},
+    "sweep-snapshots": {"task": "snapshots.tasks.sweep_snapshots", "schedule": float(CAPTURE_SWEEP_INTERVAL)},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -227,6 +237,11 @@ CAPTURE_PROFILE_ROOT = Path(env_str("CAPTURE_PROFILE_ROOT", str(DATA_DIR / "chro
 CHROMIUM_BINARY = env_str("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER_BINARY = env_str("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
 SNAPSHOT_HOST = env_str("SNAPSHOT_HOST", "")
+# Artifacts on SNAPSHOT_HOST are reached by signed URLs that expire after this many seconds.
+SNAPSHOT_URL_MAX_AGE = env_int("SNAPSHOT_URL_MAX_AGE", 3600, minimum=60)
+if SNAPSHOT_HOST and SNAPSHOT_HOST.split(":")[0] not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(SNAPSHOT_HOST.split(":")[0])
+REPORT_RATE_PER_HOUR = env_int("REPORT_RATE_PER_HOUR", 10, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from snapshots.models import TITLE_MAX_LENGTH, Link, Snapshot
+from snapshots.searchindex import search_document_refresh
 from snapshots.textclean import clean_line, clean_text
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,18 @@ def snapshot_fail(snapshot_id: int, reason: str) -> None:
             _fail(snapshot, reason)
 
 
+def snapshot_retry(*, snapshot: Snapshot) -> bool:
+    """Give a failed capture a fresh set of attempts (staff action); returns False if not failed."""
+    with transaction.atomic():
+        updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
+            status=Snapshot.Status.QUEUED, attempts=0, error="", task_id="", enqueued=None, finished=None
+        )
+        if updated:
+            snapshot_id = snapshot.pk
+            transaction.on_commit(lambda: enqueue(snapshot_id), robust=True)
+    return bool(updated)
+
+
 def snapshot_requeue(snapshot_id: int) -> None:
     """Put a running snapshot back to queued after a transient failure (the task retries)."""
     Snapshot.objects.filter(pk=snapshot_id, status=Snapshot.Status.RUNNING).update(
@@ -176,6 +189,11 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         locked.timings = result.timings
         locked.save()
         _fill_link_from(locked)
+        if locked.trigger == Snapshot.Trigger.SCHEDULE:
+            from snapshots.diffing import snapshot_collapse_unchanged
+
+            locked = snapshot_collapse_unchanged(snapshot=locked)
+        search_document_refresh(link_ids=[locked.link_id])
     return locked
 
 
@@ -221,7 +239,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     counts = {"enqueued": 0, "retried": 0, "failed": 0}
     # A just-saved row is still being published by its own on_commit hook: leave it a moment.
     queued = Snapshot.objects.filter(status=Snapshot.Status.QUEUED).filter(
-        Q(enqueued__isnull=True, created__lt=now - timedelta(seconds=10)) | Q(enqueued__lt=stale_queue)
+        Q(enqueued__isnull=True, created__lt=now - timedelta(seconds=settings.CAPTURE_SWEEP_GRACE))
+        | Q(enqueued__lt=stale_queue)
     )
     for snap_id, owner_id, trigger, enqueued in queued.values_list(
         "pk", "link__owner_id", "trigger", "enqueued"
