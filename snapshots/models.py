@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from snapshots.searchfields import TsVectorField
+
 URL_MAX_LENGTH = 2048
 TITLE_MAX_LENGTH = 500
 TAG_MAX_LENGTH = 100
@@ -210,6 +212,34 @@ class AuditEntry(models.Model):
         return f"{self.action} {self.target_type}#{self.target_id}"
 
 
+class SearchDocument(models.Model):
+    """The search index row of one link, maintained by `snapshots.searchindex` write paths.
+
+    `head` (title and tags), `meta` (URL, description, notes) and `body` (newest page text)
+    are the normalised text the index was built from: SQLite searches them directly, PostgreSQL uses
+    them to verify phrase and CJK matches and to cut excerpts. The vectors exist for
+    PostgreSQL's GIN index only; `owner` and `created` are copies that keep scoping and
+    ordering on this one table.
+    """
+
+    link = models.OneToOneField(Link, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField()
+    head = models.TextField(blank=True)
+    meta = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    head_vector = TsVectorField(null=True, editable=False)
+    body_vector = TsVectorField(null=True, editable=False)
+    snapshot = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    indexed = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-created"], name="searchdoc_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"search document of link #{self.link_id}"
+
+
 class ImportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -223,9 +253,11 @@ class ImportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    created_links = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    enqueued = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:

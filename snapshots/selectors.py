@@ -19,8 +19,23 @@ def link_list(*, owner: User, tag: str | None = None, query: str | None = None) 
     links = Link.objects.filter(owner=owner)
     if tag:
         links = links.filter(tags__name__iexact=tag)
+    links = links.prefetch_related("tags", latest_snapshots_prefetch())
     if query:
-        from snapshots.search import apply_search
+        from snapshots.search import search_links
 
-        links = apply_search(links, query)
-    return links.prefetch_related("tags", latest_snapshots_prefetch())
+        # Last: ranked results are sliced and counted, not filtered further.
+        links = search_links(links, query)
+    return links
+
+
+def shared_link_list(*, share) -> QuerySet[Link]:
+    """A share's public page: its links with only their finished snapshots, in two queries."""
+    from snapshots.access import shared_links
+
+    finished = Snapshot.objects.filter(status=Snapshot.Status.SUCCEEDED).defer("text", "description")
+    return (
+        shared_links(share)
+        .only("id", "url", "title", "description", "created", "owner_id")
+        .prefetch_related(Prefetch("snapshots", queryset=finished.order_by("-created", "-id"), to_attr="shown"))
+        .order_by("-created", "-id")
+    )

@@ -11,14 +11,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from accounts.models import User
-from snapshots import capturing
+from snapshots import capturing, searchindex
 from snapshots.models import TITLE_MAX_LENGTH, Link, Snapshot, TaggedLink
+from snapshots.tagcounts import tag_bar_forget
 from snapshots.tagging import clean_tag_names
 from snapshots.textclean import clean_line, clean_text
 from snapshots.urlnorm import check_saveable, normalize_url
@@ -96,6 +96,9 @@ def link_create(
             )
             if tag_names:
                 link.tags.set(tag_names)
+            searchindex.search_document_refresh(link_ids=[link.pk])
+            if tag_names:
+                transaction.on_commit(lambda: tag_bar_forget(owner.pk))
             if capture:
                 capturing.snapshot_request(link=link, trigger=trigger)
     except IntegrityError:
@@ -132,24 +135,19 @@ def link_update(*, link: Link, data: dict[str, Any]) -> Link:
             link.tags.set(clean_tag_names(data["tags"]))
         except ValidationError as exc:
             raise ValidationError({"tags": exc.messages}) from None
+        transaction.on_commit(lambda: tag_bar_forget(link.owner_id))
+    searchindex.search_document_refresh(link_ids=[link.pk], body=False)
     return link
 
 
 def link_delete(*, link: Link) -> None:
     """Delete the link; its artifact files go once the deletion has committed."""
     names = capturing.artifact_names(Snapshot.objects.filter(link=link))
+    owner_id = link.owner_id
     with transaction.atomic():
         link.delete()
         transaction.on_commit(lambda: capturing.delete_artifact_files(names))
-
-
-def user_tags(*, owner: User):
-    """Tags on the owner's links with counts (the user's own view of a site-wide tag table)."""
-    return (
-        Tag.objects.filter(snapshots_taggedlink_items__content_object__owner=owner)
-        .annotate(count=Count("snapshots_taggedlink_items"))
-        .order_by("name")
-    )
+        transaction.on_commit(lambda: tag_bar_forget(owner_id))
 
 
 @transaction.atomic
@@ -164,6 +162,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
     if not names:
         raise ValidationError({"new": [_("Enter a tag name.")]})
     target_name = names[0]
+    transaction.on_commit(lambda: tag_bar_forget(owner.pk))
     source = Tag.objects.filter(name__iexact=old.strip()).first()
     if source is None:
         return 0
@@ -177,6 +176,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
         if not TaggedLink.objects.filter(tag=source).exclude(content_object__owner=owner).exists():
             source.name = target_name
             source.save(update_fields=["name"])
+            searchindex.search_document_refresh(link_ids=link_ids, body=False)
         shares_follow_tag(owner=owner, old=old, new=target_name)
         return len(link_ids)
     already = set(
@@ -190,6 +190,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
     if not TaggedLink.objects.filter(tag=source).exists():
         source.delete()
     Link.objects.filter(pk__in=link_ids).update(updated=timezone.now())
+    searchindex.search_document_refresh(link_ids=link_ids, body=False)
     return len(link_ids)
 
 

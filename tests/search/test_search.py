@@ -1,0 +1,138 @@
+"""Search: CJK words anywhere in long pages, syntax, ranking, scoping, API and page."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from snapshots import services
+from snapshots.models import Link, SearchDocument
+from snapshots.search import parse_query, search_links
+from tests.search.helpers import link_with_text
+
+pytestmark = pytest.mark.django_db
+
+FILLER = "国务院办公厅关于印发年度工作要点的通知。各省、自治区、直辖市人民政府，国务院各部委、各直属机构：" * 40
+
+
+def _gbk_report() -> str:
+    """A long report as a GBK page decodes to: the key word sits deep inside, after 300 KB."""
+    raw = (FILLER * 60 + "第三部分：推进政务公开标准化规范化。表1 2023年 收入 12.5 亿元").encode("gbk")
+    return raw.decode("gbk")
+
+
+def _ids(owner, query: str) -> list[int]:
+    return [link.pk for link in search_links(Link.objects.filter(owner=owner), query)]
+
+
+def test_chinese_word_deep_inside_a_long_gbk_report(owner):
+    report = link_with_text(owner, "https://www.gov.cn/report", _gbk_report(), title="年度报告")
+    link_with_text(owner, "https://example.com/other", FILLER, title="通知")
+    assert len(_gbk_report()) > 100_000
+    assert _ids(owner, "政务公开") == [report.pk]
+    assert _ids(owner, "政务公开 2023") == [report.pk]
+
+
+def test_two_character_query_and_scattered_pairs_do_not_match(owner):
+    hit = link_with_text(owner, "https://example.com/a", "这是一份政务公开的报告")
+    scattered = link_with_text(owner, "https://example.com/b", "政务工作，务公平，公开透明")
+    assert _ids(owner, "报告") == [hit.pk]
+    assert set(_ids(owner, "政务")) == {hit.pk, scattered.pk}
+    assert _ids(owner, "政务公开") == [hit.pk]
+
+
+def test_single_character_and_run_end(owner):
+    link = link_with_text(owner, "https://example.com/a", "人民日报")
+    assert _ids(owner, "报") == [link.pk]
+    assert _ids(owner, "日") == [link.pk]
+
+
+def test_mixed_chinese_english_and_full_width(owner):
+    link = link_with_text(owner, "https://example.com/a", "The GDP增长 was 5% in ２０２３ — Annual Report")
+    link_with_text(owner, "https://example.com/b", "GDP only")
+    assert _ids(owner, "gdp增长") == [link.pk]
+    assert _ids(owner, "增长 annual") == [link.pk]
+    assert _ids(owner, "2023") == [link.pk]
+    assert _ids(owner, "ＧＤＰ") == _ids(owner, "gdp") and len(_ids(owner, "gdp")) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("report", {"a", "b"}),
+        ('"annual report"', {"a"}),
+        ("“annual report”", {"a"}),
+        ("report -budget", {"a"}),
+        ('report -"annual report"', {"b"}),
+        ("#政府", {"a", "c"}),
+        ("#政府 -#旧", {"a"}),
+        ("site:example.com", {"a", "b"}),
+        ("site:gov.cn", {"c"}),
+        ("-site:gov.cn report", {"a", "b"}),
+        ("repo", set()),
+        ("   ", {"a", "b", "c"}),
+    ],
+)
+def test_syntax(owner, query, expected):
+    links = {
+        "a": link_with_text(owner, "https://example.com/a", "The annual report of 2023.", tags=["政府"]),
+        "b": link_with_text(owner, "https://www.example.com/b", "Budget report, not annual."),
+        "c": link_with_text(owner, "https://www.gov.cn/c", "国务院", tags=["政府", "旧"]),
+    }
+    names = {link.pk: name for name, link in links.items()}
+    assert {names[pk] for pk in _ids(owner, query)} == expected
+
+
+def test_title_and_tag_matches_rank_above_body_matches(owner):
+    now = timezone.now()
+    body = link_with_text(owner, "https://example.com/body", "关于政务公开的说明", created=now)
+    old = now - timedelta(days=9)
+    title = link_with_text(owner, "https://example.com/title", "无关", title="政务公开指南", created=old)
+    tag = link_with_text(owner, "https://example.com/tag", "无关", tags=["政务公开"], created=now - timedelta(days=5))
+    assert _ids(owner, "政务公开") == [tag.pk, title.pk, body.pk]
+
+
+def test_index_follows_edits_and_tag_renames(owner):
+    link = link_with_text(owner, "https://example.com/a", "正文", title="旧标题", tags=["甲"])
+    assert _ids(owner, "新标题") == []
+    services.link_update(link=link, data={"title": "新标题", "notes": "私人笔记 keyword"})
+    assert _ids(owner, "新标题") == [link.pk]
+    assert _ids(owner, "keyword") == [link.pk]
+    assert _ids(owner, "正文") == [link.pk]
+    services.tag_rename(owner=owner, old="甲", new="乙丙")
+    assert _ids(owner, "乙丙") == [link.pk]
+    assert _ids(owner, "#乙丙") == [link.pk]
+
+
+def test_search_is_scoped(owner, other):
+    link_with_text(other, "https://example.com/a", "政务公开")
+    assert _ids(owner, "政务公开") == []
+
+
+def test_parse_query():
+    parsed = parse_query('"exact phrase" -#tag site:EXAMPLE.com -word 政务 #标签')
+    assert [t.text for t in parsed.include] == ["exact phrase", "政务"]
+    assert [t.text for t in parsed.exclude] == ["word"]
+    assert parsed.not_tags == ["tag"] and parsed.tags == ["标签"]
+    assert parsed.sites == ["example.com"]
+
+
+def test_api_search_is_ranked(owner, owner_api):
+    link_with_text(owner, "https://example.com/body", "报告正文")
+    title = link_with_text(owner, "https://example.com/title", "", title="年度报告")
+    response = owner_api.get("/api/links/", {"q": "报告"})
+    assert response.status_code == 200
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids[0] == title.pk and len(ids) == 2
+
+
+def test_reindex_command_indexes_links_saved_before_the_index(owner):
+    link = link_with_text(owner, "https://example.com/a", "历史数据")
+    SearchDocument.objects.all().delete()
+    assert _ids(owner, "历史") == []
+    call_command("search_reindex", username=owner.username, stdout=io.StringIO())
+    assert _ids(owner, "历史") == [link.pk]
