@@ -19,8 +19,11 @@ from snapshots.models import Snapshot
 
 ARCHIVE_CSP = (
     "sandbox; default-src 'none'; style-src 'unsafe-inline' data:; img-src data:; "
-    "font-src data:; media-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'"
+    "font-src data:; media-src data:; form-action 'none'; frame-ancestors {ancestors}; base-uri 'none'"
 )
+OWNER_CACHE = "private, max-age=3600"
+# Shared artifacts revalidate every time so that pausing or rotating a share takes effect at once.
+SHARED_CACHE = "private, no-cache"
 _CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "dom": "text/plain; charset=utf-8",
@@ -46,7 +49,15 @@ def download_name(snapshot: Snapshot, kind: str, stored_name: str) -> str:
     return f"{title or 'snapshot'} - {stamp}.{extension}"
 
 
-def artifact_response(snapshot: Snapshot, kind: str, *, download: bool = False) -> FileResponse:
+def artifact_response(
+    snapshot: Snapshot,
+    kind: str,
+    *,
+    download: bool = False,
+    frame_ancestors: str = "'self'",
+    cache_control: str = OWNER_CACHE,
+) -> FileResponse:
+    """Stream one artifact with headers that keep it inert; 404 when it was never stored."""
     name = (snapshot.artifacts or {}).get(kind)
     if kind not in Snapshot.ARTIFACT_KINDS or not name:
         raise Http404
@@ -63,11 +74,13 @@ def artifact_response(snapshot: Snapshot, kind: str, *, download: bool = False) 
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cross-Origin-Resource-Policy"] = "same-origin" if frame_ancestors == "'self'" else "cross-origin"
+    response["Cache-Control"] = cache_control
     if not content_type.startswith("application/pdf"):
-        response["Content-Security-Policy"] = ARCHIVE_CSP
-    if kind == "html":
-        # The viewer page frames the archived copy; everything else keeps the site-wide DENY.
+        response["Content-Security-Policy"] = ARCHIVE_CSP.format(ancestors=frame_ancestors)
+    # Only the archived page is framed (by our viewer); everything else keeps the site-wide DENY.
+    if kind == "html" and not download and frame_ancestors == "'self'":
         response["X-Frame-Options"] = "SAMEORIGIN"
+    elif frame_ancestors == "'self'":
+        response["X-Frame-Options"] = "DENY"
     return response

@@ -1,12 +1,14 @@
-"""Absolute URLs of artifacts for API consumers (session or token authenticated owners)."""
+"""Absolute URLs of artifacts for API consumers (session or token authenticated owners).
+
+With SNAPSHOT_HOST set these are signed URLs on that host, usable without any credential until
+they expire, because the separate origin never sees the API token or the session cookie.
+"""
 
 from __future__ import annotations
 
-from django.urls import reverse
-
+from snapshots import artifact_links
 from snapshots.models import Snapshot
 
 
 def artifact_url(request, snapshot: Snapshot, kind: str) -> str:
-    path = reverse("snapshots:snapshot_artifact", args=[snapshot.pk, kind])
-    return request.build_absolute_uri(path) if request is not None else path
+    return artifact_links.artifact_url(request, snapshot, kind, absolute=True)

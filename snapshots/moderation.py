@@ -1,0 +1,149 @@
+"""Write paths for reports and staff moderation, each leaving an audit entry in the same transaction.
+
+Actions change flags rather than deleting anything: a hidden link, a disabled share and a
+suspended user all keep their data, so every action has a matching restore.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import services as account_services
+from accounts.models import User
+from snapshots.models import AuditEntry, Link, Report, Share
+from snapshots.textclean import clean_text
+
+MESSAGE_MAX_LENGTH = 2000
+
+
+class ReportRateExceeded(Exception):
+    """This address filed too many reports in the last hour."""
+
+
+class Action(models.TextChoices):
+    DISMISS = "dismiss", _("Dismiss the report")
+    HIDE_LINK = "hide_link", _("Hide the link from all public views")
+    DISABLE_SHARE = "disable_share", _("Disable the shared collection")
+    SUSPEND_USER = "suspend_user", _("Suspend the owner")
+    RESTORE = "restore", _("Restore everything this report led to")
+
+
+def audit_record(
+    *, actor: User | None, action: str, target: models.Model, reason: str = "", details: dict[str, Any] | None = None
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=str(target.pk),
+        reason=reason,
+        details=details or {},
+    )
+
+
+def reports_from(ip: str | None, *, window: timedelta = timedelta(hours=1)) -> int:
+    return Report.objects.filter(reporter_ip=ip, created__gte=timezone.now() - window).count()
+
+
+def report_create(*, share: Share, link: Link | None, reason: str, message: str = "", ip: str | None) -> Report:
+    """File a visitor's report. The per-address limit is counted from stored reports, so it holds
+    across processes and restarts without a cache."""
+    if reason not in Report.Reason.values:
+        raise ValidationError({"reason": [_("Choose a reason.")]})
+    text = clean_text(message or "")
+    if len(text) > MESSAGE_MAX_LENGTH:
+        raise ValidationError({"message": [_("At most %(n)d characters.") % {"n": MESSAGE_MAX_LENGTH}]})
+    if ip is not None and reports_from(ip) >= settings.REPORT_RATE_PER_HOUR:
+        raise ReportRateExceeded
+    return Report.objects.create(share=share, link=link, reason=reason, message=text, reporter_ip=ip)
+
+
+def _link_set_hidden(*, link: Link, hidden: bool, actor: User, reason: str) -> None:
+    Link.objects.filter(pk=link.pk).update(hidden_by_staff=hidden)
+    link.hidden_by_staff = hidden
+    audit_record(actor=actor, action="link.hide" if hidden else "link.unhide", target=link, reason=reason)
+
+
+def _share_set_moderation(*, share: Share, moderation: str, actor: User, reason: str) -> None:
+    Share.objects.filter(pk=share.pk).update(moderation=moderation, updated=timezone.now())
+    share.moderation = moderation
+    action = "share.disable" if moderation == Share.Moderation.DISABLED else "share.enable"
+    audit_record(actor=actor, action=action, target=share, reason=reason)
+
+
+@transaction.atomic
+def share_moderate(*, share: Share, moderation: str, actor: User, reason: str = "") -> Share:
+    """Staff switch a share off or on; owners cannot undo a disable because they cannot call this."""
+    if not actor.is_staff:
+        raise PermissionError("only staff moderate shares")
+    if moderation not in Share.Moderation.values:
+        raise ValidationError({"moderation": [_("Unknown moderation state.")]})
+    if share.moderation != moderation:
+        _share_set_moderation(share=share, moderation=moderation, actor=actor, reason=reason)
+    return share
+
+
+@transaction.atomic
+def user_suspend(*, user: User, actor: User, reason: str) -> None:
+    """Suspend through accounts (no login, tokens revoked); shares go dark because access checks
+    the owner's state, so nothing here rewrites the shares themselves."""
+    account_services.user_suspend(user=user, reason=reason)
+    audit_record(actor=actor, action="user.suspend", target=user, reason=reason)
+
+
+@transaction.atomic
+def user_restore(*, user: User, actor: User, reason: str) -> None:
+    account_services.user_restore(user=user)
+    audit_record(actor=actor, action="user.restore", target=user, reason=reason)
+
+
+@transaction.atomic
+def report_resolve(*, report: Report, actor: User, action: str, reason: str = "") -> Report:
+    """Apply one staff decision to a report and close it; `restore` undoes what the report led to."""
+    if not actor.is_staff:
+        raise PermissionError("only staff resolve reports")
+    report = Report.objects.select_for_update(of=("self",)).select_related("share__owner", "link").get(pk=report.pk)
+    share, link, owner = report.share, report.link, report.share.owner
+    if action == Action.DISMISS:
+        status = Report.Status.DISMISSED
+    elif action == Action.HIDE_LINK:
+        if link is None:
+            raise ValidationError({"action": [_("This report is about a whole collection, not a link.")]})
+        _link_set_hidden(link=link, hidden=True, actor=actor, reason=reason)
+        status = Report.Status.ACTIONED
+    elif action == Action.DISABLE_SHARE:
+        _share_set_moderation(share=share, moderation=Share.Moderation.DISABLED, actor=actor, reason=reason)
+        status = Report.Status.ACTIONED
+    elif action == Action.SUSPEND_USER:
+        if owner.is_staff:
+            raise ValidationError({"action": [_("Staff accounts are not suspended from here.")]})
+        user_suspend(user=owner, actor=actor, reason=reason)
+        status = Report.Status.ACTIONED
+    elif action == Action.RESTORE:
+        if link is not None and link.hidden_by_staff:
+            _link_set_hidden(link=link, hidden=False, actor=actor, reason=reason)
+        if share.moderation != Share.Moderation.OK:
+            _share_set_moderation(share=share, moderation=Share.Moderation.OK, actor=actor, reason=reason)
+        if owner.is_suspended:
+            user_restore(user=owner, actor=actor, reason=reason)
+        status = Report.Status.DISMISSED
+    else:
+        raise ValidationError({"action": [_("Choose an action.")]})
+    report.status = status
+    report.resolved_by = actor
+    report.resolved_at = timezone.now()
+    report.save(update_fields=["status", "resolved_by", "resolved_at"])
+    audit_record(actor=actor, action=f"report.{action}", target=report, reason=reason)
+    return report
+
+
+def staff_view_record(*, actor: User, link: Link, what: str) -> AuditEntry:
+    """Staff looking at a user's archived content is itself a recorded act."""
+    return audit_record(actor=actor, action="snapshot.view", target=link, details={"what": what})

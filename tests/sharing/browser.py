@@ -1,0 +1,62 @@
+"""A headless Chromium for the sharing tests, with identities switched by session cookie."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.test import Client
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from accounts.models import User
+
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,1000",
+    "--lang=zh-CN",
+)
+
+
+@contextmanager
+def chromium() -> Iterator[WebDriver]:
+    profile = tempfile.mkdtemp(prefix="linkhome-share-chrome-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        driver.set_page_load_timeout(30)
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait(driver: WebDriver, timeout: float = 15) -> WebDriverWait:
+    return WebDriverWait(driver, timeout)
+
+
+def become(driver: WebDriver, base_url: str, user: User | None) -> None:
+    """Switch the browser to `user` (None: an anonymous visitor) via a fresh session cookie."""
+    driver.get(base_url + "/healthz")
+    driver.delete_all_cookies()
+    if user is None:
+        return
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/", "httpOnly": True})
