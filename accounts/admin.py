@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import ApiToken, User
 
 
@@ -9,6 +10,16 @@ from accounts.models import ApiToken, User
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "is_active", "is_staff", "suspended_at", "date_joined", "last_login")
     list_filter = ("is_active", "is_staff", "suspended_at")
+    def delete_model(self, request, obj):
+        services.user_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            services.user_delete(user=user)
+
+    # Suspension changes go through the moderation queue, which writes the audit log.
+    readonly_fields = ("is_active", "suspended_at", "suspension_reason")
+
     fieldsets = DjangoUserAdmin.fieldsets + (
         (_("linkhome"), {"fields": ("show_collections_on_profile", "suspended_at", "suspension_reason")}),
     )

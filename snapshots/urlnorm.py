@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from snapshots.capture import netguard
 from snapshots.models import URL_MAX_LENGTH
+from snapshots.textclean import clean_text
 
 # Characters left as they are when percent-encoding: RFC 3986 reserved + unreserved + '%'.
 _SAFE = "!#$%&'()*+,/:;=?@[]~-._"
@@ -95,7 +96,7 @@ def check_saveable(url: str) -> None:
 
 
 def display_url(url: str) -> str:
-    """The stored URL as a person reads it: Unicode host and decoded path."""
+    """The stored URL as a person reads it: Unicode host and decoded path, for text only."""
     parts = urlsplit(url)
     host = parts.netloc
     if "xn--" in host:
@@ -105,7 +106,7 @@ def display_url(url: str) -> str:
         except idna.IDNAError:
             pass
         host = f"{name}{sep}{port}"
-    return urlunsplit(
+    readable = urlunsplit(
         (
             parts.scheme,
             host,
@@ -114,3 +115,5 @@ def display_url(url: str) -> str:
             unquote(parts.fragment, errors="replace"),
         )
     )
+    # Decoding can bring back control or bidi-override characters hidden in percent escapes.
+    return clean_text(readable, multiline=False)

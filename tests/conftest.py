@@ -11,6 +11,12 @@ from accounts.models import User
 PASSWORD = "correct horse battery staple 42"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs ~0.3 s a user; the tests prove behaviour, not key stretching."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def owner(db) -> User:
     return User.objects.create_user("owner", email="owner@example.com", password=PASSWORD)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,7 +12,25 @@ from snapshots.models import Link, Snapshot
 from snapshots.urlnorm import display_url
 
 
-class SnapshotSerializer(serializers.ModelSerializer):
+class UTCDateTimeField(serializers.DateTimeField):
+    """Times leave the API in UTC whatever TIME_ZONE says: TIME_ZONE is for people reading pages.
+
+    DRF converts to the current time zone before formatting, which with the `…Z` format would
+    label Shanghai wall-clock time as UTC.
+    """
+
+    def default_timezone(self) -> tzinfo:
+        return UTC
+
+
+class UTCModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+class SnapshotSerializer(UTCModelSerializer):
     artifacts = serializers.SerializerMethodField()
 
     class Meta:
@@ -36,7 +57,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
         }
 
 
-class LinkSerializer(serializers.ModelSerializer):
+class LinkSerializer(UTCModelSerializer):
     """Read shape of a link; input is validated by LinkInputSerializer and services."""
 
     display_url = serializers.SerializerMethodField()

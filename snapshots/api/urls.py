@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from snapshots.api import views
+from snapshots.api import imports, shares, views
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateView.as_view(), name="api_token"),
@@ -10,5 +10,11 @@ urlpatterns = [
     path("links/<int:pk>/capture/", views.LinkCaptureView.as_view(), name="api_link_capture"),
     path("snapshots/<int:pk>/", views.SnapshotDetailView.as_view(), name="api_snapshot"),
     path("tags/", views.TagListView.as_view(), name="api_tags"),
+    path("shares/", shares.ShareListCreateView.as_view(), name="api_shares"),
+    path("shares/<int:pk>/", shares.ShareDetailView.as_view(), name="api_share"),
+    path("shares/<int:pk>/rotate/", shares.ShareRotateView.as_view(), name="api_share_rotate"),
+    path("import/", imports.ImportCreateView.as_view(), name="api_import"),
+    path("import/<int:pk>/", imports.ImportDetailView.as_view(), name="api_import_job"),
+    path("export/", imports.ExportView.as_view(), name="api_export"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api_schema"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
@@ -20,11 +21,16 @@ from snapshots.api.serializers import (
     TokenRequestSerializer,
 )
 from snapshots.models import Snapshot
+from snapshots.tagcounts import tag_counts
 
 
 class TokenCreateView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+
+    def get_authenticate_header(self, request) -> str:
+        """Wrong credentials are a 401 like everywhere else in the API, not DRF's 403 fallback."""
+        return "Token"
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -36,11 +42,11 @@ class TokenCreateView(APIView):
         username = data.validated_data["username"]
         ip = account_services.client_ip(request)
         if account_services.login_blocked(username=username, ip=ip):
-            raise Throttled(detail="Too many failed attempts. Please wait 15 minutes.")
+            raise Throttled(detail=_("Too many failed attempts. Please wait 15 minutes and try again."))
         user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None:
             account_services.login_failed(username=username, ip=ip)
-            raise AuthenticationFailed("Wrong user name or password.")
+            raise AuthenticationFailed(_("Wrong user name or password."))
         account_services.login_succeeded(username=username)
         _token, secret = account_services.token_create(user=user, name=data.validated_data.get("name", "api"))
         return Response({"token": secret}, status=status.HTTP_201_CREATED)
@@ -97,7 +103,7 @@ class LinkCaptureView(APIView):
         try:
             snapshot = capturing.snapshot_request(link=link, trigger=Snapshot.Trigger.MANUAL, strict=True)
         except capturing.CaptureRateExceeded:
-            raise Throttled(detail="Capture rate exceeded; try again later.") from None
+            raise Throttled(detail=_("Capture rate exceeded; try again later.")) from None
         return Response(SnapshotSerializer(snapshot, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -113,7 +119,7 @@ class TagListView(APIView):
 
     @extend_schema(responses=TagCountSerializer(many=True))
     def get(self, request):
-        tags = services.user_tags(owner=request.user)
+        tags = tag_counts(owner_id=request.user.pk)
         return Response([{"name": t.name, "count": t.count} for t in tags])
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from snapshots import access, capturing, selectors, services
 from snapshots.forms import LinkForm
 from snapshots.models import Snapshot
+from snapshots.tagcounts import tag_bar
 
 PAGE_SIZE = 20
 
@@ -44,7 +45,7 @@ def link_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "snapshots/link_list.html",
-        {"page": page, "tag": tag, "query": query, "tags": services.user_tags(owner=request.user)[:50]},
+        {"page": page, "tag": tag, "query": query, "tags": tag_bar(owner_id=request.user.pk)},
     )
 
 

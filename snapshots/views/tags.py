@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from snapshots import services
 from snapshots.forms import TagMergeForm, TagRenameForm
+from snapshots.tagcounts import tag_counts
 from snapshots.tagging import split_tag_string
 
 
@@ -21,7 +22,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
         request,
         "snapshots/tag_list.html",
         {
-            "tags": services.user_tags(owner=request.user),
+            "tags": tag_counts(owner_id=request.user.pk),
             "rename_form": TagRenameForm(),
             "merge_form": TagMergeForm(),
         },
@@ -65,7 +66,7 @@ def tag_merge(request: HttpRequest) -> HttpResponse:
 @login_required
 def tag_autocomplete(request: HttpRequest) -> JsonResponse:
     prefix = request.GET.get("q", "").strip()
-    tags = services.user_tags(owner=request.user)
+    tags = tag_counts(owner_id=request.user.pk)
     if prefix:
         tags = tags.filter(name__istartswith=prefix)
     return JsonResponse({"tags": [t.name for t in tags[:20]]})
