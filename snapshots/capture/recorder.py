@@ -109,7 +109,7 @@ class Recorder:
         t = self._mark("content", t)
         mhtml = self.driver.execute_cdp_cmd("Page.captureSnapshot", {"format": "mhtml"})["data"]
         self.futures["html"] = self.pool.submit(build_html, mhtml.encode("utf-8"), self.result.title,
-                                                self.result.language)
+                                                self.result.language, self.result.charset)
         t = self._mark("mhtml", t)
         pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")

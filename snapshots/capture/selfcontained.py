@@ -12,6 +12,7 @@ browser that found something active could not run it or load anything from the n
 from __future__ import annotations
 
 import base64
+import codecs
 import email
 import email.policy
 import html
@@ -59,10 +60,26 @@ _ATTRIBUTES = {
 }
 
 
-class Resources:
-    """The MHTML parts, looked up by URL (Content-Location) or frame id (Content-ID)."""
+def _codec(name: str | None) -> str:
+    """A Python codec for a web encoding label; GBK pages are decoded as GB18030 (its superset)."""
+    if not name:
+        return ""
+    try:
+        codec = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return "utf-8"
+    return "gb18030" if codec in ("gbk", "gb2312") else codec
 
-    def __init__(self, mhtml: bytes):
+
+class Resources:
+    """The MHTML parts, looked up by URL (Content-Location) or frame id (Content-ID).
+
+    Chromium writes text parts in the document's own encoding without naming it (a GBK page's
+    HTML part is GBK bytes, quoted-printable), so `charset` — the document's — decodes them.
+    """
+
+    def __init__(self, mhtml: bytes, charset: str = "utf-8"):
+        self.charset = _codec(charset) or "utf-8"
         message = email.message_from_bytes(mhtml, policy=email.policy.compat32)
         self.root_url = ""
         self.root_html = ""
@@ -76,11 +93,18 @@ class Resources:
             content_id = (part.get("Content-ID") or "").strip().strip("<>")
             if not self.root_html and content_type == "text/html":
                 self.root_url = location
-                self.root_html = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+                self.root_html = payload.decode(_codec(part.get_content_charset()) or self.charset, errors="replace")
             if location:
                 self._parts.setdefault(location, (content_type, payload))
             if content_id:
                 self._parts.setdefault(f"cid:{content_id}", (content_type, payload))
+
+    def decode(self, payload: bytes) -> str:
+        """A stylesheet's text: UTF-8 when it is valid UTF-8 (most are), else the document's encoding."""
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            return payload.decode(self.charset, errors="replace")
 
     def get(self, url: str) -> tuple[str, bytes] | None:
         return self._parts.get(url) or self._parts.get(url.split("#", 1)[0])
@@ -91,7 +115,7 @@ class Resources:
             return None
         content_type, payload = found
         if content_type == "text/css":
-            payload = self.css(payload.decode("utf-8", errors="replace"), url).encode()
+            payload = self.css(self.decode(payload), url).encode()
         return f"data:{content_type};base64,{base64.b64encode(payload).decode('ascii')}"
 
     def css(self, text: str, base: str, depth: int = 0) -> str:
@@ -102,7 +126,7 @@ class Resources:
             found = self.get(target) if depth < 4 else None
             if found is None:
                 return ""
-            return self.css(found[1].decode("utf-8", errors="replace"), target, depth + 1)
+            return self.css(self.decode(found[1]), target, depth + 1)
 
         def url(match: re.Match) -> str:
             raw = next(g for g in match.groups() if g is not None)
@@ -210,9 +234,12 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def build_html(mhtml: bytes, title: str, language: str) -> bytes:
-    """The self-contained, script-free HTML file for an MHTML snapshot (UTF-8)."""
-    resources = Resources(mhtml)
+def build_html(mhtml: bytes, title: str, language: str, charset: str = "utf-8") -> bytes:
+    """The self-contained, script-free HTML file for an MHTML snapshot (UTF-8).
+
+    `charset` is the document's encoding (`document.characterSet`), used for parts that don't name one.
+    """
+    resources = Resources(mhtml, charset)
     if not resources.root_html.strip():
         raise ValueError("MHTML snapshot has no HTML part")
     document = lxml.html.document_fromstring(resources.root_html)

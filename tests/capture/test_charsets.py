@@ -44,6 +44,9 @@ def test_simplified_chinese_report_text_and_tables_are_exact(pages, limits, path
     assert "\ufffd" not in result.text
     assert result.artifacts["text"].data.decode("utf-8") == result.text
     assert "12,345.67" in result.artifacts["dom"].data.decode("utf-8")
+    offline = result.artifacts["html"].data.decode("utf-8")  # the self-contained copy, re-encoded
+    assert "某市2024年国民经济和社会发展统计公报" in offline and "68,912" in offline
+    assert "\ufffd" not in offline
     assert result.language == "zh-CN"
 
 
@@ -56,3 +59,5 @@ def test_traditional_chinese_big5_is_exact(pages, limits, path):
     assert "本年度全市戶籍人口為2,494,813人，較上年增加0.42%。" in result.text
     assert "萬華區\t88,004\t180,912" in result.text
     assert "\ufffd" not in result.text
+    offline = result.artifacts["html"].data.decode("utf-8")
+    assert "臺北市113年統計年報摘要" in offline and "\ufffd" not in offline
