@@ -173,7 +173,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
             return None
         locked.status = Snapshot.Status.SUCCEEDED
         locked.error = ""
-        locked.note = "; ".join(result.notes)[:500]
+        locked.note = "\n".join(result.notes)[:500]  # one note a line
         locked.finished = locked.last_checked = timezone.now()
         locked.final_url = result.final_url[:2048]
         locked.http_status = result.http_status

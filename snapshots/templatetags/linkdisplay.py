@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from snapshots.reasons import translate_reason
 from snapshots.urlnorm import display_url
 
 register = template.Library()
@@ -13,3 +14,9 @@ register = template.Library()
 def display_url_filter(url: str) -> str:
     """The stored ASCII URL as a reader expects it (路径, not %E8%B7%AF…); hrefs keep the stored URL."""
     return display_url(url or "")
+
+
+@register.filter(name="reason")
+def reason_filter(value: str) -> str:
+    """A capture error or note in the reader's language."""
+    return translate_reason(value or "")

@@ -10,6 +10,7 @@ from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select
@@ -32,8 +33,12 @@ def status_of(url: str) -> int:
 
 
 def field_value(driver, element_id: str) -> str | None:
-    found = driver.find_elements(By.ID, element_id)
-    return found[0].get_attribute("value") if found else None
+    """The field's value, or None while the page is being replaced (the caller polls again)."""
+    try:
+        found = driver.find_elements(By.ID, element_id)
+        return found[0].get_attribute("value") if found else None
+    except StaleElementReferenceException:
+        return None
 
 
 def visible_titles(driver) -> list[str]:

@@ -19,6 +19,13 @@ REPORT_BODY = (
     "<tr><td>粮食产量</td><td>70650</td><td>1.6%</td></tr>"
     "<tr><td>工业增加值</td><td>405442</td><td>5.7%</td></tr></table>"
 )
+# A long GBK report whose one mention of 政务公开 sits far down the page.
+LONG_GBK_BODY = (
+    "<h1>某县2024年财政预算执行情况报告</h1>"
+    + "".join(f"<p>第{n}项：一般公共预算收入{n * 37}万元，同比增长{n % 9}.{n % 7}%。</p>" for n in range(1, 1500))
+    + "<p id='target'>本县全面推进政务公开标准化规范化建设。</p>"
+)
+
 # Short limits so fault tests finish quickly; the visibility timeout still outlasts the hard limit.
 FAST_LIMITS = {
     "CAPTURE_HARD_TIME_LIMIT": "25",
@@ -38,6 +45,7 @@ def pages():
     server = FixtureServer(
         {
             "/report.html": pageserver.html(REPORT_BODY, title=REPORT_TITLE),
+            "/budget-gbk.html": pageserver.html(LONG_GBK_BODY, title="某县财政预算执行情况", charset="gbk"),
             "/stall.html": pageserver.stall_first(pageserver.html(REPORT_BODY, title="迟到的页面"), release=release),
         }
     ).start()

@@ -70,3 +70,16 @@ def test_capture_rate_answers_429_but_saving_never_refused(celery_worker, allow_
     held = Snapshot.objects.get(link_id=second.json()["id"])
     assert held.status == Snapshot.Status.QUEUED and held.enqueued is None
     assert owner_api.post(f"/api/links/{first.json()['id']}/capture/").status_code == 429
+
+
+def test_search_finds_chinese_phrase_deep_inside_a_captured_gbk_report(celery_worker, allow_pages, owner_api):
+    url = allow_pages.url("/budget-gbk.html")
+    snapshot_id = owner_api.post("/api/links/", {"url": url}, format="json").json()["snapshots"][0]["id"]
+    snapshot = wait_for(lambda: finished(snapshot_id), timeout=90, what="GBK capture")
+    assert snapshot.status == Snapshot.Status.SUCCEEDED, snapshot.error
+    assert snapshot.charset.upper() == "GBK"
+    assert "本县全面推进政务公开标准化规范化建设。" in snapshot.text
+    assert snapshot.text.index("政务公开") > 40_000  # far beyond any title or description
+    found = owner_api.get("/api/links/", {"q": "政务公开"}).json()
+    assert [link["url"] for link in found["results"]] == [url]
+    assert owner_api.get("/api/links/", {"q": "政务 -公开"}).json()["count"] == 0
