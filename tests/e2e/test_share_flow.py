@@ -16,8 +16,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select
 
 from snapshots.models import Link, Report, Share
-from tests.sharing.browser import become, chromium, wait
 from tests.sharing.fabricate import shared_link
+from tests.support.browser import become, chromium, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from selenium.webdriver.support import expected_conditions as ec
 
 from snapshots import services
 from tests.pages.server import FixtureServer
-from tests.sharing.browser import become, chromium, wait
 from tests.sharing.fabricate import hostile_html, snapshot_with_artifacts
+from tests.support.browser import become, chromium, wait
 from tests.support.pageserver import hits
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -31,12 +31,15 @@ FLAGS = (
 
 
 @contextmanager
-def chromium() -> Iterator[WebDriver]:
-    profile = tempfile.mkdtemp(prefix="linkhome-share-chrome-")
+def chromium(accept_language: str | None = None) -> Iterator[WebDriver]:
+    """A headless Chromium for driving the site; `accept_language` e.g. "zh-CN,zh"."""
+    profile = tempfile.mkdtemp(prefix="linkhome-test-chrome-")
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in (*FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
+    if accept_language:
+        options.add_experimental_option("prefs", {"intl.accept_languages": accept_language})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         driver.set_page_load_timeout(30)
