@@ -102,7 +102,6 @@ class Stack:
             conn.execute(f'CREATE DATABASE "{name}"')
         redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
         self.manage("migrate", "--noinput", "-v0")
-        self.manage("createcachetable")
         token = self.manage(
             "shell",
             "-c",
