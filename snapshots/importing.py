@@ -23,11 +23,10 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from accounts.models import User
-from snapshots import capturing, searchindex
+from snapshots import capturing, listcache, searchindex
 from snapshots.bookmarkfile import Bookmark, count_anchors, read_bookmarks
 from snapshots.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, ImportJob, Link, Snapshot, TaggedLink
 from snapshots.services import DESCRIPTION_MAX_LENGTH, clean_link_url
-from snapshots.tagcounts import tag_bar_forget
 from snapshots.tagging import clean_tag_names
 from snapshots.textclean import clean_line, clean_text
 
@@ -147,7 +146,7 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
         ignore_conflicts=True,
     )
     searchindex.search_document_refresh(link_ids=[link.pk for _b, link in new])
-    tag_bar_forget(job.owner_id)
+    listcache.forget(job.owner_id)
     if job.capture:
         for _b, link in new:
             capturing.snapshot_request(link=link, trigger=Snapshot.Trigger.IMPORT)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
+from taggit.models import Tag
 
 from accounts.models import User
 from snapshots.models import Link, Snapshot
@@ -38,4 +39,13 @@ def shared_link_list(*, share) -> QuerySet[Link]:
         .only("id", "url", "title", "description", "created", "owner_id")
         .prefetch_related(Prefetch("snapshots", queryset=finished.order_by("-created", "-id"), to_attr="shown"))
         .order_by("-created", "-id")
+    )
+
+
+def tag_counts(*, owner_id: int) -> QuerySet[Tag]:
+    """Tags on the owner's links with counts (the user's own view of a site-wide tag table)."""
+    return (
+        Tag.objects.filter(snapshots_taggedlink_items__content_object__owner_id=owner_id)
+        .annotate(count=Count("snapshots_taggedlink_items"))
+        .order_by("name")
     )

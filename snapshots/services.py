@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from accounts.models import User
-from snapshots import capturing, searchindex
+from snapshots import capturing, listcache, searchindex
 from snapshots.models import TITLE_MAX_LENGTH, Link, Snapshot, TaggedLink
-from snapshots.tagcounts import tag_bar_forget
 from snapshots.tagging import clean_tag_names
 from snapshots.textclean import clean_line, clean_text
 from snapshots.urlnorm import check_saveable, normalize_url
@@ -97,8 +96,7 @@ def link_create(
             if tag_names:
                 link.tags.set(tag_names)
             searchindex.search_document_refresh(link_ids=[link.pk])
-            if tag_names:
-                transaction.on_commit(lambda: tag_bar_forget(owner.pk))
+            transaction.on_commit(lambda: listcache.forget(owner.pk))
             if capture:
                 capturing.snapshot_request(link=link, trigger=trigger)
     except IntegrityError:
@@ -135,7 +133,7 @@ def link_update(*, link: Link, data: dict[str, Any]) -> Link:
             link.tags.set(clean_tag_names(data["tags"]))
         except ValidationError as exc:
             raise ValidationError({"tags": exc.messages}) from None
-        transaction.on_commit(lambda: tag_bar_forget(link.owner_id))
+        transaction.on_commit(lambda: listcache.forget(link.owner_id))
     searchindex.search_document_refresh(link_ids=[link.pk], body=False)
     return link
 
@@ -147,7 +145,7 @@ def link_delete(*, link: Link) -> None:
     with transaction.atomic():
         link.delete()
         transaction.on_commit(lambda: capturing.delete_artifact_files(names))
-        transaction.on_commit(lambda: tag_bar_forget(owner_id))
+        transaction.on_commit(lambda: listcache.forget(owner_id))
 
 
 @transaction.atomic
@@ -162,7 +160,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
     if not names:
         raise ValidationError({"new": [_("Enter a tag name.")]})
     target_name = names[0]
-    transaction.on_commit(lambda: tag_bar_forget(owner.pk))
+    transaction.on_commit(lambda: listcache.forget(owner.pk))
     source = Tag.objects.filter(name__iexact=old.strip()).first()
     if source is None:
         return 0

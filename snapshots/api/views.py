@@ -21,7 +21,7 @@ from snapshots.api.serializers import (
     TokenRequestSerializer,
 )
 from snapshots.models import Snapshot
-from snapshots.tagcounts import tag_counts
+from snapshots.selectors import tag_counts
 
 
 class TokenCreateView(APIView):

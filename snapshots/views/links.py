@@ -13,10 +13,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from snapshots import access, capturing, selectors, services
+from snapshots import access, capturing, listcache, selectors, services
 from snapshots.forms import LinkForm
 from snapshots.models import Snapshot
-from snapshots.tagcounts import tag_bar
 
 PAGE_SIZE = 20
 
@@ -41,11 +40,14 @@ def link_list(request: HttpRequest) -> HttpResponse:
     tag = request.GET.get("tag", "").strip()
     query = request.GET.get("q", "").strip()
     links = selectors.link_list(owner=request.user, tag=tag or None, query=query or None)
-    page = Paginator(links, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(links, PAGE_SIZE)
+    if not tag and not query:
+        paginator.count = listcache.link_total(owner_id=request.user.pk)  # skips a COUNT(*) per view
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "snapshots/link_list.html",
-        {"page": page, "tag": tag, "query": query, "tags": tag_bar(owner_id=request.user.pk)},
+        {"page": page, "tag": tag, "query": query, "tags": listcache.tag_bar(owner_id=request.user.pk)},
     )
 
 

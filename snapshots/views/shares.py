@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from snapshots import access, sharing
+from snapshots.selectors import tag_counts
 from snapshots.share_forms import ShareEditForm, ShareForm
-from snapshots.tagcounts import tag_counts
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:

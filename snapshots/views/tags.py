@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from snapshots import services
 from snapshots.forms import TagMergeForm, TagRenameForm
-from snapshots.tagcounts import tag_counts
+from snapshots.selectors import tag_counts
 from snapshots.tagging import split_tag_string
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from snapshots.tagcounts import tag_bar_forget
+from snapshots import listcache
 from tests.foundation.conftest import make_links
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_html_list_page_queries_do_not_grow_with_links(owner_client, owner, othe
     small, response = _count(owner_client, url)
     assert len(response.context["page"].object_list) == 20
     make_links(owner, 180, tags=("预算", "统计", "政府"), start=20)
-    tag_bar_forget(owner.pk)  # make_links goes around the services, which forget it themselves
+    listcache.forget(owner.pk)  # make_links goes around the services, which forget it themselves
     large_cold, response = _count(owner_client, url)
     large, response = _count(owner_client, url)
     assert response.context["page"].paginator.count == 200

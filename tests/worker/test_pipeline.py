@@ -83,3 +83,22 @@ def test_search_finds_chinese_phrase_deep_inside_a_captured_gbk_report(celery_wo
     found = owner_api.get("/api/links/", {"q": "政务公开"}).json()
     assert [link["url"] for link in found["results"]] == [url]
     assert owner_api.get("/api/links/", {"q": "政务 -公开"}).json()["count"] == 0
+
+
+def test_deleting_a_link_or_an_account_deletes_its_files(celery_worker, allow_pages, owner_api, owner):
+    from accounts.services import user_delete
+
+    ids = [
+        owner_api.post("/api/links/", {"url": allow_pages.url(f"/report.html?keep={n}")}, format="json").json()
+        for n in range(2)
+    ]
+    snapshots = [wait_for(lambda i=link["snapshots"][0]["id"]: finished(i), timeout=90, what="capture") for link in ids]
+    names = [list(s.artifacts.values()) for s in snapshots]
+    assert all(default_storage.exists(n) for group in names for n in group)
+
+    assert owner_api.delete(f"/api/links/{ids[0]['id']}/").status_code == 204
+    wait_for(lambda: not any(default_storage.exists(n) for n in names[0]), timeout=10, what="link files deleted")
+    assert all(default_storage.exists(n) for n in names[1])
+
+    user_delete(user=owner)
+    wait_for(lambda: not any(default_storage.exists(n) for n in names[1]), timeout=10, what="account files deleted")
