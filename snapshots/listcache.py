@@ -31,6 +31,12 @@ def tag_bar(*, owner_id: int, limit: int = 50) -> list[dict[str, object]]:
     return cached
 
 
+def tag_total(*, owner_id: int, name: str) -> int | None:
+    """How many of the owner's links carry tag `name`, if it is one of the tag bar's tags."""
+    folded = name.casefold()
+    return next((t["count"] for t in tag_bar(owner_id=owner_id) if str(t["name"]).casefold() == folded), None)
+
+
 def link_total(*, owner_id: int) -> int:
     """How many links the owner has (the unfiltered list's paginator count)."""
     key = _keys(owner_id)[1]

@@ -41,8 +41,13 @@ def link_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     links = selectors.link_list(owner=request.user, tag=tag or None, query=query or None)
     paginator = Paginator(links, PAGE_SIZE)
+    # Counts the cache already knows spare the paginator a COUNT(*) over the user's links.
     if not tag and not query:
-        paginator.count = listcache.link_total(owner_id=request.user.pk)  # skips a COUNT(*) per view
+        paginator.count = listcache.link_total(owner_id=request.user.pk)
+    elif tag and not query:
+        known = listcache.tag_total(owner_id=request.user.pk, name=tag)
+        if known is not None:
+            paginator.count = known
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
