@@ -54,19 +54,12 @@ class SnapshotGrant:
 
 def staff_may_view(link: Link) -> bool:
     """Staff see a user's link only once it is exposed by a share or named in a report."""
-    names = list(link.tags.values_list("name", flat=True))
-    shares = Share.objects.filter(owner_id=link.owner_id).filter(_any_tag(names))
-    if shares.exists():
-        return True
-    return Report.objects.filter(link=link).exists()
-
-
-def _any_tag(names: list[str]) -> Q:
     # Share.tag_name keeps the owner's spelling and tags compare case-insensitively.
-    condition = Q(pk__in=[])
-    for name in names:
-        condition |= Q(tag_name__iexact=name)
-    return condition
+    tagged = TaggedLink.objects.filter(content_object=link, tag__name__iexact=OuterRef("tag_name"))
+    return (
+        Share.objects.filter(Exists(tagged), owner_id=link.owner_id).exists()
+        or Report.objects.filter(link=link).exists()
+    )
 
 
 def grant_snapshot(user, snapshot_id: int) -> SnapshotGrant:

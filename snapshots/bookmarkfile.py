@@ -33,7 +33,7 @@ class Bookmark:
     unread: bool = False
 
 
-def parse_timestamp(value: str | None, *, now: datetime | None = None) -> datetime | None:
+def parse_timestamp(value: str | None) -> datetime | None:
     """ADD_DATE in seconds, milliseconds or microseconds; None when absent or implausible."""
     if not value:
         return None
@@ -49,8 +49,7 @@ def parse_timestamp(value: str | None, *, now: datetime | None = None) -> dateti
         moment = datetime.fromtimestamp(number, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
-    latest = now or datetime.now(tz=UTC)
-    return moment if EARLIEST <= moment <= latest else None
+    return moment if EARLIEST <= moment <= datetime.now(tz=UTC) else None
 
 
 class _Parser(HTMLParser):

@@ -57,13 +57,13 @@ def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, stri
     only an explicit request (`strict=True`) is refused with CaptureRateExceeded.
     """
     interactive = trigger not in BULK_TRIGGERS
-    if interactive and over_rate(link.owner_id):
-        if strict:
-            raise CaptureRateExceeded()
-        return Snapshot.objects.create(link=link, trigger=trigger)
+    held_back = interactive and over_rate(link.owner_id)
+    if held_back and strict:
+        raise CaptureRateExceeded()
     snapshot = Snapshot.objects.create(link=link, trigger=trigger)
-    snapshot_id = snapshot.pk
-    transaction.on_commit(lambda: enqueue(snapshot_id, bulk=not interactive), robust=True)
+    if not held_back:
+        snapshot_id = snapshot.pk
+        transaction.on_commit(lambda: enqueue(snapshot_id, bulk=not interactive), robust=True)
     return snapshot
 
 

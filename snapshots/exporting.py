@@ -30,15 +30,14 @@ NETSCAPE_HEAD = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
 """
 
 
-def _links(owner: User) -> QuerySet[Link]:
+def _links(owner: User, *, with_snapshots: bool = False) -> QuerySet[Link]:
+    links = Link.objects.filter(owner=owner).order_by("created", "id").prefetch_related("tags")
+    if not with_snapshots:
+        return links
     succeeded = Snapshot.objects.filter(status=Snapshot.Status.SUCCEEDED).only(
         "id", "link_id", "created", "status", "artifacts"
     )
-    return (
-        Link.objects.filter(owner=owner)
-        .order_by("created", "id")
-        .prefetch_related("tags", Prefetch("snapshots", queryset=succeeded.order_by("created", "id")))
-    )
+    return links.prefetch_related(Prefetch("snapshots", queryset=succeeded.order_by("created", "id")))
 
 
 def export_netscape(*, owner: User) -> Iterator[str]:
@@ -61,7 +60,7 @@ def export_json(*, owner: User, absolute: Callable[[str], str]) -> Iterator[str]
 
     yield '{"version": 1, "exported": ' + json.dumps(timezone.now().isoformat()) + ', "links": [\n'
     first = True
-    for link in _links(owner).iterator(chunk_size=CHUNK):
+    for link in _links(owner, with_snapshots=True).iterator(chunk_size=CHUNK):
         record = {
             "url": link.url,
             "title": link.title,

@@ -27,7 +27,7 @@ from snapshots import capturing, listcache, searchindex
 from snapshots.bookmarkfile import Bookmark, count_anchors, read_bookmarks
 from snapshots.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, ImportJob, Link, Snapshot, TaggedLink
 from snapshots.services import DESCRIPTION_MAX_LENGTH, clean_link_url
-from snapshots.tagging import clean_tag_names
+from snapshots.tagging import clean_tag_names, tag_get_or_create
 from snapshots.textclean import clean_line, clean_text
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def import_jobs_sweep(now: datetime | None = None) -> int:
 def _tag_cache_get(cache: dict[str, Tag], name: str) -> Tag:
     key = name.casefold()
     if key not in cache:
-        cache[key] = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        cache[key] = tag_get_or_create(name)
     return cache[key]
 
 
@@ -146,7 +146,8 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
         ignore_conflicts=True,
     )
     searchindex.search_document_refresh(link_ids=[link.pk for _b, link in new])
-    listcache.forget(job.owner_id)
+    owner_id = job.owner_id
+    transaction.on_commit(lambda: listcache.forget(owner_id))  # after commit, like every writer
     if job.capture:
         for _b, link in new:
             capturing.snapshot_request(link=link, trigger=Snapshot.Trigger.IMPORT)

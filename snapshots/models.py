@@ -58,14 +58,13 @@ class Link(models.Model):
     def __str__(self) -> str:
         return self.title or self.url
 
-    # The two helpers below read `snapshots.all()`, so on list pages they use the prefetch cache.
+    # The two helpers below read `snapshots.all()` (newest first, by Snapshot's ordering and by
+    # the list prefetch), so on list pages they use the prefetch cache.
     def latest_snapshot(self) -> Snapshot | None:
-        snapshots = list(self.snapshots.all())
-        return max(snapshots, key=lambda s: (s.created, s.pk)) if snapshots else None
+        return next(iter(self.snapshots.all()), None)
 
     def latest_success(self) -> Snapshot | None:
-        done = [s for s in self.snapshots.all() if s.status == Snapshot.Status.SUCCEEDED]
-        return max(done, key=lambda s: (s.created, s.pk)) if done else None
+        return next((s for s in self.snapshots.all() if s.status == Snapshot.Status.SUCCEEDED), None)
 
 
 class Snapshot(models.Model):

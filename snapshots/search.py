@@ -253,7 +253,3 @@ class RankedResults:
     def __iter__(self):
         return iter(self[0 : self.COUNT_CAP])
 
-
-def apply_search(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedResults:
-    """Same as `search_links` (kept for callers of the earlier name)."""
-    return search_links(links, query)

@@ -11,7 +11,8 @@ from django.db import models
 
 
 class TsVectorField(models.Field):
-    """Holds a tsvector literal built in Python (see `snapshots.searchindex.vector_literal`)."""
+    """Holds a tsvector literal built in Python (see `head_vector_literal` and `body_vector_literal`
+    in `snapshots.searchindex`)."""
 
     description = "PostgreSQL tsvector (text elsewhere)"
 

@@ -16,6 +16,12 @@ def latest_snapshots_prefetch() -> Prefetch:
     )
 
 
+def newest_success_prefetch(lookup: str = "snapshots") -> Prefetch:
+    """Each link's newest succeeded snapshot (at most one, page text deferred) as `.shown`."""
+    finished = Snapshot.objects.filter(status=Snapshot.Status.SUCCEEDED).defer("text", "description")
+    return Prefetch(lookup, queryset=finished.order_by("-created", "-id")[:1], to_attr="shown")
+
+
 def link_list(*, owner: User, tag: str | None = None, query: str | None = None) -> QuerySet[Link]:
     links = Link.objects.filter(owner=owner)
     if tag:
@@ -30,15 +36,24 @@ def link_list(*, owner: User, tag: str | None = None, query: str | None = None) 
 
 
 def shared_link_list(*, share) -> QuerySet[Link]:
-    """A share's public page: its links with only their finished snapshots, in two queries."""
+    """A share's public page: its links with their newest finished snapshot, in two queries."""
     from snapshots.access import shared_links
 
-    finished = Snapshot.objects.filter(status=Snapshot.Status.SUCCEEDED).defer("text", "description")
     return (
         shared_links(share)
         .only("id", "url", "title", "description", "created", "owner_id")
-        .prefetch_related(Prefetch("snapshots", queryset=finished.order_by("-created", "-id"), to_attr="shown"))
+        .prefetch_related(newest_success_prefetch())
         .order_by("-created", "-id")
+    )
+
+
+def tag_names(*, owner_id: int) -> QuerySet[str]:
+    """Names of the tags on the owner's links, alphabetical (no counts: cheaper)."""
+    return (
+        Tag.objects.filter(snapshots_taggedlink_items__content_object__owner_id=owner_id)
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
     )
 
 

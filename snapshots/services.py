@@ -18,7 +18,7 @@ from taggit.models import Tag
 from accounts.models import User
 from snapshots import capturing, listcache, searchindex
 from snapshots.models import TITLE_MAX_LENGTH, Link, Snapshot, TaggedLink
-from snapshots.tagging import clean_tag_names
+from snapshots.tagging import clean_tag_names, tag_get_or_create
 from snapshots.textclean import clean_line, clean_text
 from snapshots.urlnorm import check_saveable, normalize_url
 
@@ -164,7 +164,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
     source = Tag.objects.filter(name__iexact=old.strip()).first()
     if source is None:
         return 0
-    target = Tag.objects.filter(name__iexact=target_name).first() or Tag.objects.create(name=target_name)
+    target = tag_get_or_create(target_name)
     if source.pk == target.pk and source.name == target_name:
         return 0
     items = TaggedLink.objects.filter(tag=source, content_object__owner=owner)

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from snapshots.models import Share, TaggedLink
+from snapshots.services import DESCRIPTION_MAX_LENGTH
 from snapshots.textclean import clean_line, clean_text
 
 # 24 random bytes = 192 bits, comfortably above the 128 bits an unguessable URL needs.
 TOKEN_BYTES = 24
 TITLE_MAX_LENGTH = 200
-DESCRIPTION_MAX_LENGTH = 5_000
 
 
 def new_token() -> str:

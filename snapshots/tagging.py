@@ -7,11 +7,17 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from snapshots.models import TAG_MAX_LENGTH
 from snapshots.textclean import clean_text
 
 _SEPARATORS = re.compile(r"[,，、]")
+
+
+def tag_get_or_create(name: str) -> Tag:
+    """The site-wide Tag of this name in any case (tags compare case-insensitively), made if new."""
+    return Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
 
 
 def split_tag_string(value: str) -> list[str]:

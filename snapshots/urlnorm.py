@@ -85,12 +85,9 @@ def normalize_url(raw: str) -> str:
 def check_saveable(url: str) -> None:
     """Refuse at save time what can never be captured: a forbidden IP literal or localhost."""
     parts = urlsplit(url)
-    port = parts.port or netguard.DEFAULT_PORTS[parts.scheme]
     allowed = netguard.AllowedOrigins(settings.CAPTURE_ALLOWED_ORIGINS)
-    if allowed.allows(parts.scheme, parts.hostname or "", port):
-        return
     try:
-        netguard.check_literal_host(parts.hostname or "")
+        netguard.check_origin_host(parts.scheme, parts.hostname or "", parts.port, allowed)
     except netguard.AddressNotAllowed:
         raise _error(_("address not allowed"), "address_not_allowed") from None
 

@@ -47,12 +47,12 @@ class SnapshotSerializer(UTCModelSerializer):
         }
     )
     def get_artifacts(self, snapshot: Snapshot) -> dict[str, str | None]:
-        from snapshots.api.urls_for import artifact_url
+        from snapshots.artifact_links import artifact_url
 
         request = self.context.get("request")
         stored = snapshot.artifacts or {}
         return {
-            kind: artifact_url(request, snapshot, kind) if stored.get(kind) else None
+            kind: artifact_url(request, snapshot, kind, absolute=True) if stored.get(kind) else None
             for kind in Snapshot.ARTIFACT_KINDS
         }
 

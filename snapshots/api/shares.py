@@ -81,19 +81,20 @@ class ShareDetailView(generics.RetrieveDestroyAPIView):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         wanted = changes.pop("moderation", None)
+        # Check both permissions before writing anything, so a refused request changes nothing.
+        if changes and share.owner_id != request.user.pk:
+            raise PermissionDenied(_("Only the owner can change a share."))
         if wanted is not None and wanted != share.moderation:
             if not request.user.is_staff:
-                raise PermissionDenied(_("Only staff change moderation."))
+                raise PermissionDenied(_("Only staff can change moderation."))
             moderation.share_moderate(share=share, moderation=wanted, actor=request.user, reason="api")
         if changes:
-            if share.owner_id != request.user.pk:
-                raise PermissionDenied(_("Only the owner changes a share."))
             sharing.share_update(share=share, data=changes)
         return Response(ShareSerializer(share, context={"request": request}).data)
 
     def perform_destroy(self, instance: Share) -> None:
         if instance.owner_id != self.request.user.pk:
-            raise PermissionDenied(_("Only the owner deletes a share."))
+            raise PermissionDenied(_("Only the owner can delete a share."))
         sharing.share_delete(share=instance)
 
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from selenium.common.exceptions import WebDriverException
 
 from snapshots.capture import CaptureLimits, CaptureResult, TransientCaptureError, browser
-from snapshots.capture.netguard import AddressNotAllowed, AllowedOrigins, check_literal_host
+from snapshots.capture.netguard import AddressNotAllowed, AllowedOrigins, check_origin_host
 from snapshots.capture.outcome import ADDRESS_NOT_ALLOWED
 from snapshots.capture.proxy_scope import Scope
 from snapshots.capture.recorder import Recorder
@@ -48,10 +48,8 @@ def precheck(url: str, allowed: AllowedOrigins) -> str:
         return "the URL has no host"
     if parts.username is not None or parts.password is not None:
         return "links with credentials cannot be captured"
-    if allowed.allows(scheme, parts.hostname, port or (443 if scheme == "https" else 80)):
-        return ""
     try:
-        check_literal_host(parts.hostname)
+        check_origin_host(scheme, parts.hostname, port, allowed)
     except AddressNotAllowed:
         logger.warning("refused capture of %s: address not allowed", url)
         return ADDRESS_NOT_ALLOWED

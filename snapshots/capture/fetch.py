@@ -28,11 +28,15 @@ class Fetched:
     data: bytes
 
 
+# One TLS context for every fetch: building one re-reads the system CA store.
+_TLS = ssl.create_default_context()
+
+
 def _request(url: str, proxy_port: int, timeout: float) -> http.client.HTTPResponse:
     parts = urlsplit(url)
     if parts.scheme == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            "127.0.0.1", proxy_port, timeout=timeout, context=ssl.create_default_context()
+            "127.0.0.1", proxy_port, timeout=timeout, context=_TLS
         )
         connection.set_tunnel(parts.hostname or "", parts.port or 443)
         target = parts.path or "/"

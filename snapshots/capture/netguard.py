@@ -154,6 +154,14 @@ def check_literal_host(host: str) -> None:
         raise AddressNotAllowed(host)
 
 
+def check_origin_host(scheme: str, host: str, port: int | None, allowed: AllowedOrigins) -> None:
+    """The URL-level rule, shared by saving and capturing: an allowed origin passes, otherwise a
+    host that is by itself forbidden (IP literal, localhost) raises AddressNotAllowed."""
+    if allowed.allows(scheme, host, port or DEFAULT_PORTS[scheme]):
+        return
+    check_literal_host(host)
+
+
 def check_resolved(host: str, addresses: Iterable[IPAddress]) -> list[IPAddress]:
     """All resolved addresses must be allowed: one bad answer poisons the name."""
     found = list(addresses)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import unicodedata
 
 from snapshots.capture.proxy_scope import ProxyEvent
+from snapshots.models import TITLE_MAX_LENGTH
 
 ADDRESS_NOT_ALLOWED = "address not allowed"
 TOO_MANY_REDIRECTS = "too many redirects"
-TITLE_MAX = 500
 _REGIONAL_INDICATORS = "".join(chr(c) for c in range(0x1F1E6, 0x1F200))
 
 _CHROMIUM_REASONS = {
@@ -48,7 +48,7 @@ def navigation_error(error_text: str, events: list[ProxyEvent]) -> str:
     return _CHROMIUM_REASONS.get(code) or f"page could not be loaded ({code or 'unknown error'})"
 
 
-def safe_title(title: str, limit: int = TITLE_MAX) -> str:
+def safe_title(title: str, limit: int = TITLE_MAX_LENGTH) -> str:
     """Whitespace-collapsed title cut to `limit` characters without leaving half a character.
 
     A cut can strand a zero-width joiner, a variation selector or a combining mark that

@@ -153,9 +153,9 @@ class FilteringProxy:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def _limit_hit(self, scope: Scope) -> None:
-        if scope.mark_limit():
+        if scope.mark_limit():  # the first hit aborts every connection; later ones are its echoes
             logger.warning("capture download limit of %d bytes reached", scope.max_bytes)
-        self._aborter = asyncio.ensure_future(self._abort_all())
+            self._aborter = asyncio.ensure_future(self._abort_all())
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -166,7 +166,6 @@ class FilteringProxy:
             if scope is None or scope.limit_reached:
                 logger.debug("refused a request outside a capture or over its limit")
                 return
-            scope.touch()
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
             lines = head.decode("latin-1").split("\r\n")[:-2]
             parts = lines[0].split(" ")
@@ -280,7 +279,6 @@ class FilteringProxy:
                 raise LimitExceeded
             sink.write(chunk)
             await sink.drain()
-            scope.touch()
             if remaining is not None:
                 remaining -= len(chunk)
         if sink.can_write_eof():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from dataclasses import dataclass, field
 
 from snapshots.capture.netguard import AllowedOrigins, Resolver
@@ -47,7 +46,6 @@ class Scope:
     header_timeout: float
     bytes_received: int = 0
     limit_reached: bool = False
-    last_activity: float = field(default_factory=time.monotonic)
     _events: list[ProxyEvent] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -70,8 +68,3 @@ class Scope:
         self.limit_reached = True
         return first
 
-    def touch(self) -> None:
-        self.last_activity = time.monotonic()
-
-    def quiet_for(self) -> float:
-        return time.monotonic() - self.last_activity

@@ -54,8 +54,9 @@ def reap_orphans(root: Path, keep: Path | None = None) -> list[int]:
         profile = _profile_of(pid)
         if profile is None:
             continue
-        owner = _owner(profile.resolve(), root)
-        if owner is None or not _is_orphaned(owner, keep, profile.resolve()):
+        profile = profile.resolve()
+        owner = _owner(profile, root)
+        if owner is None or not _is_orphaned(owner, keep, profile):
             continue
         doomed.add(pid)
         parent = procs.parent_of(pid)

@@ -52,12 +52,10 @@ class Recorder:
         self.driver = session.driver
         self.scope = scope
         self.limits = limits
-        self.started = started
         self.deadline = started + limits.deadline
         self.pool = pool
         self.result = CaptureResult(ok=False)
         self.futures: dict[str, Future] = {}
-        self._icon_url = ""
         self._raw_screenshot = b""
 
     def _mark(self, step: str, since: float) -> float:
@@ -126,7 +124,6 @@ class Recorder:
         r.description = " ".join(facts.description.split())[:1000]
         r.language = facts.language.strip()[:35]
         r.charset = facts.charset
-        self._icon_url = facts.icon or urljoin(facts.url, "/favicon.ico")
 
     def _screenshot(self, facts: page.PageFacts) -> None:
         plan = artifacts.plan_screenshot(facts.width, facts.height, VIEWPORT[0], self.limits.max_screenshot_height)
@@ -137,10 +134,11 @@ class Recorder:
         self.futures["images"] = self.pool.submit(artifacts.image_artifacts, raw)
 
     def _favicon(self, facts: page.PageFacts) -> None:
-        if not self._icon_url.startswith(("http://", "https://")):
+        icon = facts.icon or urljoin(facts.url, "/favicon.ico")
+        if not icon.startswith(("http://", "https://")):
             return
         until = min(self.deadline - 1, time.monotonic() + 5)
-        self.futures["favicon"] = self.pool.submit(fetch.fetch, self._icon_url, self.session.proxy.port,
+        self.futures["favicon"] = self.pool.submit(fetch.fetch, icon, self.session.proxy.port,
                                                    FAVICON_MAX_BYTES, until)
 
     def _collect(self, until: float) -> None:

@@ -172,9 +172,8 @@ def _inline_svg(element) -> None:
 
 def _restructure(document, resources: Resources, base: str) -> list[str]:
     """Inline what can be inlined and return the head's stylesheets as CSS texts."""
-    for tag in _DROP_WITH_CONTENT:
-        for element in document.iter(tag):
-            element.drop_tree()
+    for element in list(document.iter(*_DROP_WITH_CONTENT)):
+        element.drop_tree()
     for svg in list(document.iter("svg")):
         if svg.getparent() is not None:
             _inline_svg(svg)
@@ -182,11 +181,11 @@ def _restructure(document, resources: Resources, base: str) -> list[str]:
     for element in list(document.iter("link", "style")):
         if element.tag == "link":
             rel = (element.get("rel") or "").lower().split()
-            found = resources.get(urljoin(base, element.get("href") or "")) if "stylesheet" in rel else None
+            href = urljoin(base, element.get("href") or "")
+            found = resources.get(href) if "stylesheet" in rel else None
             if found is not None:
                 style = lxml.html.Element("style")
-                href = urljoin(base, element.get("href"))
-                style.text = resources.css(found[1].decode("utf-8", errors="replace"), href)
+                style.text = resources.css(resources.decode(found[1]), href)
                 if element.get("media"):
                     style.set("media", element.get("media"))
                 style.tail = element.tail

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -16,16 +16,9 @@ from django.views.decorators.http import require_POST
 from snapshots import access, capturing, listcache, selectors, services
 from snapshots.forms import LinkForm
 from snapshots.models import Snapshot
+from snapshots.views import apply_errors
 
 PAGE_SIZE = 20
-
-
-def _apply_errors(form: LinkForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _duplicate_message(exc: services.LinkExists) -> str:
@@ -75,7 +68,7 @@ def link_add(request: HttpRequest) -> HttpResponse:
         except services.LinkExists as exc:
             form.add_error("url", _duplicate_message(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved. The snapshot is being captured."))
             if request.GET.get("popup"):
@@ -112,7 +105,7 @@ def link_edit(request: HttpRequest, link_id: int) -> HttpResponse:
         except services.LinkExists as exc:
             form.add_error("url", _duplicate_message(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("snapshots:link_detail", link_id=link.pk)
@@ -145,9 +138,11 @@ def link_capture(request: HttpRequest, link_id: int) -> HttpResponse:
 @login_required
 def link_status(request: HttpRequest, link_id: int) -> HttpResponse:
     """The status badge and thumbnail of a link's newest snapshot, polled while it runs."""
-    link = access.get_link_for_user(request.user, link_id)
-    latest = link.snapshots.defer("text").order_by("-created", "-id").first()
+    links = access.links_of(request.user).prefetch_related(selectors.latest_snapshots_prefetch())
+    link = get_object_or_404(links, pk=link_id)  # one prefetch (page text deferred) serves both
     return render(
-        request, "snapshots/_link_status.html", {"link": link, "snap": latest, "shot": link.latest_success()}
+        request,
+        "snapshots/_link_status.html",
+        {"link": link, "snap": link.latest_snapshot(), "shot": link.latest_success()},
     )
 

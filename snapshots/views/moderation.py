@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,18 +14,18 @@ from django.views.decorators.http import require_POST
 
 from snapshots import moderation
 from snapshots.artifact_links import artifact_url
-from snapshots.models import Report, Snapshot
+from snapshots.models import Report
+from snapshots.selectors import newest_success_prefetch
 from snapshots.share_forms import ResolveForm
 
 PAGE_SIZE = 25
 
 
 def _queue(status: str):
-    finished = Snapshot.objects.filter(status=Snapshot.Status.SUCCEEDED).defer("text", "description")
     return (
         Report.objects.filter(status=status)
         .select_related("share__owner", "link", "resolved_by")
-        .prefetch_related(Prefetch("link__snapshots", queryset=finished.order_by("-created", "-id"), to_attr="shown"))
+        .prefetch_related(newest_success_prefetch("link__snapshots"))
         .order_by("created" if status == Report.Status.OPEN else "-resolved_at")
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,13 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from snapshots import access, sharing
-from snapshots.selectors import tag_counts
+from snapshots.selectors import tag_names
 from snapshots.share_forms import ShareEditForm, ShareForm
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
+from snapshots.views import apply_errors
 
 
 @login_required
@@ -31,14 +26,14 @@ def share_list(request: HttpRequest) -> HttpResponse:
         try:
             share = sharing.share_create(owner=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Your collection is online. Copy its address below."))
             return redirect("snapshots:share_edit", share_id=share.pk)
     context = {
         "shares": access.shares_of(request.user),
         "form": form,
-        "tags": tag_counts(owner_id=request.user.pk)[:200],
+        "tags": tag_names(owner_id=request.user.pk)[:200],
         "now": timezone.now(),
     }
     return render(request, "shares/share_list.html", context)
@@ -53,7 +48,7 @@ def share_edit(request: HttpRequest, share_id: int) -> HttpResponse:
         try:
             sharing.share_update(share=share, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("snapshots:share_edit", share_id=share.pk)

@@ -12,11 +12,11 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
-from taggit.models import Tag
 
 from accounts.models import User
 from snapshots.models import Link, SearchDocument, Snapshot, TaggedLink
 from snapshots.searchindex import document_build
+from snapshots.tagging import tag_get_or_create
 
 ZH_WORDS = (
     "国务院 办公厅 关于 印发 年度 工作 要点 通知 各省 自治区 直辖市 人民政府 部委 直属机构 政务公开 标准化 规范化 "
@@ -92,7 +92,7 @@ class Command(BaseCommand):
         if _created:
             user.set_password(username)
             user.save()
-        tags = {name: Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name) for name in TAGS}
+        tags = {name: tag_get_or_create(name) for name in TAGS}
         start = options["start"] if options["start"] is not None else Link.objects.filter(owner=user).count()
         now = timezone.now()
         for offset in range(start, start + count, batch):
