@@ -58,14 +58,6 @@ class Link(models.Model):
     def __str__(self) -> str:
         return self.title or self.url
 
-    # The two helpers below read `snapshots.all()` (newest first, by Snapshot's ordering and by
-    # the list prefetch), so on list pages they use the prefetch cache.
-    def latest_snapshot(self) -> Snapshot | None:
-        return next(iter(self.snapshots.all()), None)
-
-    def latest_success(self) -> Snapshot | None:
-        return next((s for s in self.snapshots.all() if s.status == Snapshot.Status.SUCCEEDED), None)
-
 
 class Snapshot(models.Model):
     """One capture of a link: a version. Artifacts are storage names relative to default_storage."""

@@ -219,6 +219,10 @@ class RankedResults:
     def __init__(self, links: QuerySet[Link], titles: QuerySet[Link], others: QuerySet[Link]):
         self.links, self.titles, self.others = links, titles, others
 
+    def prefetch_related(self, *lookups) -> RankedResults:
+        """Like QuerySet.prefetch_related, applied to the page of links a slice fetches."""
+        return RankedResults(self.links.prefetch_related(*lookups), self.titles, self.others)
+
     def count(self) -> int:
         first = self.titles.order_by()[: self.COUNT_CAP].count()
         if first >= self.COUNT_CAP:

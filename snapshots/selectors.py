@@ -22,17 +22,29 @@ def newest_success_prefetch(lookup: str = "snapshots") -> Prefetch:
     return Prefetch(lookup, queryset=finished.order_by("-created", "-id")[:1], to_attr="shown")
 
 
-def link_list(*, owner: User, tag: str | None = None, query: str | None = None) -> QuerySet[Link]:
+def link_list(
+    *, owner: User, tag: str | None = None, query: str | None = None, fields: tuple[str, ...] = ()
+) -> QuerySet[Link]:
+    """The owner's links, newest first or ranked by `query`; `fields` limits the columns read.
+
+    Nothing is prefetched: pages build rows with `rows.link_rows`, the API prefetches its own.
+    """
     links = Link.objects.filter(owner=owner)
+    if fields:
+        links = links.only(*fields)
     if tag:
         links = links.filter(tags__name__iexact=tag)
-    links = links.prefetch_related("tags", latest_snapshots_prefetch())
     if query:
         from snapshots.search import search_links
 
         # Last: ranked results are sliced and counted, not filtered further.
         links = search_links(links, query)
     return links
+
+
+def with_api_prefetch(links):
+    """The API shows each link's tags and every snapshot: two extra queries a page."""
+    return links.prefetch_related("tags", latest_snapshots_prefetch())
 
 
 def shared_link_list(*, share) -> QuerySet[Link]:

@@ -63,16 +63,17 @@ class LinkListCreateView(generics.ListCreateAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.link_list(
+        links = selectors.link_list(
             owner=self.request.user, tag=params.get("tag") or None, query=params.get("q") or None
         )
+        return selectors.with_api_prefetch(links)
 
     @extend_schema(request=LinkInputSerializer, responses={201: LinkSerializer})
     def post(self, request):
         data = LinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         link = services.link_create(owner=request.user, **data.validated_data)
-        link = selectors.link_list(owner=request.user).get(pk=link.pk)
+        link = selectors.with_api_prefetch(selectors.link_list(owner=request.user)).get(pk=link.pk)
         return Response(LinkSerializer(link, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -81,7 +82,7 @@ class LinkDetailView(generics.RetrieveUpdateDestroyAPIView):
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.link_list(owner=self.request.user)
+        return selectors.with_api_prefetch(selectors.link_list(owner=self.request.user))
 
     @extend_schema(request=LinkInputSerializer(partial=True), responses={200: LinkSerializer})
     def patch(self, request, pk: int):

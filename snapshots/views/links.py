@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from snapshots import access, capturing, listcache, selectors, services
+from snapshots import access, capturing, listcache, rows, selectors, services
 from snapshots.forms import LinkForm
 from snapshots.models import Snapshot
 from snapshots.views import apply_errors
@@ -32,7 +32,7 @@ def _duplicate_message(exc: services.LinkExists) -> str:
 def link_list(request: HttpRequest) -> HttpResponse:
     tag = request.GET.get("tag", "").strip()
     query = request.GET.get("q", "").strip()
-    links = selectors.link_list(owner=request.user, tag=tag or None, query=query or None)
+    links = selectors.link_list(owner=request.user, tag=tag or None, query=query or None, fields=rows.LINK_FIELDS)
     paginator = Paginator(links, PAGE_SIZE)
     # Counts the cache already knows spare the paginator a COUNT(*) over the user's links.
     if not tag and not query:
@@ -42,11 +42,14 @@ def link_list(request: HttpRequest) -> HttpResponse:
         if known is not None:
             paginator.count = known
     page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "snapshots/link_list.html",
-        {"page": page, "tag": tag, "query": query, "tags": listcache.tag_bar(owner_id=request.user.pk)},
-    )
+    context = {
+        "page": page,
+        "rows": rows.link_rows(page.object_list),
+        "tag": tag,
+        "query": query,
+        "tags": listcache.tag_bar(owner_id=request.user.pk),
+    }
+    return render(request, "snapshots/link_list.html", context)
 
 
 @login_required
@@ -138,11 +141,7 @@ def link_capture(request: HttpRequest, link_id: int) -> HttpResponse:
 @login_required
 def link_status(request: HttpRequest, link_id: int) -> HttpResponse:
     """The status badge and thumbnail of a link's newest snapshot, polled while it runs."""
-    links = access.links_of(request.user).prefetch_related(selectors.latest_snapshots_prefetch())
-    link = get_object_or_404(links, pk=link_id)  # one prefetch (page text deferred) serves both
-    return render(
-        request,
-        "snapshots/_link_status.html",
-        {"link": link, "snap": link.latest_snapshot(), "shot": link.latest_success()},
-    )
+    link = get_object_or_404(access.links_of(request.user).only("id"), pk=link_id)
+    latest, shown = rows.newest_snapshots([link.pk])[link.pk]
+    return render(request, "snapshots/_link_status.html", {"status": rows.status_block(link.pk, latest, shown)})
 

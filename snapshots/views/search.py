@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from snapshots import selectors
+from snapshots import rows, selectors
 from snapshots.excerpts import excerpts_for
 
 PAGE_SIZE = 20
@@ -23,12 +23,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
         number = 1
     context = {"query": query, "tag": tag, "results": None, "number": number}
     if query or tag:
-        links = selectors.link_list(owner=request.user, tag=tag or None, query=query or None)
+        links = selectors.link_list(
+            owner=request.user, tag=tag or None, query=query or None, fields=rows.LINK_FIELDS
+        )
         start = (number - 1) * PAGE_SIZE
-        rows = list(links[start : start + PAGE_SIZE + 1])
-        results = rows[:PAGE_SIZE]
-        excerpts = excerpts_for([link.pk for link in results], query)
-        for link in results:
-            link.excerpt = excerpts.get(link.pk, "")
-        context.update(results=results, has_next=len(rows) > PAGE_SIZE, has_previous=number > 1)
+        fetched = list(links[start : start + PAGE_SIZE + 1])
+        results = rows.link_rows(fetched[:PAGE_SIZE])
+        excerpts = excerpts_for([row.link.pk for row in results], query)
+        for row in results:
+            row.excerpt = excerpts.get(row.link.pk, "")
+        context.update(results=results, has_next=len(fetched) > PAGE_SIZE, has_previous=number > 1)
     return render(request, "snapshots/search.html", context)

@@ -12,7 +12,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_search_suite_passes_on_sqlite(tmp_path):
+def test_search_and_row_suites_pass_on_sqlite(tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'search.sqlite3'}",
@@ -21,7 +21,7 @@ def test_search_suite_passes_on_sqlite(tmp_path):
         "TEST_DATABASE_NAME": "",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/search/test_search.py"],
+        [sys.executable, "-m", "pytest", "tests/search/test_search.py", "tests/foundation/test_rows.py"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -1,0 +1,96 @@
+"""List rows: the newest version's status, the newest finished screenshot, tags, ready-made URLs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import override
+
+from snapshots import rows, services
+from snapshots.models import Link, Snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def _version(link: Link, status: str, minutes_ago: int, **fields) -> Snapshot:
+    snap = Snapshot.objects.create(link=link, status=status, **fields)
+    Snapshot.objects.filter(pk=snap.pk).update(created=timezone.now() - timedelta(minutes=minutes_ago))
+    return snap
+
+
+@pytest.fixture
+def links(owner):
+    made = [
+        services.link_create(owner=owner, url=f"https://example.com/{i}", tags=tags, capture=False)
+        for i, tags in enumerate((["政府", "Budget"], [], ["报告"], []))
+    ]
+    kept, failing, running, _never = made
+    _version(kept, Snapshot.Status.SUCCEEDED, 30, artifacts={"thumbnail": "old.webp"})
+    _version(kept, Snapshot.Status.SUCCEEDED, 20, artifacts={"thumbnail": "new.webp"})
+    _version(failing, Snapshot.Status.SUCCEEDED, 50, artifacts={"thumbnail": "ok.webp"})
+    _version(failing, Snapshot.Status.FAILED, 40, error="connection refused")
+    _version(failing, Snapshot.Status.FAILED, 10, error="address not allowed")
+    _version(running, Snapshot.Status.RUNNING, 1)
+    return made
+
+
+def test_each_link_gets_its_newest_version_and_newest_screenshot(links):
+    kept, failing, running, never = links
+    snaps = {s.artifacts.get("thumbnail") or s.error: s for s in Snapshot.objects.all()}
+    found = rows.newest_snapshots([link.pk for link in links])
+    assert found[kept.pk] == (snaps["new.webp"], snaps["new.webp"])
+    assert found[failing.pk] == (snaps["address not allowed"], snaps["ok.webp"])
+    assert found[running.pk][0].status == Snapshot.Status.RUNNING and found[running.pk][1] is None
+    assert found[never.pk] == (None, None)
+
+
+def test_rows_carry_badge_thumbnail_polling_and_tags(links):
+    kept, failing, running, never = links
+    with override("zh-hans"):
+        made = {row.link.pk: row for row in rows.link_rows(Link.objects.filter(pk__in=[lk.pk for lk in links]))}
+    ok_shot = Snapshot.objects.get(artifacts__thumbnail="ok.webp")
+    assert made[failing.pk].status.status == "failed"
+    assert made[failing.pk].status.label == "失败"
+    assert made[failing.pk].status.reason == "不允许访问该地址"
+    shown = made[failing.pk].status
+    assert shown.thumbnail_url == reverse("snapshots:snapshot_artifact", args=[ok_shot.pk, "thumbnail"])
+    assert shown.snapshot_url == reverse("snapshots:snapshot_detail", args=[ok_shot.pk])
+    assert made[failing.pk].status.poll_url == ""
+    assert made[running.pk].status.poll_url == reverse("snapshots:link_status", args=[running.pk])
+    assert made[running.pk].status.thumbnail_url == ""
+    assert made[never.pk].status.status == "none"
+    assert made[kept.pk].tags == sorted(["政府", "Budget"])
+    assert made[kept.pk].detail_url == reverse("snapshots:link_detail", args=[kept.pk])
+    assert made[never.pk].tags == []
+
+
+def test_url_former_matches_reverse():
+    detail = rows.url_former("snapshots:link_detail")
+    artifact = rows.url_former("snapshots:snapshot_artifact", "thumbnail")
+    for pk in (1, 42, 7919191919, 10**12):
+        assert detail(pk) == reverse("snapshots:link_detail", args=[pk])
+        assert artifact(pk) == reverse("snapshots:snapshot_artifact", args=[pk, "thumbnail"])
+
+
+def test_list_page_shows_the_failed_badge_over_the_last_good_thumbnail(owner_client, links):
+    failing = links[1]
+    ok_shot = Snapshot.objects.get(artifacts__thumbnail="ok.webp")
+    body = owner_client.get(reverse("snapshots:link_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = body[body.index(f'id="link-{failing.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert reverse("snapshots:snapshot_artifact", args=[ok_shot.pk, "thumbnail"]) in row
+    assert 'class="badge status-failed" title="address not allowed"' in row
+    assert "hx-get" not in row
+
+
+def test_status_poll_returns_the_same_block(owner_client, links):
+    running = links[2]
+    response = owner_client.get(reverse("snapshots:link_status", args=[running.pk]))
+    body = response.content.decode()
+    assert f'id="status-{running.pk}"' in body and "hx-get" in body and "status-running" in body
+    Snapshot.objects.filter(link=running).update(status=Snapshot.Status.SUCCEEDED, artifacts={"thumbnail": "x.webp"})
+    body = owner_client.get(reverse("snapshots:link_status", args=[running.pk])).content.decode()
+    assert "hx-get" not in body and "status-succeeded" in body and "<img" in body
