@@ -33,21 +33,24 @@ def link_list(request: HttpRequest) -> HttpResponse:
     tag = request.GET.get("tag", "").strip()
     query = request.GET.get("q", "").strip()
     links = selectors.link_list(owner=request.user, tag=tag or None, query=query or None, fields=rows.LINK_FIELDS)
+    facts = listcache.list_facts(owner_id=request.user.pk)
     paginator = Paginator(links, PAGE_SIZE)
     # Counts the cache already knows spare the paginator a COUNT(*) over the user's links.
     if not tag and not query:
-        paginator.count = listcache.link_total(owner_id=request.user.pk)
+        paginator.count = facts.total
     elif tag and not query:
-        known = listcache.tag_total(owner_id=request.user.pk, name=tag)
+        known = facts.tag_total(tag)
         if known is not None:
             paginator.count = known
     page = paginator.get_page(request.GET.get("page"))
+    active = facts.tag_named(tag) if tag else None
     context = {
         "page": page,
         "rows": rows.link_rows(page.object_list),
         "tag": tag,
         "query": query,
-        "tags": listcache.tag_bar(owner_id=request.user.pk),
+        "tags": facts.tags,
+        "active_tag": active["name"] if active else None,
     }
     return render(request, "snapshots/link_list.html", context)
 

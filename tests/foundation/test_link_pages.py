@@ -157,3 +157,12 @@ def test_decoded_urls_lose_hidden_bidi_overrides(owner_client, owner):
     html = owner_client.get(reverse("snapshots:link_detail", args=[link.pk])).content.decode()
     assert "\u202e" not in html
     assert "https://example.com/fdp.exe" in html
+
+
+def test_tag_bar_marks_the_filtered_tag_in_any_case_and_encodes_names(owner_client, owner):
+    services.link_create(owner=owner, url="https://example.com/a", tags=["R&D", "报告"], capture=False)
+    services.link_create(owner=owner, url="https://example.com/b", tags=["报告"], capture=False)
+    body = owner_client.get(reverse("snapshots:link_list"), {"tag": "r&d"}).content.decode()
+    assert '<a class="tag active" href="?tag=R%26D">R&amp;D <span class="count">1</span></a>' in body
+    assert '<a class="tag" href="?tag=%E6%8A%A5%E5%91%8A">报告 <span class="count">2</span></a>' in body
+    assert 'id="link-' in body and body.count('class="link-row"') == 1
