@@ -2,8 +2,9 @@
 
 Syntax: words, "exact phrase", #tag, -exclude (any of these), site:example.com.
 
-PostgreSQL answers from one GIN index over `head_vector || body_vector` (see searchindex for
-why the vectors hold CJK character pairs): the index narrows to rows with every token, then
+PostgreSQL answers from a GIN index over `head_vector || body_vector` (see searchindex for
+why the vectors hold CJK character pairs), and the title/tag class from a second one over the
+title and tag lexemes alone: the index narrows to rows with every token, then
 phrases and CJK words are verified as substrings of the stored text, which only touches
 those candidates. Ranking is deliberately not `ts_rank`: ranking every row that matches a
 common word would read each row's whole vector. Instead the order is a weight class — do
@@ -96,16 +97,22 @@ def _tsquery(terms: list[TextTerm], weights: str = "") -> str:
 
 
 class TsMatch(Func):
-    """`vector @@ 'literal'::tsquery` with the query given as a literal built from our tokens."""
+    """`vector @@ 'literal'::tsquery` with the query given as a literal built from our tokens.
+
+    `indexed=False` writes the vector as `(vector || '')`, an expression no index covers, so
+    PostgreSQL tests it row by row: see RankedResults for when that is the plan we want.
+    """
 
     output_field = BooleanField()
 
-    def __init__(self, vector, query: str):
+    def __init__(self, vector, query: str, *, indexed: bool = True):
         super().__init__(vector)
-        self.query = query
+        self.query, self.indexed = query, indexed
 
     def as_sql(self, compiler, connection, **extra_context):
         vector_sql, params = compiler.compile(self.source_expressions[0])
+        if not self.indexed:
+            vector_sql = f"({vector_sql} || ''::tsvector)"
         return f"({vector_sql} @@ %s::tsquery)", [*params, self.query]
 
 
@@ -115,6 +122,15 @@ def _document_vector() -> Func:
         F("search_document__body_vector"),
         arg_joiner=" || ",
         template="(%(expressions)s)",
+        output_field=TsVectorField(),
+    )
+
+
+def _title_vector() -> Func:
+    """The title (A) and tag (B) lexemes of the head vector, as indexed by searchdoc_title_gin."""
+    return Func(
+        F("search_document__head_vector"),
+        template="ts_filter(%(expressions)s, '{a,b}')",
         output_field=TsVectorField(),
     )
 
@@ -158,10 +174,10 @@ def _tagged(name: str) -> Exists:
     return Exists(TaggedLink.objects.filter(content_object=OuterRef("pk"), tag__name__iexact=name))
 
 
-def _in_head(parsed: ParsedQuery) -> Q | Combinable:
+def _in_head(parsed: ParsedQuery, *, indexed: bool) -> Q | Combinable:
     """The weight class test: every term occurs in the title or tags."""
     if connection.vendor == "postgresql":
-        q = Q(TsMatch(F("search_document__head_vector"), _tsquery(parsed.include, weights="AB")))
+        q = Q(TsMatch(_title_vector(), _tsquery(parsed.include), indexed=indexed))
         for term in parsed.include:
             if not term.is_word:
                 q &= _contains(term, ("head",))
@@ -172,21 +188,11 @@ def _in_head(parsed: ParsedQuery) -> Q | Combinable:
     return q
 
 
-def search_links(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedResults:
-    """Filter an already-scoped queryset (an owner's links, a share's links) and rank it.
-
-    Callers scope (and prefetch) first: this function never widens `links`. Results come
-    ordered by `search_class` (0 = every term in the title or tags) then newest first. With
-    text terms the result is a `RankedResults` (slice, count or iterate it, as a paginator
-    does); with only #tag/site: filters it stays a QuerySet. An empty query changes nothing.
-    """
-    parsed = parse_query(query or "")
-    if not parsed:
-        return links
-    scoped = links
-    if connection.vendor == "postgresql" and parsed.include:
+def _matching(links: QuerySet[Link], parsed: ParsedQuery, *, text: bool = True) -> QuerySet[Link]:
+    """Links passing every condition; with `text=False`, all but the included text terms."""
+    if text and connection.vendor == "postgresql" and parsed.include:
         links = links.filter(TsMatch(_document_vector(), _tsquery(parsed.include)))
-    for term in parsed.include:
+    for term in parsed.include if text else ():
         if connection.vendor != "postgresql" or not term.is_word:
             links = links.filter(_contains(term, ALL_COLUMNS))
     for term in parsed.exclude:
@@ -199,10 +205,31 @@ def search_links(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedRe
         links = links.filter(url__iregex=_site_regex(host))
     for host in parsed.not_sites:
         links = links.exclude(url__iregex=_site_regex(host))
+    return links
+
+
+def search_links(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedResults:
+    """Filter an already-scoped queryset (an owner's links, a share's links) and rank it.
+
+    Callers scope first: this function never widens `links`. Results come ordered by
+    `search_class` (0 = every term in the title or tags) then newest first. With text terms
+    the result is a `RankedResults` (slice, count or iterate it, as a paginator does); with
+    only #tag/site: filters it stays a QuerySet. An empty query changes nothing.
+    """
+    parsed = parse_query(query or "")
+    if not parsed:
+        return links
     if not parsed.include:
-        return links.annotate(search_class=Value(0)).order_by("-created", "-id")
-    in_head = _in_head(parsed)
-    return RankedResults(scoped, links.filter(in_head), links.exclude(in_head))
+        return _matching(links, parsed).annotate(search_class=Value(0)).order_by("-created", "-id")
+    # Terms found in the title or tags are found in the document: the title class skips the
+    # whole-document test, which would read each candidate's page-text vector.
+    other_filters = _matching(links, parsed, text=False)
+    return RankedResults(
+        links,
+        titles=other_filters.filter(_in_head(parsed, indexed=True)),
+        titles_walked=other_filters.filter(_in_head(parsed, indexed=False)),
+        others=_matching(links, parsed).exclude(_in_head(parsed, indexed=True)),
+    )
 
 
 class RankedResults:
@@ -212,16 +239,37 @@ class RankedResults:
     plans well both ways: for a common word it walks the newest links and tests each until the
     page is full; for a rare one it starts from the GIN index. One ORDER BY on a computed class
     would rank every matching row first. Counting stops at COUNT_CAP for the same reason.
+
+    The title class needs one more step. Which of those two plans is fast depends on how many
+    titles match, and PostgreSQL guesses that badly for CJK terms: it multiplies the
+    frequencies of a term's character pairs as if they were independent, expects a few dozen
+    titles with 政务公开 where there are thousands, and reads all of them through the index to
+    sort them. So the title class is first asked of the newest WINDOW links with a test no index
+    covers (a short, bounded walk); only when those hold too few matches, so matches are rare,
+    does the query go to the title index.
     """
 
     COUNT_CAP = 1000
+    WINDOW = 500
 
-    def __init__(self, links: QuerySet[Link], titles: QuerySet[Link], others: QuerySet[Link]):
-        self.links, self.titles, self.others = links, titles, others
+    def __init__(
+        self,
+        links: QuerySet[Link],
+        *,
+        titles: QuerySet[Link],
+        titles_walked: QuerySet[Link],
+        others: QuerySet[Link],
+    ):
+        self.links, self.titles, self.titles_walked, self.others = links, titles, titles_walked, others
 
     def prefetch_related(self, *lookups) -> RankedResults:
         """Like QuerySet.prefetch_related, applied to the page of links a slice fetches."""
-        return RankedResults(self.links.prefetch_related(*lookups), self.titles, self.others)
+        return RankedResults(
+            self.links.prefetch_related(*lookups),
+            titles=self.titles,
+            titles_walked=self.titles_walked,
+            others=self.others,
+        )
 
     def count(self) -> int:
         first = self.titles.order_by()[: self.COUNT_CAP].count()
@@ -232,20 +280,33 @@ class RankedResults:
     def __len__(self) -> int:
         return self.count()
 
-    def _ids(self, queryset: QuerySet[Link], start: int, stop: int) -> list[int]:
+    @staticmethod
+    def _ids(queryset: QuerySet[Link], start: int, stop: int) -> list[int]:
         if stop <= start:
             return []
         return list(queryset.order_by("-created", "-id").values_list("pk", flat=True)[start:stop])
+
+    def _title_ids(self, start: int, stop: int) -> list[int]:
+        if stop <= start:
+            return []
+        window = self.links.order_by("-created", "-id").values_list("pk", flat=True)[: self.WINDOW]
+        found = self._ids(self.titles_walked.filter(pk__in=window), start, stop)
+        if len(found) == stop - start:
+            return found  # the newest links held the whole page, and every other link is older
+        return self._ids(self.titles, start, stop)
 
     def __getitem__(self, key):
         if isinstance(key, int):
             return self[key : key + 1][0]
         start = key.start or 0
         stop = key.stop if key.stop is not None else start + self.COUNT_CAP
-        firsts = self._ids(self.titles, start, stop)
+        firsts = self._title_ids(start, stop)
         rest: list[int] = []
         if len(firsts) < stop - start:
-            before = start + len(firsts) if firsts else self.titles.order_by()[:start].count()
+            if firsts or not start:
+                before = start + len(firsts)
+            else:
+                before = self.titles.order_by()[:start].count()
             rest = self._ids(self.others, max(start - before, 0), stop - before)
         by_id = {link.pk: link for link in self.links.filter(pk__in=firsts + rest)}
         for pk in firsts:
@@ -256,4 +317,3 @@ class RankedResults:
 
     def __iter__(self):
         return iter(self[0 : self.COUNT_CAP])
-

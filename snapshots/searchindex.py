@@ -84,8 +84,23 @@ def query_tokens(text: str) -> list[tuple[str, bool]]:
         elif len(piece) == 1:
             tokens.append((piece, True))
         else:
-            tokens.extend((piece[i : i + 2], False) for i in range(len(piece) - 1))
+            tokens.extend((pair, False) for pair in _covering_pairs(piece))
     return list(dict.fromkeys(tokens))
+
+
+def _covering_pairs(run: str) -> list[str]:
+    """Pairs that together cover every character of a CJK run: 政务公开 → 政务, 公开.
+
+    The substring check confirms the whole term, so asking the index for every overlapping
+    pair (政务, 务公, 公开) narrows little more, while PostgreSQL, which multiplies the pairs'
+    frequencies as if they were independent, would then expect far fewer matches than there
+    are and read thousands of rows through the index where a walk down the newest links
+    stops after a few dozen.
+    """
+    starts = list(range(0, len(run) - 1, 2))
+    if len(run) % 2:
+        starts.append(len(run) - 2)
+    return [run[i : i + 2] for i in starts]
 
 
 def _quote(token: str) -> str:

@@ -136,3 +136,41 @@ def test_reindex_command_indexes_links_saved_before_the_index(owner):
     assert _ids(owner, "历史") == []
     call_command("search_reindex", username=owner.username, stdout=io.StringIO())
     assert _ids(owner, "历史") == [link.pk]
+
+
+@pytest.mark.parametrize("window", [3, 1000])
+def test_title_class_pages_are_the_same_whether_the_newest_links_hold_them_or_not(owner, monkeypatch, window):
+    """The newest-links shortcut must give exactly what the index query gives, page by page."""
+    from snapshots.search import RankedResults
+
+    monkeypatch.setattr(RankedResults, "WINDOW", window)
+    now = timezone.now()
+    expected_titles, expected_others = [], []
+    for i in range(12):
+        in_title = i % 3 != 1
+        link = link_with_text(
+            owner,
+            f"https://example.com/{i}",
+            "正文提到可支配收入" if not in_title else "正文",
+            title=f"居民可支配收入 {i}" if in_title else f"通知 {i}",
+            created=now - timedelta(hours=i),
+        )
+        (expected_titles if in_title else expected_others).append(link.pk)
+    link_with_text(owner, "https://example.com/none", "无关内容", title="无关", created=now)
+    results = search_links(Link.objects.filter(owner=owner), "可支配")
+    expected = expected_titles + expected_others
+    assert [link.pk for link in results[0:12]] == expected
+    assert [link.pk for link in results[0:1]] == expected[:1]  # with window 3: answered by the window
+    pages = [link.pk for start in range(0, 12, 5) for link in results[start : start + 5]]
+    assert pages == expected
+    assert [link.search_class for link in results[0:12]] == [0] * 8 + [1] * 4
+
+
+def test_cjk_terms_ask_the_index_for_pairs_that_cover_every_character():
+    from snapshots.searchindex import query_tokens
+
+    assert query_tokens("政务公开") == [("政务", False), ("公开", False)]
+    assert query_tokens("可支配") == [("可支", False), ("支配", False)]
+    assert query_tokens("年度工作要点") == [("年度", False), ("工作", False), ("要点", False)]
+    assert query_tokens("报告 budget") == [("报告", False), ("budget", False)]
+    assert query_tokens("蜻") == [("蜻", True)]

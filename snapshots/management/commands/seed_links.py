@@ -10,7 +10,7 @@ import random
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -99,6 +99,10 @@ class Command(BaseCommand):
             size = min(batch, start + count - offset)
             self._batch(rng, user, tags, offset, size, now, text_chars)
             self.stdout.write(f"{offset + size - start}/{count}")
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics, as autovacuum would gather a little later.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     @transaction.atomic
     def _batch(self, rng, user, tags, offset, size, now, text_chars) -> None:
