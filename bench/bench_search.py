@@ -47,6 +47,7 @@ CASES = [
     ('search phrase "annual report"', "/search/", {"q": '"annual report"'}),
     ("search mixed + #tag", "/search/", {"q": "统计 #economics"}),
     ("search word found nowhere zzqx", "/search/", {"q": "zzqx"}),
+    ('search phrase found nowhere', "/search/", {"q": '"国民经济 社会发展"'}),
     ("search 3-char Chinese 可支配", "/search/", {"q": "可支配"}),
     ("search 6-char Chinese 年度工作要点", "/search/", {"q": "年度工作要点"}),
     ("API ?q=预算", "/api/links/", {"q": "预算"}),

@@ -8,6 +8,13 @@ work) lets any query of two or more characters be answered from a GIN index: 政
 found through the pairs 政务 & 务公 & 公开, then verified as a substring so pairs scattered
 across the page do not count. Latin words are indexed whole, case-folded.
 
+Phrases: positions are not kept (below), so a phrase of common words would otherwise be
+verified against the stored text of every page holding those words. Words that follow each
+other across one space also give a joined token — `annual_report`; for Chinese, the
+characters either side of the space, `济_社` — so the index narrows a phrase to the pages
+where its words are neighbours somewhere. `_` never occurs inside a token, so the joined
+tokens cannot collide with a word.
+
 The vectors are built here in Python and stored as tsvector literals (`'word':1A`), so the
 database's text-search parser and locale never split or drop CJK characters. Positions are
 not kept: weights need one (A = title, B = tags, C = URL/description/notes, each at its
@@ -59,6 +66,30 @@ def _runs(text: str) -> Iterator[tuple[str, bool]]:
                 yield piece, bool(_CJK_RUN.fullmatch(piece))
 
 
+# A word (starting at a word boundary, so a failed match costs one pass over the word) and,
+# after exactly one space, the next word.
+_NEIGHBOURS = re.compile(r"(?<![^\W_])([^\W_]+) (?=([^\W_]+))")
+
+
+def _edge(word: str, *, last: bool) -> str:
+    """The unit of `word` next to a neighbour: one CJK character, or a whole non-CJK word."""
+    char = word[-1] if last else word[0]
+    if _CJK_RUN.match(char):
+        return char
+    pieces = _CJK_SPLIT.split(word)
+    unit = pieces[-1] if last else pieces[0]
+    return unit if len(unit) <= TOKEN_MAX else ""
+
+
+def _joined_tokens(text: str) -> set[str]:
+    """`left_right` for every two words separated by exactly one space (see the module notes)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    pairs = set(_NEIGHBOURS.findall(folded))  # pages repeat their word pairs: edge each once
+    lefts = {word: _edge(word, last=True) for word in {left for left, _ in pairs}}
+    rights = {word: _edge(word, last=False) for word in {right for _, right in pairs}}
+    return {f"{lefts[left]}_{rights[right]}" for left, right in pairs if lefts[left] and rights[right]}
+
+
 def document_tokens(text: str) -> Iterator[str]:
     """Tokens of stored text: Latin words, CJK pairs and the last character of each CJK run."""
     for piece, cjk in _runs(text):
@@ -69,6 +100,7 @@ def document_tokens(text: str) -> Iterator[str]:
         for i in range(len(piece) - 1):
             yield piece[i : i + 2]
         yield piece[-1]
+    yield from sorted(_joined_tokens(text))
 
 
 def query_tokens(text: str) -> list[tuple[str, bool]]:
@@ -85,6 +117,7 @@ def query_tokens(text: str) -> list[tuple[str, bool]]:
             tokens.append((piece, True))
         else:
             tokens.extend((pair, False) for pair in _covering_pairs(piece))
+    tokens.extend((token, False) for token in sorted(_joined_tokens(text)))
     return list(dict.fromkeys(tokens))
 
 
@@ -128,7 +161,7 @@ def _token_set(text: str) -> set[str]:
             tokens.add(piece[-1])
         elif len(piece) <= TOKEN_MAX:
             tokens.add(piece)
-    return tokens
+    return tokens | _joined_tokens(text)
 
 
 def body_vector_literal(text: str) -> str:

@@ -40,3 +40,12 @@ def test_vectors_are_stored_with_weights(owner):
         head, body = cursor.fetchone()
     assert "'报告':1A" in head and "'政府':2B" in head and "'example':3C" in head
     assert "'内容'" in body and "'正文'" in body
+
+
+def test_neighbouring_words_are_indexed_joined(owner):
+    link_with_text(owner, "https://example.com/a", "国民经济 社会发展 Annual report", title="Budget 2024")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT head_vector::text, body_vector::text FROM snapshots_searchdocument")
+        head, body = cursor.fetchone()
+    assert "'budget_2024':1A" in head
+    assert "'济_社'" in body and "'展_annual'" in body and "'annual_report'" in body

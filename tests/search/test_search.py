@@ -172,5 +172,21 @@ def test_cjk_terms_ask_the_index_for_pairs_that_cover_every_character():
     assert query_tokens("政务公开") == [("政务", False), ("公开", False)]
     assert query_tokens("可支配") == [("可支", False), ("支配", False)]
     assert query_tokens("年度工作要点") == [("年度", False), ("工作", False), ("要点", False)]
-    assert query_tokens("报告 budget") == [("报告", False), ("budget", False)]
+    assert query_tokens("报告 budget") == [("报告", False), ("budget", False), ("告_budget", False)]
     assert query_tokens("蜻") == [("蜻", True)]
+
+
+def test_phrases_also_ask_for_their_joined_neighbours():
+    from snapshots.searchindex import query_tokens
+
+    assert query_tokens("国民经济 社会发展")[-1] == ("济_社", False)
+    assert [t for t, _ in query_tokens("annual report 2023")][-2:] == ["annual_report", "report_2023"]
+
+
+def test_phrase_of_common_words_matches_only_where_they_are_neighbours(owner):
+    near = link_with_text(owner, "https://example.com/near", "关于 国民经济 社会发展 的公报 annual report 2023")
+    link_with_text(owner, "https://example.com/far", "国民经济 统计 社会发展 report annual 2023")
+    link_with_text(owner, "https://example.com/comma", "国民经济，社会发展 annual, report")
+    assert _ids(owner, '"国民经济 社会发展"') == [near.pk]
+    assert _ids(owner, '"annual report 2023"') == [near.pk]
+    assert _ids(owner, '"Annual Report"') == [near.pk]
