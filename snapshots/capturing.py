@@ -67,6 +67,24 @@ def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, stri
     return snapshot
 
 
+def snapshots_request_bulk(*, links: list[Link], trigger: str) -> list[Snapshot]:
+    """Queued snapshots for many links in one INSERT (imports), enqueued together after commit.
+
+    Bulk triggers are not rate-limited: they go to the paced `bulk` queue.
+    """
+    if trigger not in BULK_TRIGGERS:
+        raise ValueError(f"{trigger!r} is not a bulk trigger")
+    snapshots = Snapshot.objects.bulk_create([Snapshot(link=link, trigger=trigger) for link in links])
+    ids = [snapshot.pk for snapshot in snapshots]
+
+    def enqueue_all() -> None:
+        for snapshot_id in ids:
+            enqueue(snapshot_id, bulk=True)
+
+    transaction.on_commit(enqueue_all, robust=True)
+    return snapshots
+
+
 def enqueue(snapshot_id: int, *, bulk: bool = False) -> bool:
     """Publish the capture task; on broker trouble log and leave the row for the sweeper."""
     from snapshots.tasks import capture_snapshot

@@ -25,7 +25,7 @@ from taggit.models import Tag
 from accounts.models import User
 from snapshots import capturing, listcache, searchindex
 from snapshots.bookmarkfile import Bookmark, count_anchors, read_bookmarks
-from snapshots.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, ImportJob, Link, Snapshot, TaggedLink
+from snapshots.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, ImportJob, Link, SearchDocument, Snapshot, TaggedLink
 from snapshots.services import DESCRIPTION_MAX_LENGTH, clean_link_url
 from snapshots.tagging import clean_tag_names, tag_get_or_create
 from snapshots.textclean import clean_line, clean_text
@@ -137,20 +137,22 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
         )
         new.append((bookmark, link))
     Link.objects.bulk_create([link for _b, link in new])
+    link_tags = [(link, [_tag_cache_get(tags, name) for name in _tag_names(bookmark.tags)]) for bookmark, link in new]
     TaggedLink.objects.bulk_create(
-        [
-            TaggedLink(content_object=link, tag=_tag_cache_get(tags, name))
-            for bookmark, link in new
-            for name in _tag_names(bookmark.tags)
-        ],
+        [TaggedLink(content_object=link, tag=tag) for link, link_tag_rows in link_tags for tag in link_tag_rows],
         ignore_conflicts=True,
     )
-    searchindex.search_document_refresh(link_ids=[link.pk for _b, link in new])
+    # New links have no page text yet: their documents are built from what is in hand.
+    SearchDocument.objects.bulk_create(
+        [
+            searchindex.document_build(link=link, tags=sorted({t.name for t in rows}), text="", snapshot_id=None)
+            for link, rows in link_tags
+        ]
+    )
     owner_id = job.owner_id
     transaction.on_commit(lambda: listcache.forget(owner_id))  # after commit, like every writer
-    if job.capture:
-        for _b, link in new:
-            capturing.snapshot_request(link=link, trigger=Snapshot.Trigger.IMPORT)
+    if job.capture and new:
+        capturing.snapshots_request_bulk(links=[link for _b, link in new], trigger=Snapshot.Trigger.IMPORT)
     return len(new), skipped
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from snapshots import exporting, importing, services
 from snapshots.bookmarkfile import count_anchors, parse_timestamp, read_bookmarks
-from snapshots.models import ImportJob, Link, Snapshot
+from snapshots.models import ImportJob, Link, SearchDocument, Snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,11 @@ def test_reimport_skips_existing_and_captures_when_asked(owner):
     assert job.created_links == 5
     assert {"exists"} <= {row["code"] for row in job.skipped}
     assert Snapshot.objects.filter(link__owner=owner, trigger=Snapshot.Trigger.IMPORT).count() == 5
+    imported = Link.objects.filter(owner=owner, snapshots__trigger=Snapshot.Trigger.IMPORT).prefetch_related("tags")
+    documents = {d.pk: d for d in SearchDocument.objects.filter(link__in=imported)}
+    for link in imported:  # indexed at import, with title and tags, before any capture
+        head = documents[link.pk].head
+        assert link.title in head and all(tag.name in head for tag in link.tags.all())
 
 
 def test_rerunning_a_job_does_not_duplicate(owner):
@@ -166,7 +171,7 @@ def test_large_file_in_batches_through_the_task(owner, django_assert_max_num_que
     job = importing.import_job_create(owner=owner, upload=_upload(_big_file(2_300)))
     assert job.total == 2_300
     assert app.amqp.router.route({}, import_bookmarks.name)["queue"].name == "bulk"
-    with django_assert_max_num_queries(150):  # about 25 per batch of 500 links, not per link
+    with django_assert_max_num_queries(60):  # about 10 per batch of 500 links, not per link
         assert import_bookmarks(job.pk) == "succeeded"
     assert Link.objects.filter(owner=owner, tags__name="大文件").count() == 2_300
     assert import_bookmarks(job.pk) == "succeeded"
