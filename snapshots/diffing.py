@@ -12,6 +12,7 @@ import io
 from collections import deque
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -102,12 +103,24 @@ def changed_boxes(old: Image.Image, new: Image.Image) -> list[tuple[int, int, in
     return sorted(boxes, key=lambda b: (b[1], b[0]))
 
 
+BOXES_TTL = 7 * 24 * 3600
+
+
 def marked_screenshot(*, old: Snapshot, new: Snapshot, side: str) -> bytes:
-    """One side's screenshot (WebP) with the regions that changed between the two outlined."""
-    old_image = _load(old.artifacts["screenshot"])
-    new_image = _load(new.artifacts["screenshot"])
-    boxes = changed_boxes(old_image, new_image)
-    image = old_image if side == "old" else new_image
+    """One side's screenshot (WebP) with the regions that changed between the two outlined.
+
+    The page asks for both sides at once; the boxes are cached for the pair (screenshots never
+    change), so the second request decodes only its own screenshot, not both again.
+    """
+    key = f"diffboxes:{old.pk}:{new.pk}"
+    boxes = cache.get(key)
+    if boxes is None:
+        old_image, new_image = _load(old.artifacts["screenshot"]), _load(new.artifacts["screenshot"])
+        boxes = changed_boxes(old_image, new_image)
+        cache.set(key, boxes, BOXES_TTL)
+        image = old_image if side == "old" else new_image
+    else:
+        image = _load((old if side == "old" else new).artifacts["screenshot"])
     colour = (220, 40, 40) if side == "old" else (30, 150, 60)
     draw = ImageDraw.Draw(image)
     for box in boxes:

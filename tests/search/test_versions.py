@@ -67,7 +67,14 @@ def test_compare_page_and_marked_images_are_owner_only(owner_client, other_clien
     assert response["Content-Type"] == "image/webp"
     marked = Image.open(io.BytesIO(response.content)).convert("RGB")
     assert marked.size == (400, 600)
-    assert marked.getpixel((48, 300))[1] > 100  # the green outline just left of the red block
+    (box,) = diffing.changed_boxes(*(diffing._load(s.artifacts["screenshot"]) for s in (old, new)))
+    edge = (box[0] + 1, (box[1] + box[3]) // 2)  # on the outline, left side
+    green = marked.getpixel(edge)
+    assert green[1] > 100 and green[0] < 100
+    # The other side reuses the boxes the first request found (cached for the pair).
+    old_side = owner_client.get(url.replace("/new.webp", "/old.webp"))
+    red = Image.open(io.BytesIO(old_side.content)).convert("RGB").getpixel(edge)
+    assert red[0] > 150 and red[1] < 100
     assert other_client.get(url).status_code == 404
     assert other_client.get(reverse("snapshots:version_compare", args=[link.pk])).status_code == 404
 
