@@ -190,3 +190,22 @@ def test_phrase_of_common_words_matches_only_where_they_are_neighbours(owner):
     assert _ids(owner, '"国民经济 社会发展"') == [near.pk]
     assert _ids(owner, '"annual report 2023"') == [near.pk]
     assert _ids(owner, '"Annual Report"') == [near.pk]
+
+
+def test_api_search_pages_without_counting_every_match(owner, owner_api):
+    now = timezone.now()
+    made = [
+        link_with_text(owner, f"https://example.com/{i}", "年度预算报告", created=now - timedelta(minutes=i)).pk
+        for i in range(25)
+    ]
+    first = owner_api.get("/api/links/", {"q": "预算", "page_size": 10}).json()
+    assert first["count"] is None and first["previous"] is None
+    assert [link["id"] for link in first["results"]] == made[:10]
+    second = owner_api.get(first["next"]).json()
+    assert [link["id"] for link in second["results"]] == made[10:20] and second["count"] is None
+    assert "page=" not in second["previous"]
+    last = owner_api.get(second["next"]).json()
+    assert [link["id"] for link in last["results"]] == made[20:] and last["count"] == 25 and last["next"] is None
+    assert owner_api.get("/api/links/", {"q": "预算", "page_size": 10, "page": 9}).status_code == 404
+    few = owner_api.get("/api/links/", {"q": "预算 -年度"}).json()
+    assert few == {"count": 0, "next": None, "previous": None, "results": []}
