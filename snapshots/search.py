@@ -232,6 +232,63 @@ def search_links(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedRe
     )
 
 
+# What a visitor of a public share can see of a link, hence all a share search may look at:
+# notes are private and the owner's other tags are not shown, so neither is ever searched.
+PUBLIC_FIELDS = ("title", "url", "description", "search_document__body")
+
+
+def _visible_pattern(term: TextTerm) -> str:
+    """The term as a case-insensitive regex, with word boundaries where it starts or ends with
+    a Latin letter or digit (a CJK term may sit anywhere in a run of CJK text)."""
+    body = re.escape(term.text)
+    latin_start = bool(re.match(r"[^\W_]", term.text)) and not _CJK_CHAR.match(term.text)
+    latin_end = bool(re.search(r"[^\W_]$", term.text)) and not _CJK_CHAR.match(term.text[-1])
+    if connection.vendor == "postgresql":
+        return ("\\m" if latin_start else "") + body + ("\\M" if latin_end else "")
+    return (f"(?<!{_WORDCHAR})" if latin_start else "") + body + (f"(?!{_WORDCHAR})" if latin_end else "")
+
+
+def _visible(term: TextTerm, fields: tuple[str, ...] = PUBLIC_FIELDS) -> Q:
+    q = Q()
+    for name in fields:
+        q |= Q(**{f"{name}__iregex": _visible_pattern(term)})
+    return q
+
+
+def search_shared(links: QuerySet[Link], query: str, *, window: int = 0) -> QuerySet[Link] | RankedResults:
+    """Search inside a public share with the syntax of `search_links` (#tag is ignored),
+    matched against what visitors can see only: title, URL, description and page text.
+
+    The index still narrows the candidates: it holds notes and every tag too, but a visible
+    match implies every token the index is asked for (CJK pairs of the text, whole words at
+    word boundaries), so asking it drops only links that cannot match and never reveals what
+    the private parts contain. Ranked like `search_links`: title matches first.
+    """
+    parsed = parse_query(query or "")
+    for term in parsed.exclude:
+        links = links.exclude(_visible(term))
+    for host in parsed.sites:
+        links = links.filter(url__iregex=_site_regex(host))
+    for host in parsed.not_sites:
+        links = links.exclude(url__iregex=_site_regex(host))
+    if not parsed.include:
+        return links.annotate(search_class=Value(0)).order_by("-created", "-id")
+    matching = links
+    if connection.vendor == "postgresql":
+        matching = matching.filter(TsMatch(_document_vector(), _tsquery(parsed.include)))
+    in_title = Q()
+    for term in parsed.include:
+        matching = matching.filter(_visible(term))
+        in_title &= _visible(term, ("title",))
+    return RankedResults(
+        links,
+        titles=matching.filter(in_title),
+        titles_walked=links.filter(in_title),
+        others=matching.exclude(in_title),
+        window=window,
+    )
+
+
 class RankedResults:
     """Search results, title/tag matches first, each class newest first; sliceable and countable.
 
@@ -259,8 +316,10 @@ class RankedResults:
         titles: QuerySet[Link],
         titles_walked: QuerySet[Link],
         others: QuerySet[Link],
+        window: int | None = None,
     ):
         self.links, self.titles, self.titles_walked, self.others = links, titles, titles_walked, others
+        self.window = self.WINDOW if window is None else window
 
     def prefetch_related(self, *lookups) -> RankedResults:
         """Like QuerySet.prefetch_related, applied to the page of links a slice fetches."""
@@ -269,6 +328,7 @@ class RankedResults:
             titles=self.titles,
             titles_walked=self.titles_walked,
             others=self.others,
+            window=self.window,
         )
 
     def count(self) -> int:
@@ -289,10 +349,11 @@ class RankedResults:
     def _title_ids(self, start: int, stop: int) -> list[int]:
         if stop <= start:
             return []
-        window = self.links.order_by("-created", "-id").values_list("pk", flat=True)[: self.WINDOW]
-        found = self._ids(self.titles_walked.filter(pk__in=window), start, stop)
-        if len(found) == stop - start:
-            return found  # the newest links held the whole page, and every other link is older
+        if self.window:
+            window = self.links.order_by("-created", "-id").values_list("pk", flat=True)[: self.window]
+            found = self._ids(self.titles_walked.filter(pk__in=window), start, stop)
+            if len(found) == stop - start:
+                return found  # the newest links held the whole page, and every other link is older
         return self._ids(self.titles, start, stop)
 
     def __getitem__(self, key):

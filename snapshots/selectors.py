@@ -47,16 +47,21 @@ def with_api_prefetch(links):
     return links.prefetch_related("tags", latest_snapshots_prefetch())
 
 
-def shared_link_list(*, share) -> QuerySet[Link]:
-    """A share's public page: its links with their newest finished snapshot, in two queries."""
-    from snapshots.access import shared_links
+def shared_link_list(*, share, query: str | None = None) -> QuerySet[Link]:
+    """A share's public page: its links with their newest finished snapshot, in two queries.
 
-    return (
+    With `query`, only the links whose visible text matches, title matches first.
+    """
+    from snapshots.access import shared_links
+    from snapshots.search import search_shared
+
+    links = (
         shared_links(share)
         .only("id", "url", "title", "description", "created", "owner_id")
         .prefetch_related(newest_success_prefetch())
         .order_by("-created", "-id")
     )
+    return search_shared(links, query) if query else links
 
 
 def tag_names(*, owner_id: int) -> QuerySet[str]:
