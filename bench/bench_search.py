@@ -86,7 +86,20 @@ def main() -> None:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     print(f"{'case':34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'status':>6}")
-    for name, path, params in CASES:
+    from snapshots import sharing
+    from snapshots.models import Share
+
+    # A public share of the most used tag (about 7,500 of the links), created once.
+    share = Share.objects.filter(owner=user, tag_name="报告").first() or sharing.share_create(
+        owner=user, tag="报告", title="bench"
+    )
+    shared = f"/s/{share.token}/"
+    share_cases = [
+        ("share page (7.5k links)", shared, {}),
+        ("share search 政务公开", shared, {"q": "政务公开"}),
+        ("share search budget", shared, {"q": "budget"}),
+    ]
+    for name, path, params in CASES + share_cases:
         for _ in range(3):
             client.get(path, params)
         times, counts = [], set()

@@ -10,13 +10,16 @@ lookups, `{% url %}` and filters repeated for every row.
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
@@ -29,31 +32,50 @@ LINK_FIELDS = ("id", "url", "title", "description", "unread", "created")
 DESCRIPTION_CHARS = 300
 
 
+def _html(text: object) -> SafeString:
+    """Text escaped once, here, so the template prints it without escaping each value again.
+
+    The same escaping as Django's `escape()` (which is `html.escape` plus a lazy-string wrapper
+    that costs more than the escaping); every text field of a row goes through it.
+    """
+    return SafeString(html.escape(str(text)))
+
+
 @dataclass(slots=True)
 class StatusBlock:
-    """The thumbnail and the badge of a link's newest snapshot; polled while it runs."""
+    """The thumbnail and the badge of a link's newest snapshot; polled while it runs. HTML-escaped."""
 
-    link_id: int
-    status: str  # a Snapshot.Status value, or "none" before the first capture
-    label: str
-    reason: str = ""
-    poll_url: str = ""  # set while the newest snapshot is unfinished
-    snapshot_url: str = ""
-    thumbnail_url: str = ""
+    link_id: SafeString
+    status: SafeString  # a Snapshot.Status value, or "none" before the first capture
+    label: SafeString
+    reason: SafeString = SafeString("")
+    poll_url: SafeString = SafeString("")  # set while the newest snapshot is unfinished
+    snapshot_url: SafeString = SafeString("")
+    thumbnail_url: SafeString = SafeString("")
+
+
+@dataclass(frozen=True, slots=True)
+class RowTag:
+    name: SafeString
+    param: str  # the name URL-encoded: only unreserved characters and %XX
 
 
 @dataclass(slots=True)
 class LinkRow:
+    """What a list or search row prints; every text field is already HTML-escaped."""
+
     link: Link
-    detail_url: str
-    title: str
-    display_url: str
-    description: str
-    created_iso: str
-    created_text: str
+    pk: SafeString
+    url: SafeString
+    detail_url: SafeString
+    title: SafeString
+    display_url: SafeString
+    description: SafeString
+    created_iso: SafeString
+    created_text: SafeString
     status: StatusBlock
-    tags: list[str] = field(default_factory=list)
-    excerpt: str = ""
+    tags: list[RowTag] = field(default_factory=list)
+    excerpt: SafeString = SafeString("")  # built by excerpts.highlight, escaped there
     search_class: int | None = None
 
 
@@ -89,20 +111,20 @@ def status_block(
     link_id: int, latest: Snapshot | None, shown: Snapshot | None, urls: _Urls | None = None
 ) -> StatusBlock:
     if latest is None:
-        return StatusBlock(link_id=link_id, status="none", label=_("no snapshot"))
+        return StatusBlock(link_id=_html(link_id), status=_html("none"), label=_html(_("no snapshot")))
     urls = urls or _Urls.build()
     block = StatusBlock(
-        link_id=link_id,
-        status=latest.status,
-        label=str(Snapshot.Status(latest.status).label),  # get_status_display() hashes every choice
-        reason=translate_reason(latest.error or latest.note),
+        link_id=_html(link_id),
+        status=_html(latest.status),
+        label=_html(Snapshot.Status(latest.status).label),  # get_status_display() hashes every choice
+        reason=_html(translate_reason(latest.error or latest.note)),
     )
     if not latest.is_finished:
-        block.poll_url = urls.status(link_id)
+        block.poll_url = _html(urls.status(link_id))
     thumb = shown or latest
     if (thumb.artifacts or {}).get("thumbnail"):
-        block.snapshot_url = urls.snapshot(thumb.pk)
-        block.thumbnail_url = urls.thumbnail(thumb.pk)
+        block.snapshot_url = _html(urls.snapshot(thumb.pk))
+        block.thumbnail_url = _html(urls.thumbnail(thumb.pk))
     return block
 
 
@@ -173,14 +195,16 @@ def link_rows(links: Iterable[Link]) -> list[LinkRow]:
         rows.append(
             LinkRow(
                 link=link,
-                detail_url=urls.detail(link.pk),
-                title=link.title or readable,
-                display_url=readable,
-                description=link.description[:DESCRIPTION_CHARS],
-                created_iso=created.isoformat(),
-                created_text=created.strftime("%Y-%m-%d %H:%M"),
+                pk=_html(link.pk),
+                url=_html(link.url),
+                detail_url=_html(urls.detail(link.pk)),
+                title=_html(link.title or readable),
+                display_url=_html(readable),
+                description=_html(link.description[:DESCRIPTION_CHARS]),
+                created_iso=_html(created.isoformat()),
+                created_text=_html(created.strftime("%Y-%m-%d %H:%M")),
                 status=status_block(link.pk, *snapshots[link.pk], urls=urls),
-                tags=tags.get(link.pk, []),
+                tags=[RowTag(_html(name), quote(name, safe="")) for name in tags.get(link.pk, [])],
                 search_class=getattr(link, "search_class", None),
             )
         )

@@ -62,7 +62,7 @@ def test_rows_carry_badge_thumbnail_polling_and_tags(links):
     assert made[running.pk].status.poll_url == reverse("snapshots:link_status", args=[running.pk])
     assert made[running.pk].status.thumbnail_url == ""
     assert made[never.pk].status.status == "none"
-    assert made[kept.pk].tags == sorted(["政府", "Budget"])
+    assert [t.name for t in made[kept.pk].tags] == sorted(["政府", "Budget"])
     assert made[kept.pk].detail_url == reverse("snapshots:link_detail", args=[kept.pk])
     assert made[never.pk].tags == []
 
@@ -94,3 +94,18 @@ def test_status_poll_returns_the_same_block(owner_client, links):
     Snapshot.objects.filter(link=running).update(status=Snapshot.Status.SUCCEEDED, artifacts={"thumbnail": "x.webp"})
     body = owner_client.get(reverse("snapshots:link_status", args=[running.pk])).content.decode()
     assert "hx-get" not in body and "status-succeeded" in body and "<img" in body
+
+
+def test_row_text_is_escaped_exactly_once(owner_client, owner):
+    services.link_create(
+        owner=owner, url="https://example.com/x?a=1&b=2", title='<b>"预算"&</b>', tags=["<i>&"],
+        description="<script>alert(1)</script>", capture=False,
+    )
+    for page in (reverse("snapshots:link_list"), reverse("snapshots:search") + "?q=预算"):
+        body = owner_client.get(page).content.decode()
+        assert "&lt;b&gt;&quot;预算&quot;&amp;&lt;/b&gt;" in body
+        assert '<b>"预算"' not in body and "&amp;lt;" not in body and "&amp;amp;" not in body
+        assert "&lt;i&gt;&amp;</a>" in body and "%3Ci%3E%26" in body
+        assert 'href="https://example.com/x?a=1&amp;b=2"' in body
+    listing = owner_client.get(reverse("snapshots:link_list")).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing and "<script>alert" not in listing
