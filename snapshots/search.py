@@ -201,6 +201,10 @@ def _matching(links: QuerySet[Link], parsed: ParsedQuery, *, text: bool = True) 
         links = links.filter(_tagged(name))
     for name in parsed.not_tags:
         links = links.exclude(_tagged(name))
+    return _on_sites(links, parsed)
+
+
+def _on_sites(links: QuerySet[Link], parsed: ParsedQuery) -> QuerySet[Link]:
     for host in parsed.sites:
         links = links.filter(url__iregex=_site_regex(host))
     for host in parsed.not_sites:
@@ -209,7 +213,7 @@ def _matching(links: QuerySet[Link], parsed: ParsedQuery, *, text: bool = True) 
 
 
 def search_links(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedResults:
-    """Filter an already-scoped queryset (an owner's links, a share's links) and rank it.
+    """Filter an owner's already-scoped links (a share uses `search_shared`) and rank them.
 
     Callers scope first: this function never widens `links`. Results come ordered by
     `search_class` (0 = every term in the title or tags) then newest first. With text terms
@@ -267,10 +271,7 @@ def search_shared(links: QuerySet[Link], query: str, *, window: int = 0) -> Quer
     parsed = parse_query(query or "")
     for term in parsed.exclude:
         links = links.exclude(_visible(term))
-    for host in parsed.sites:
-        links = links.filter(url__iregex=_site_regex(host))
-    for host in parsed.not_sites:
-        links = links.exclude(url__iregex=_site_regex(host))
+    links = _on_sites(links, parsed)
     if not parsed.include:
         return links.annotate(search_class=Value(0)).order_by("-created", "-id")
     matching = links
