@@ -28,15 +28,11 @@ def _keys(owner_id: int) -> tuple[str, str]:
 class ListFacts:
     """The owner's most used tags (alphabetical) and link total, read in one cache query."""
 
-    tags: list[dict[str, object]]  # {"name", "count", "param": the name URL-encoded for ?tag=}
+    tags: list[dict[str, object]]  # {"id", "name", "count", "param": the name URL-encoded for ?tag=}
     total: int
 
-    def tag_total(self, name: str) -> int | None:
-        """How many links carry tag `name` (any case), if it is one of the tag bar's tags."""
-        tag = self.tag_named(name)
-        return int(tag["count"]) if tag else None
-
     def tag_named(self, name: str) -> dict[str, object] | None:
+        """The tag bar's entry for `name` (any case), if it is one of the most used tags."""
         folded = name.casefold()
         return next((t for t in self.tags if str(t["name"]).casefold() == folded), None)
 
@@ -46,7 +42,7 @@ def list_facts(*, owner_id: int, limit: int = 50) -> ListFacts:
     cached = cache.get_many([bar_key, total_key])
     if bar_key not in cached:
         top = tag_counts(owner_id=owner_id).order_by("-count", "name")[:limit]
-        bar = [{"name": t.name, "count": t.count, "param": quote(t.name, safe="")} for t in top]
+        bar = [{"id": t.pk, "name": t.name, "count": t.count, "param": quote(t.name, safe="")} for t in top]
         cached[bar_key] = sorted(bar, key=lambda t: t["name"])
         cache.set(bar_key, cached[bar_key], TTL)
     if total_key not in cached:

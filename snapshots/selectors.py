@@ -23,16 +23,24 @@ def newest_success_prefetch(lookup: str = "snapshots") -> Prefetch:
 
 
 def link_list(
-    *, owner: User, tag: str | None = None, query: str | None = None, fields: tuple[str, ...] = ()
+    *,
+    owner: User,
+    tag: str | None = None,
+    tag_id: int | None = None,
+    query: str | None = None,
+    fields: tuple[str, ...] = (),
 ) -> QuerySet[Link]:
     """The owner's links, newest first or ranked by `query`; `fields` limits the columns read.
 
-    Nothing is prefetched: pages build rows with `rows.link_rows`, the API prefetches its own.
+    A tag is given by name (any case) or, when the caller already knows it, by id (one join
+    fewer). Nothing is prefetched: pages build rows with `rows.link_rows`, the API its own.
     """
     links = Link.objects.filter(owner=owner)
     if fields:
         links = links.only(*fields)
-    if tag:
+    if tag_id is not None:
+        links = links.filter(tagged_items__tag_id=tag_id)
+    elif tag:
         links = links.filter(tags__name__iexact=tag)
     if query:
         from snapshots.search import search_links

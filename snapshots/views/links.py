@@ -32,18 +32,22 @@ def _duplicate_message(exc: services.LinkExists) -> str:
 def link_list(request: HttpRequest) -> HttpResponse:
     tag = request.GET.get("tag", "").strip()
     query = request.GET.get("q", "").strip()
-    links = selectors.link_list(owner=request.user, tag=tag or None, query=query or None, fields=rows.LINK_FIELDS)
     facts = listcache.list_facts(owner_id=request.user.pk)
+    active = facts.tag_named(tag) if tag else None
+    links = selectors.link_list(
+        owner=request.user,
+        tag=tag or None,
+        tag_id=active.get("id") if active else None,
+        query=query or None,
+        fields=rows.LINK_FIELDS,
+    )
     paginator = Paginator(links, PAGE_SIZE)
     # Counts the cache already knows spare the paginator a COUNT(*) over the user's links.
     if not tag and not query:
         paginator.count = facts.total
-    elif tag and not query:
-        known = facts.tag_total(tag)
-        if known is not None:
-            paginator.count = known
+    elif active and not query:
+        paginator.count = int(active["count"])
     page = paginator.get_page(request.GET.get("page"))
-    active = facts.tag_named(tag) if tag else None
     context = {
         "page": page,
         "rows": rows.link_rows(page.object_list),

@@ -166,3 +166,16 @@ def test_tag_bar_marks_the_filtered_tag_in_any_case_and_encodes_names(owner_clie
     assert '<a class="tag active" href="?tag=R%26D">R&amp;D <span class="count">1</span></a>' in body
     assert '<a class="tag" href="?tag=%E6%8A%A5%E5%91%8A">报告 <span class="count">2</span></a>' in body
     assert 'id="link-' in body and body.count('class="link-row"') == 1
+
+
+def test_tag_filter_beyond_the_tag_bar_still_filters_by_name(owner_client, owner):
+    common = [f"a{i:02}" for i in range(51)]
+    for i in range(2):
+        services.link_create(owner=owner, url=f"https://example.com/common/{i}", tags=common, capture=False)
+    rare = services.link_create(owner=owner, url="https://example.com/rare", tags=["Zz稀有"], capture=False)
+    response = owner_client.get(reverse("snapshots:link_list"), {"tag": "zz稀有"})
+    assert "Zz稀有" not in {t["name"] for t in response.context["tags"]}  # not among the 50 shown
+    assert [row.link.pk for row in response.context["rows"]] == [rare.pk]
+    assert response.context["page"].paginator.count == 1
+    by_bar = owner_client.get(reverse("snapshots:link_list"), {"tag": "A00"})
+    assert len(by_bar.context["rows"]) == 2 and by_bar.context["active_tag"] == "a00"
