@@ -41,8 +41,21 @@ def _html(text: object) -> SafeString:
     return SafeString(html.escape(str(text)))
 
 
+class _Printable:
+    """Lets Django's template engine find fields by subscript, the lookup it tries first.
+
+    Without it every `{{ row.title }}` first raises and catches a TypeError before falling
+    back to getattr: about a sixth of the time the rows take to render.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> object:
+        return getattr(self, name)
+
+
 @dataclass(slots=True)
-class StatusBlock:
+class StatusBlock(_Printable):
     """The thumbnail and the badge of a link's newest snapshot; polled while it runs. HTML-escaped."""
 
     link_id: SafeString
@@ -55,13 +68,13 @@ class StatusBlock:
 
 
 @dataclass(frozen=True, slots=True)
-class RowTag:
+class RowTag(_Printable):
     name: SafeString
     param: str  # the name URL-encoded: only unreserved characters and %XX
 
 
 @dataclass(slots=True)
-class LinkRow:
+class LinkRow(_Printable):
     """What a list or search row prints; every text field is already HTML-escaped."""
 
     link: Link
