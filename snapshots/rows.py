@@ -144,7 +144,7 @@ def status_block(
 # Plain SQL that SQLite and PostgreSQL both run: the ORM spends longer compiling the
 # window-and-filter form of this query than the database spends answering it.
 _NEWEST_SQL = """
-SELECT id, link_id, status, error, note, artifacts, created, rank, rank_in_status FROM (
+SELECT id, link_id, status, error, note, artifacts, rank, rank_in_status FROM (
     SELECT id, link_id, status, error, note, artifacts, created,
         ROW_NUMBER() OVER (PARTITION BY link_id ORDER BY created DESC, id DESC) AS rank,
         ROW_NUMBER() OVER (PARTITION BY link_id, status ORDER BY created DESC, id DESC) AS rank_in_status

@@ -262,7 +262,7 @@ def _visible(term: TextTerm, fields: tuple[str, ...] = PUBLIC_FIELDS) -> Q:
     return q
 
 
-def search_shared(links: QuerySet[Link], query: str, *, window: int = 0) -> QuerySet[Link] | RankedResults:
+def search_shared(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedResults:
     """Search inside a public share with the syntax of `search_links` (#tag is ignored),
     matched against what visitors can see only: title, URL, description and page text.
 
@@ -287,9 +287,8 @@ def search_shared(links: QuerySet[Link], query: str, *, window: int = 0) -> Quer
     return RankedResults(
         links,
         titles=matching.filter(in_title),
-        titles_walked=links.filter(in_title),
+        titles_walked=None,  # no look at the newest links first: see RankedResults
         others=matching.exclude(in_title),
-        window=window,
     )
 
 
@@ -319,12 +318,10 @@ class RankedResults:
         links: QuerySet[Link],
         *,
         titles: QuerySet[Link],
-        titles_walked: QuerySet[Link],
+        titles_walked: QuerySet[Link] | None,
         others: QuerySet[Link],
-        window: int | None = None,
     ):
         self.links, self.titles, self.titles_walked, self.others = links, titles, titles_walked, others
-        self.window = self.WINDOW if window is None else window
 
     def prefetch_related(self, *lookups) -> RankedResults:
         """Like QuerySet.prefetch_related, applied to the page of links a slice fetches."""
@@ -333,7 +330,6 @@ class RankedResults:
             titles=self.titles,
             titles_walked=self.titles_walked,
             others=self.others,
-            window=self.window,
         )
 
     def count(self) -> int:
@@ -354,8 +350,8 @@ class RankedResults:
     def _title_ids(self, start: int, stop: int) -> list[int]:
         if stop <= start:
             return []
-        if self.window:
-            window = self.links.order_by("-created", "-id").values_list("pk", flat=True)[: self.window]
+        if self.titles_walked is not None:
+            window = self.links.order_by("-created", "-id").values_list("pk", flat=True)[: self.WINDOW]
             found = self._ids(self.titles_walked.filter(pk__in=window), start, stop)
             if len(found) == stop - start:
                 return found  # the newest links held the whole page, and every other link is older

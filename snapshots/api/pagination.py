@@ -7,6 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from snapshots.paging import UncountedPage
 from snapshots.search import RankedResults
 
 
@@ -24,28 +25,20 @@ class LinkPagination(PageNumberPagination):
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
+        self._page = None
         if not isinstance(queryset, RankedResults):
-            self._search = False
             return super().paginate_queryset(queryset, request, view)
-        self._search, self.request = True, request
-        size = self.get_page_size(request)
-        try:
-            self._number = max(int(request.query_params.get(self.page_query_param, 1)), 1)
-        except ValueError:
-            self._number = 1
-        start = (self._number - 1) * size
-        fetched = list(queryset[start : start + size + 1])
-        self._has_next = len(fetched) > size
-        page = fetched[:size]
-        if not page and start:
-            raise NotFound(self.invalid_page_message.format(page_number=self._number, message=""))
-        self._count = None if self._has_next else start + len(page)
-        return page
+        self.request = request
+        number = request.query_params.get(self.page_query_param)
+        self._page = UncountedPage(queryset, number, self.get_page_size(request))
+        if not self._page.object_list and self._page.has_previous():
+            raise NotFound(self.invalid_page_message.format(page_number=self._page.number, message=""))
+        return self._page.object_list
 
     def get_paginated_response(self, data):
-        if not self._search:
+        if self._page is None:
             return super().get_paginated_response(data)
-        url = self.request.build_absolute_uri()
+        url, page = self.request.build_absolute_uri(), self._page
 
         def at(number: int) -> str:
             if number == 1:
@@ -54,9 +47,9 @@ class LinkPagination(PageNumberPagination):
 
         return Response(
             {
-                "count": self._count,
-                "next": at(self._number + 1) if self._has_next else None,
-                "previous": at(self._number - 1) if self._number > 1 else None,
+                "count": None if page.has_next() else page.start + len(page.object_list),
+                "next": at(page.next_page_number()) if page.has_next() else None,
+                "previous": at(page.previous_page_number()) if page.has_previous() else None,
                 "results": data,
             }
         )

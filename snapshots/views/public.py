@@ -14,44 +14,13 @@ from django.views.decorators.cache import cache_control
 from accounts.services import client_ip
 from snapshots import access, moderation, selectors
 from snapshots.artifact_links import artifact_url, artifact_urls, signed_url
+from snapshots.paging import UncountedPage
 from snapshots.serving import SHARED_CACHE, artifact_response
 from snapshots.share_forms import ReportForm
 
 PAGE_SIZE = 20
 
 
-class UncountedPage:
-    """The part of a Paginator page `_pagination.html` uses, without counting every link.
-
-    Counting a large share's links costs more than showing a page (30 ms for 7,500 links: each
-    is checked against its owner and moderation), so public pages go newer/older instead.
-    """
-
-    def __init__(self, results, number: str | None, size: int):
-        try:
-            self.number = max(int(number or 1), 1)
-        except ValueError:
-            self.number = 1
-        start = (self.number - 1) * size
-        fetched = list(results[start : start + size + 1])
-        self.object_list = fetched[:size]
-        self._more = len(fetched) > size
-        self.paginator = None
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_next(self) -> bool:
-        return self._more
-
-    def has_other_pages(self) -> bool:
-        return self.has_previous() or self.has_next()
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    def next_page_number(self) -> int:
-        return self.number + 1
 # Pages under a share must not outlive it in any cache. The token is in the URL: the site-wide
 # `same-origin` referrer policy keeps it from other sites (`no-referrer` would also strip the
 # Origin of our own form posts, which CSRF checking needs).

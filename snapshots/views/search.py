@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from snapshots import rows, selectors
 from snapshots.excerpts import excerpts_for
+from snapshots.paging import UncountedPage
 
 PAGE_SIZE = 20
 
@@ -17,20 +18,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """Results with prev/next pages and no total: counting every match costs more than a page."""
     query = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "").strip()
-    try:
-        number = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        number = 1
-    context = {"query": query, "tag": tag, "results": None, "number": number}
+    context = {"query": query, "tag": tag, "results": None, "number": 1}
     if query or tag:
         links = selectors.link_list(
             owner=request.user, tag=tag or None, query=query or None, fields=rows.LINK_FIELDS
         )
-        start = (number - 1) * PAGE_SIZE
-        fetched = list(links[start : start + PAGE_SIZE + 1])
-        results = rows.link_rows(fetched[:PAGE_SIZE])
+        page = UncountedPage(links, request.GET.get("page"), PAGE_SIZE)
+        results = rows.link_rows(page.object_list)
         excerpts = excerpts_for([row.link.pk for row in results], query)
         for row in results:
             row.excerpt = excerpts.get(row.link.pk, "")
-        context.update(results=results, has_next=len(fetched) > PAGE_SIZE, has_previous=number > 1)
+        context.update(
+            results=results, number=page.number, has_next=page.has_next(), has_previous=page.has_previous()
+        )
     return render(request, "snapshots/search.html", context)
