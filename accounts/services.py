@@ -74,11 +74,11 @@ def client_ip(request) -> str | None:
 
 def user_delete(*, user: User) -> None:
     """Delete the account, its links and snapshots, and (after commit) every artifact file."""
-    from snapshots import capturing
+    from snapshots.archive import lifecycle
     from snapshots.models import Snapshot
 
-    names = capturing.artifact_names(Snapshot.objects.filter(link__owner=user))
+    names = lifecycle.artifact_names(Snapshot.objects.filter(link__owner=user))
     names.extend(user.imports.exclude(upload="").values_list("upload", flat=True))
     with transaction.atomic():
         user.delete()
-        transaction.on_commit(lambda: capturing.delete_artifact_files(names))
+        transaction.on_commit(lambda: lifecycle.delete_artifact_files(names))

@@ -46,7 +46,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from snapshots.models import Link  # noqa: E402
-from snapshots.search import search_links  # noqa: E402
+from snapshots.search.query import search_links  # noqa: E402
 
 CASES = [
     ("list page", "/", {}),
@@ -86,11 +86,11 @@ def main() -> None:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     print(f"{'case':34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'status':>6}")
-    from snapshots import sharing
     from snapshots.models import Share
+    from snapshots.sharing import shares
 
     # A public share of the most used tag (about 7,500 of the links), created once.
-    share = Share.objects.filter(owner=user, tag_name="报告").first() or sharing.share_create(
+    share = Share.objects.filter(owner=user, tag_name="报告").first() or shares.share_create(
         owner=user, tag="报告", title="bench"
     )
     shared = f"/s/{share.token}/"

@@ -10,5 +10,5 @@ app = Celery("linkhome")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Signal handlers for the browser lifecycle must be connected in every worker process.
-import snapshots.worker_hooks  # noqa: E402,F401
+
+

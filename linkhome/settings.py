@@ -11,8 +11,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from linkhome.env import env_bool, env_int, env_list, env_str
+from snapshots import queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
@@ -194,9 +196,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # One warm browser per pool process: this is the number of captures a worker runs at once.
 CELERY_WORKER_CONCURRENCY = env_int("CAPTURE_CONCURRENCY", 2, minimum=1)
-CELERY_TASK_DEFAULT_QUEUE = "capture"
-CELERY_TASK_ROUTES = {"snapshots.tasks.import_*": {"queue": "bulk"}, "snapshots.tasks_bulk.*": {"queue": "bulk"}}
-CELERY_IMPORTS = ["snapshots.tasks_bulk"]
+# Workers consume every queue named here; each task's queue comes from its name.
+CELERY_TASK_QUEUES = [Queue(name) for name in queues.QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = queues.CAPTURE_QUEUE
+CELERY_TASK_ROUTES = {name: {"queue": queue} for name, queue in queues.TASK_QUEUES.items()}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The visibility timeout must outlast the hard limit, or Redis hands a running task to a
 # second worker while the first is still on it.
@@ -218,8 +221,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CAPTURE_SWEEP_INTERVAL = env_int("CAPTURE_SWEEP_INTERVAL", 30, minimum=1)
 CAPTURE_SWEEP_GRACE = env_int("CAPTURE_SWEEP_GRACE", 10, minimum=0)  # s a new row may await its publish
 CELERY_BEAT_SCHEDULE = {
-    "bulk-sweep": {"task": "snapshots.tasks_bulk.bulk_sweep", "schedule": 60.0},
-    "sweep-snapshots": {"task": "snapshots.tasks.sweep_snapshots", "schedule": float(CAPTURE_SWEEP_INTERVAL)},
+    "bulk-sweep": {"task": queues.BULK_SWEEP_TASK, "schedule": 60.0},
+    "sweep-snapshots": {"task": queues.SWEEP_TASK, "schedule": float(CAPTURE_SWEEP_INTERVAL)},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

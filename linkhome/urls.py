@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from snapshots.views.health import healthz
+from snapshots.web.views.health import healthz
 
 urlpatterns = [
     path("", include("snapshots.urls")),

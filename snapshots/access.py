@@ -139,7 +139,7 @@ class SignedGrant:
 def grant_signed(payload: dict) -> SignedGrant:
     """Re-check a signed artifact URL's grant now: the share must still be live under the same
     token, the viewer still active and still entitled to the snapshot."""
-    from snapshots.artifact_links import token_fingerprint
+    from snapshots.storage.signing import token_fingerprint
 
     if "h" in payload:
         share = get_object_or_404(live_shares(), pk=payload["h"])

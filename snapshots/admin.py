@@ -4,7 +4,8 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from snapshots import capturing, services
+from snapshots.archive import lifecycle
+from snapshots.links import services
 from snapshots.models import AuditEntry, ImportJob, Link, Report, Share, Snapshot, TaggedLink
 
 
@@ -49,7 +50,7 @@ class SnapshotAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry selected failed captures"))
     def retry_failed(self, request, queryset):
-        retried = sum(capturing.snapshot_retry(snapshot=s) for s in queryset.filter(status=Snapshot.Status.FAILED))
+        retried = sum(lifecycle.snapshot_retry(snapshot=s) for s in queryset.filter(status=Snapshot.Status.FAILED))
         self.message_user(request, _("%(n)d captures queued again.") % {"n": retried})
 
 

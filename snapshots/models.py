@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from snapshots.searchfields import TsVectorField
+from snapshots.fields import TsVectorField
 
 URL_MAX_LENGTH = 2048
 TITLE_MAX_LENGTH = 500
@@ -204,7 +204,7 @@ class AuditEntry(models.Model):
 
 
 class SearchDocument(models.Model):
-    """The search index row of one link, maintained by `snapshots.searchindex` write paths.
+    """The search index row of one link, maintained by `snapshots.search.indexing` write paths.
 
     `head` (title and tags), `meta` (URL, description, notes) and `body` (newest page text)
     are the normalised text the index was built from: SQLite searches them directly, PostgreSQL uses

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from snapshots.feeds import share_feed
-from snapshots.views import imports, links, moderation, public, search, shares, snapshots, tags, versions
+from snapshots.sharing.feeds import share_feed
+from snapshots.web.views import imports, links, moderation, public, search, shares, snapshots, tags, versions
 
 app_name = "snapshots"
 

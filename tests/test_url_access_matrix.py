@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import services as account_services
-from snapshots import sharing
-from snapshots.artifact_links import SALT
 from snapshots.models import ImportJob, Report
+from snapshots.sharing import shares
+from snapshots.storage.signing import SALT
 from tests.sharing.fabricate import shared_link, snapshot_with_artifacts
 
 pytestmark = pytest.mark.django_db
@@ -121,9 +121,9 @@ def walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple[str,
 @pytest.fixture
 def world(owner, other, staff):
     link = shared_link(owner, "https://stats.example.cn/2025", title="统计公报")
-    share = sharing.share_create(owner=owner, tag="报告", title="公开合集")
+    share = shares.share_create(owner=owner, tag="报告", title="公开合集")
     report = Report.objects.create(share=share, link=link, reason="spam")
-    sharing.profile_collections_set(user=owner, visible=True)
+    shares.profile_collections_set(user=owner, visible=True)
     token, _secret = account_services.token_create(user=owner, name="matrix")
     snapshot = link.snapshots.get()
     newer = snapshot_with_artifacts(link)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from snapshots.services import LinkExists
+from snapshots.links.services import LinkExists
 
 
 def exception_handler(exc, context):

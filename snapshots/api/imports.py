@@ -9,8 +9,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from snapshots import access, exporting, importing
+from snapshots import access
 from snapshots.models import ImportJob
+from snapshots.transfer import exporting, importing
 
 
 class ImportInputSerializer(serializers.Serializer):

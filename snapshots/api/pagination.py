@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from snapshots.paging import UncountedPage
-from snapshots.search import RankedResults
+from snapshots.search.query import RankedResults
 
 
 class LinkPagination(PageNumberPagination):

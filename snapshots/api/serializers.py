@@ -8,8 +8,8 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from snapshots.links.urlnorm import display_url
 from snapshots.models import Link, Snapshot
-from snapshots.urlnorm import display_url
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -47,7 +47,7 @@ class SnapshotSerializer(UTCModelSerializer):
         }
     )
     def get_artifacts(self, snapshot: Snapshot) -> dict[str, str | None]:
-        from snapshots.artifact_links import artifact_url
+        from snapshots.storage.signing import artifact_url
 
         request = self.context.get("request")
         stored = snapshot.artifacts or {}

@@ -15,9 +15,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from snapshots import access, moderation, sharing
+from snapshots import access
 from snapshots.api.serializers import UTCModelSerializer
 from snapshots.models import Share
+from snapshots.sharing import moderation, shares
 
 
 class ShareSerializer(UTCModelSerializer):
@@ -63,7 +64,7 @@ class ShareListCreateView(generics.ListAPIView):
     def post(self, request):
         data = ShareCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        share = sharing.share_create(owner=request.user, **data.validated_data)
+        share = shares.share_create(owner=request.user, **data.validated_data)
         return Response(ShareSerializer(share, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -89,18 +90,18 @@ class ShareDetailView(generics.RetrieveDestroyAPIView):
                 raise PermissionDenied(_("Only staff can change moderation."))
             moderation.share_moderate(share=share, moderation=wanted, actor=request.user, reason="api")
         if changes:
-            sharing.share_update(share=share, data=changes)
+            shares.share_update(share=share, data=changes)
         return Response(ShareSerializer(share, context={"request": request}).data)
 
     def perform_destroy(self, instance: Share) -> None:
         if instance.owner_id != self.request.user.pk:
             raise PermissionDenied(_("Only the owner can delete a share."))
-        sharing.share_delete(share=instance)
+        shares.share_delete(share=instance)
 
 
 class ShareRotateView(APIView):
     @extend_schema(request=None, responses={200: ShareSerializer})
     def post(self, request, pk: int):
         share = access.get_share_for_owner(request.user, pk)
-        sharing.share_rotate(share=share)
+        shares.share_rotate(share=share)
         return Response(ShareSerializer(share, context={"request": request}).data)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services as account_services
-from snapshots import access, capturing, selectors, services
+from snapshots import access
 from snapshots.api.serializers import (
     LinkInputSerializer,
     LinkSerializer,
@@ -20,8 +20,10 @@ from snapshots.api.serializers import (
     TagCountSerializer,
     TokenRequestSerializer,
 )
+from snapshots.archive import lifecycle
+from snapshots.links import selectors, services
+from snapshots.links.selectors import tag_counts
 from snapshots.models import Snapshot
-from snapshots.selectors import tag_counts
 
 
 class TokenCreateView(APIView):
@@ -102,8 +104,8 @@ class LinkCaptureView(APIView):
     def post(self, request, pk: int):
         link = access.get_link_for_user(request.user, pk)
         try:
-            snapshot = capturing.snapshot_request(link=link, trigger=Snapshot.Trigger.MANUAL, strict=True)
-        except capturing.CaptureRateExceeded:
+            snapshot = lifecycle.snapshot_request(link=link, trigger=Snapshot.Trigger.MANUAL, strict=True)
+        except lifecycle.CaptureRateExceeded:
             raise Throttled(detail=_("Capture rate exceeded; try again later.")) from None
         return Response(SnapshotSerializer(snapshot, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

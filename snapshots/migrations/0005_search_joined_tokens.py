@@ -13,7 +13,7 @@ def rebuild_vectors(apps, schema_editor):
     SearchDocument = apps.get_model("snapshots", "SearchDocument")
     if not SearchDocument.objects.exists():
         return
-    from snapshots.searchindex import search_document_rebuild_all
+    from snapshots.search.indexing import search_document_rebuild_all
 
     search_document_rebuild_all()
 

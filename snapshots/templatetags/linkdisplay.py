@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from snapshots.reasons import translate_reason
-from snapshots.urlnorm import display_url
+from snapshots.archive.reasons import translate_reason
+from snapshots.links.urlnorm import display_url
 
 register = template.Library()
 

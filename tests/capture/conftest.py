@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from snapshots.capture import CaptureLimits, browser, procs
+from capture import CaptureLimits, browser, procs
 from tests.pages.dns import start_dns
 from tests.pages.routes import forbidden_routes, hostile_routes
 from tests.pages.server import FixtureServer

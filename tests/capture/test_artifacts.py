@@ -9,7 +9,7 @@ import re
 import pypdfium2
 from PIL import Image
 
-from snapshots.capture import CaptureLimits, browser, capture
+from capture import CaptureLimits, browser, capture
 
 
 def test_report_produces_every_artifact_with_metadata(pages, limits):

@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from snapshots.capture import capture
+from capture import capture
 
 
 def _blocked_records(caplog, text: str) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "snapshots.capture.netguard" and "blocked" in r.getMessage()
+    return [r for r in caplog.records if r.name == "capture.netguard" and "blocked" in r.getMessage()
             and text in r.getMessage()]
 
 
@@ -43,7 +43,7 @@ def test_direct_urls_in_any_spelling_fail_fast(forbidden, limits, host):
 
 @pytest.mark.parametrize("name", ["rebind.test", "v6.test", "mixed.test", "metadata.test"])
 def test_dns_names_resolving_to_private_addresses_fail(forbidden, limits, name, caplog, dns):
-    caplog.set_level(logging.INFO, logger="snapshots.capture.netguard")
+    caplog.set_level(logging.INFO, logger="capture.netguard")
     result = capture(f"http://{name}:{forbidden.port}/", limits)
     assert (result.ok, result.error) == (False, "address not allowed")
     assert _blocked_records(caplog, name)
@@ -57,7 +57,7 @@ def test_unresolvable_name_fails_with_a_clear_reason(limits):
 
 @pytest.mark.parametrize("path", ["/bypass/redirect", "/bypass/refresh", "/bypass/jsnav"])
 def test_navigations_to_forbidden_are_refused(pages, limits, path, caplog):
-    caplog.set_level(logging.INFO, logger="snapshots.capture.netguard")
+    caplog.set_level(logging.INFO, logger="capture.netguard")
     result = capture(pages.url(path), limits)
     assert result.ok or result.error == "address not allowed"
     assert _wait_for_block(caplog, "document request")
@@ -78,7 +78,7 @@ def test_navigations_to_forbidden_are_refused(pages, limits, path, caplog):
     ],
 )
 def test_subresources_to_forbidden_are_refused_and_page_still_captured(pages, limits, path, what, caplog):
-    caplog.set_level(logging.INFO, logger="snapshots.capture.netguard")
+    caplog.set_level(logging.INFO, logger="capture.netguard")
     result = capture(pages.url(path), limits)
     assert result.ok, result.error
     assert _wait_for_block(caplog, what), [r.getMessage() for r in caplog.records]
@@ -86,7 +86,7 @@ def test_subresources_to_forbidden_are_refused_and_page_still_captured(pages, li
 
 
 def test_every_odd_spelling_of_an_image_host_is_refused(pages, limits, caplog):
-    caplog.set_level(logging.INFO, logger="snapshots.capture.netguard")
+    caplog.set_level(logging.INFO, logger="capture.netguard")
     result = capture(pages.url("/bypass/img"), limits)
     assert result.ok
     messages = " ".join(r.getMessage() for r in _blocked_records(caplog, " request to "))

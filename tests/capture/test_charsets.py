@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from snapshots.capture import capture
+from capture import capture
 
 REPORT_FACTS = [
     "某市2024年国民经济和社会发展统计公报",

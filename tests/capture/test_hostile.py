@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from snapshots.capture import CaptureLimits, browser, capture
+from capture import CaptureLimits, browser, capture
 
 DEADLINE = 10.0
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from django.test import override_settings
 
-from snapshots.capture import TransientCaptureError, browser, capture, procs
+from capture import TransientCaptureError, browser, capture, procs
 
 
 def _wait_until(condition, timeout: float = 10.0) -> bool:

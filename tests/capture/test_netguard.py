@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from snapshots.capture.netguard import (
+from capture.netguard import (
     AddressNotAllowed,
     AllowedOrigins,
     check_destination,

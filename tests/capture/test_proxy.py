@@ -8,10 +8,10 @@ import socket
 
 import pytest
 
-from snapshots.capture.netguard import AllowedOrigins
-from snapshots.capture.proxy import FilteringProxy
-from snapshots.capture.proxy_scope import Scope
-from snapshots.capture.resolver import DnsServerResolver
+from capture.netguard import AllowedOrigins
+from capture.proxy import FilteringProxy
+from capture.proxy_scope import Scope
+from capture.resolver import DnsServerResolver
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_allowed_origin_is_forwarded_with_body(proxy, pages):
      "localhost", "x.localhost", "rebind.test", "v6.test", "mixed.test", "metadata.test"],
 )
 def test_forbidden_spellings_and_dns_answers_are_refused(proxy, forbidden, host, caplog):
-    caplog.set_level(logging.WARNING, logger="snapshots.capture.netguard")
+    caplog.set_level(logging.WARNING, logger="capture.netguard")
     assert _get(proxy, f"http://{host}:{forbidden.port}/x") is None
     assert _connect(proxy, f"{host}:{forbidden.port}") == 403
     blocked = [e for e in proxy.scope.events() if e.kind == "blocked"]

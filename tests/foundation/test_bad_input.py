@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from snapshots import services
+from snapshots.links import services
 from snapshots.models import Link
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from snapshots import services
+from snapshots.links import services
 from snapshots.models import Link, Snapshot
 
 pytestmark = pytest.mark.django_db

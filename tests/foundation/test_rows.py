@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
-from snapshots import rows, services
+from snapshots.links import services
 from snapshots.models import Link, Snapshot
+from snapshots.web import rows
 
 pytestmark = pytest.mark.django_db
 

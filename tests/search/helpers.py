@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from snapshots import searchindex, services
+from snapshots.links import services
 from snapshots.models import Link, Snapshot
+from snapshots.search import indexing
 
 
 def link_with_text(owner, url: str, text: str = "", **fields) -> Link:
@@ -15,5 +16,5 @@ def link_with_text(owner, url: str, text: str = "", **fields) -> Link:
         Snapshot.objects.create(
             link=link, status=Snapshot.Status.SUCCEEDED, text=text, finished=timezone.now(), content_hash="x"
         )
-        searchindex.search_document_refresh(link_ids=[link.pk])
+        indexing.search_document_refresh(link_ids=[link.pk])
     return link

@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
-from snapshots import exporting, importing, services
-from snapshots.bookmarkfile import count_anchors, parse_timestamp, read_bookmarks
+from snapshots.links import services
 from snapshots.models import ImportJob, Link, SearchDocument, Snapshot
+from snapshots.transfer import exporting, importing
+from snapshots.transfer.bookmarkfile import count_anchors, parse_timestamp, read_bookmarks
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +167,7 @@ def _big_file(count: int) -> bytes:
 
 def test_large_file_in_batches_through_the_task(owner, django_assert_max_num_queries):
     from linkhome.celery import app
-    from snapshots.tasks_bulk import import_bookmarks
+    from snapshots.tasks.bulk import import_bookmarks
 
     job = importing.import_job_create(owner=owner, upload=_upload(_big_file(2_300)))
     assert job.total == 2_300

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiToken
-from snapshots import importing
 from snapshots.models import ImportJob, Link
+from snapshots.transfer import importing
 from tests.search.helpers import link_with_text
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from snapshots.models import Link
-from snapshots.search import search_links
+from snapshots.search.query import search_links
 from tests.search.helpers import link_with_text
 
 pytestmark = pytest.mark.django_db

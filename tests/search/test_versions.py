@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from snapshots import capturing, diffing, scheduling, services
+from snapshots.archive import diffing, lifecycle, scheduling
+from snapshots.links import services
 from snapshots.models import Link, Snapshot
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def _finish(snapshot: Snapshot, text: str) -> Snapshot | None:
         ok=True, error="", artifacts={}, text=text, notes=[], final_url="https://example.com/s", http_status=200,
         content_type="text/html", title="页", description="", language="zh", charset="gbk", timings={},
     )
-    return capturing.snapshot_finish(snapshot.pk, result)
+    return lifecycle.snapshot_finish(snapshot.pk, result)
 
 
 def test_unchanged_scheduled_capture_only_records_last_checked(owner):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from snapshots import sharing
 from snapshots.models import Link, Share
+from snapshots.sharing import shares
 from tests.sharing.fabricate import shared_link
 
 
@@ -19,4 +19,4 @@ def report_links(owner) -> list[Link]:
 
 @pytest.fixture
 def share(owner, report_links) -> Share:
-    return sharing.share_create(owner=owner, tag="报告", title="政府报告合集", description="公开的报告")
+    return shares.share_create(owner=owner, tag="报告", title="政府报告合集", description="公开的报告")

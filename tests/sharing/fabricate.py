@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from snapshots import services
+from snapshots.links import services
 from snapshots.models import Link, Snapshot
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
-from snapshots import services
+from snapshots.links import services
 from tests.pages.server import FixtureServer
 from tests.sharing.fabricate import hostile_html, snapshot_with_artifacts
 from tests.support.browser import become, chromium, wait

@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from snapshots import moderation
 from snapshots.models import AuditEntry, Link, Report, Share
+from snapshots.sharing import moderation
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.core import signing
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from snapshots import sharing
 from snapshots.models import AuditEntry, Share
+from snapshots.sharing import shares
 from tests.conftest import token_client
 from tests.sharing.fabricate import shared_link
 
@@ -92,7 +92,7 @@ def test_staff_sees_only_shared_or_reported_links_and_each_look_is_audited(staff
     assert client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk])).status_code == 404
     assert client.get(artifact(snapshot, "html")).status_code == 404
     assert not AuditEntry.objects.exists()
-    sharing.share_create(owner=owner, tag="私人", title="now shared")
+    shares.share_create(owner=owner, tag="私人", title="now shared")
     page = client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk]))
     assert page.status_code == 200 and page.context["staff_view"] is True
     assert client.get(artifact(snapshot, "html")).status_code == 200
@@ -121,7 +121,7 @@ def test_snapshot_host_serves_signed_urls_bound_to_the_share(client, share, repo
     old_share_url = reverse("snapshots:share_artifact", args=[share.token, snapshot.pk, "html"])
     redirected = client.get(old_share_url)
     assert redirected.status_code == 302 and urlsplit(redirected["Location"]).netloc == "snap.testserver"
-    sharing.share_rotate(share=share)
+    shares.share_rotate(share=share)
     assert cookieless.get(parts.path, HTTP_HOST="snap.testserver").status_code == 404
 
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
-from snapshots import services, sharing
+from snapshots.links import services
 from snapshots.models import Link, Share
+from snapshots.sharing import shares
 from tests.sharing.fabricate import shared_link
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def page_of(client, share: Share):
 
 
 def test_token_is_long_random_and_unique(owner, report_links):
-    tokens = {sharing.share_create(owner=owner, tag="报告", title=f"t{i}").token for i in range(20)}
+    tokens = {shares.share_create(owner=owner, tag="报告", title=f"t{i}").token for i in range(20)}
     assert len(tokens) == 20
     for token in tokens:
         assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token)  # 24 random bytes = 192 bits
@@ -27,13 +28,13 @@ def test_token_is_long_random_and_unique(owner, report_links):
 
 def test_share_needs_a_tag_the_owner_uses_and_a_title(owner, other, report_links):
     with pytest.raises(ValidationError) as info:
-        sharing.share_create(owner=other, tag="报告", title="not theirs")
+        shares.share_create(owner=other, tag="报告", title="not theirs")
     assert "tag" in info.value.message_dict
     with pytest.raises(ValidationError) as info:
-        sharing.share_create(owner=owner, tag="报告", title="  ")
+        shares.share_create(owner=owner, tag="报告", title="  ")
     assert "title" in info.value.message_dict
     with pytest.raises(ValidationError):
-        sharing.share_create(owner=owner, tag="报告", title="x", expires=timezone.now() - timedelta(minutes=1))
+        shares.share_create(owner=owner, tag="报告", title="x", expires=timezone.now() - timedelta(minutes=1))
 
 
 def test_visitor_sees_links_thumbnails_but_never_notes(client, share, report_links):
@@ -179,7 +180,7 @@ def test_profile_lists_collections_only_when_opted_in(client, owner_client, owne
     assert owner.show_collections_on_profile is True
     body = client.get(url).content.decode()
     assert "政府报告合集" in body and share.token in body
-    sharing.share_update(share=share, data={"active": False})
+    shares.share_update(share=share, data={"active": False})
     assert share.token not in client.get(url).content.decode()
     settings_page = owner_client.get(reverse("accounts:settings")).content.decode()
     assert 'name="show_collections_on_profile"' in settings_page and "checked" in settings_page

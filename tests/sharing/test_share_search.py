@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from snapshots import sharing
+from snapshots.sharing import shares
 from tests.search.helpers import link_with_text
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def collection(owner, other):
         "untagged": link_with_text(owner, "https://example.com/d", "预算", title="预算草案", tags=["其他"]),
         "theirs": link_with_text(other, "https://example.com/e", "预算", title="别人的预算", tags=["报告"]),
     }
-    share = sharing.share_create(owner=owner, tag="报告", title="报告合集")
+    share = shares.share_create(owner=owner, tag="报告", title="报告合集")
     return share, made
 
 

@@ -116,8 +116,6 @@ def worker(env: dict[str, str], log_path: Path, *, concurrency: int = 2, name: s
         env,
         log_path,
         "worker",
-        "-Q",
-        "capture,bulk",
         "-c",
         str(concurrency),
         "-n",

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from snapshots import services
+from snapshots.links import services
 from snapshots.models import Snapshot
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.utils import translation
 
-from snapshots.reasons import translate_reason
+from snapshots.archive.reasons import translate_reason
 
 
 def test_capture_reasons_are_shown_in_the_readers_language():

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from snapshots.urlnorm import check_saveable, display_url, normalize_url
+from snapshots.links.urlnorm import check_saveable, display_url, normalize_url
 
 
 @pytest.mark.parametrize(

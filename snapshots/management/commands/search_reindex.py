@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.models import User
-from snapshots.searchindex import search_document_rebuild_all
+from snapshots.search.indexing import search_document_rebuild_all
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from snapshots.links.tagging import tag_get_or_create
 from snapshots.models import Link, SearchDocument, Snapshot, TaggedLink
-from snapshots.searchindex import document_build
-from snapshots.tagging import tag_get_or_create
+from snapshots.search.indexing import document_build
 
 ZH_WORDS = (
     "国务院 办公厅 关于 印发 年度 工作 要点 通知 各省 自治区 直辖市 人民政府 部委 直属机构 政务公开 标准化 规范化 "

@@ -1,0 +1,279 @@
+"""One warm Chromium per worker process, driven by Selenium, started once and reused.
+
+A cold start costs about as much as a whole capture, so the session stays up between captures
+and is recycled only after CAPTURE_BROWSER_RECYCLE_AFTER captures, when its memory grows past
+CAPTURE_BROWSER_MAX_RSS_MB, or when it breaks. Each session owns its filtering proxy and a
+profile folder named `<worker pid>-<n>` under CAPTURE_PROFILE_ROOT, which is how
+`reap_orphans` recognises what a dead worker left behind.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+
+from capture import procs, reaper
+from capture.proxy import FilteringProxy
+
+logger = logging.getLogger(__name__)
+
+VIEWPORT = (1280, 800)
+_counter = itertools.count(1)
+_lock = threading.RLock()
+_session: BrowserSession | None = None
+
+# Features that phone home, prefetch, or open side channels around the proxy.
+_DISABLED_FEATURES = ",".join(
+    [
+        "AutofillServerCommunication",
+        "CertificateTransparencyComponentUpdater",
+        "DialMediaRouteProvider",
+        "InterestFeedContentSuggestions",
+        "MediaRouter",
+        "NetworkPrediction",
+        "NetworkTimeServiceQuerying",
+        "OptimizationHints",
+        "PrivacySandboxSettings4",
+        "SafeBrowsingEnhancedProtection",
+        "Translate",
+        "DnsOverHttps",
+        "AcceptCHFrame",
+        "HttpsUpgrades",
+    ]
+)
+
+# Runs before any page script in every frame: dialogs, popups and unload prompts become no-ops
+# so a hostile page cannot stall the capture on them.
+NEUTRALISER = """
+(() => {
+  const quiet = () => undefined;
+  const define = (name, value) => {
+    try { Object.defineProperty(window, name, {value, writable: false, configurable: false}); }
+    catch (e) { /* already locked by an earlier run in this realm */ }
+  };
+  define('alert', quiet);
+  define('confirm', () => false);
+  define('prompt', () => null);
+  define('print', quiet);
+  define('open', () => null);
+  try {
+    Object.defineProperty(window, 'onbeforeunload', {get: () => null, set: quiet, configurable: false});
+  } catch (e) { /* see above */ }
+  const add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, ...rest) {
+    if (type === 'beforeunload' || type === 'unload') return undefined;
+    return add.call(this, type, ...rest);
+  };
+})();
+"""
+
+
+def _profile_root() -> Path:
+    return Path(getattr(settings, "CAPTURE_PROFILE_ROOT", "/tmp/linkhome-chromium"))
+
+
+def chromium_arguments(proxy_port: int, profile: Path) -> list[str]:
+    """Command-line flags of a capture browser; every request must go through the proxy."""
+    return [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--disable-domain-reliability",
+        "--disable-client-side-phishing-detection",
+        "--disable-breakpad",
+        "--disable-dev-shm-usage",
+        "--disable-renderer-backgrounding",
+        "--disable-background-timer-throttling",
+        "--disable-backgrounding-occluded-windows",
+        "--metrics-recording-only",
+        "--password-store=basic",
+        "--use-mock-keychain",
+        "--mute-audio",
+        "--hide-scrollbars",
+        "--block-new-web-contents",
+        "--deny-permission-prompts",
+        f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}",
+        f"--user-data-dir={profile}",
+        f"--proxy-server=http://127.0.0.1:{proxy_port}",
+        "--proxy-bypass-list=<-loopback>",
+        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        f"--disable-features={_DISABLED_FEATURES}",
+    ]
+
+
+class BrowserSession:
+    """A Chromium + chromedriver pair with its own proxy and profile folder."""
+
+    def __init__(self) -> None:
+        self.proxy = FilteringProxy()
+        self.driver: webdriver.Chrome | None = None
+        self.profile = _profile_root() / f"{os.getpid()}-{next(_counter)}"
+        self.captures = 0
+        self.broken = False
+        self._driver_pid: int | None = None
+
+    def start(self) -> BrowserSession:
+        port = self.proxy.start()
+        self.profile.mkdir(parents=True, exist_ok=True)
+        options = Options()
+        options.binary_location = str(getattr(settings, "CHROMIUM_BINARY", "/usr/bin/chromium"))
+        for argument in chromium_arguments(port, self.profile):
+            options.add_argument(argument)
+        options.page_load_strategy = "none"
+        options.set_capability("unhandledPromptBehavior", "dismiss")
+        options.add_experimental_option("prefs", {"download_restrictions": 3})
+        service = Service(
+            str(getattr(settings, "CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")),
+            log_output=subprocess.DEVNULL,
+        )
+        try:
+            self.driver = webdriver.Chrome(options=options, service=service)
+            self._driver_pid = service.process.pid if service.process else None
+            self.driver.set_script_timeout(30)
+            self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "deny"})
+            self.driver.execute_cdp_cmd(
+                "Page.addScriptToEvaluateOnNewDocument", {"source": NEUTRALISER, "runImmediately": True}
+            )
+        except Exception:
+            self.kill()
+            raise
+        logger.info("started capture browser %s (proxy port %d)", self.profile.name, port)
+        return self
+
+    def pids(self) -> list[int]:
+        if self._driver_pid is None:
+            return []
+        return [self._driver_pid, *procs.descendants(self._driver_pid)]
+
+    def alive(self) -> bool:
+        return self.driver is not None and self._driver_pid is not None and procs.is_running(self._driver_pid)
+
+    def rss_mb(self) -> float:
+        return procs.rss_mb(self.pids()[1:])
+
+    def reset(self, origins: list[str]) -> None:
+        """Leave nothing of one capture to the next: page, cookies, storage, cache, extra tabs."""
+        driver = self.driver
+        if driver is None:
+            return
+        handles = driver.window_handles
+        for handle in handles[1:]:
+            driver.switch_to.window(handle)
+            driver.close()
+        driver.switch_to.window(handles[0])
+        driver.execute_cdp_cmd("Page.navigate", {"url": "about:blank"})
+        driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+        for origin in dict.fromkeys(origins):
+            driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+
+    def quit(self) -> None:
+        """Close politely (chromedriver ends Chromium), then make sure nothing is left."""
+        driver, self.driver = self.driver, None
+        if driver is not None:
+            try:
+                driver.quit()
+            except (WebDriverException, OSError) as exc:
+                logger.warning("capture browser did not quit cleanly: %s", exc)
+        self.kill()
+
+    def kill(self) -> None:
+        """Hard stop, safe from any thread (the deadline watchdog calls it mid-command)."""
+        self.broken = True
+        procs.kill_all(self.pids())
+        self.proxy.stop()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def acquire() -> BrowserSession:
+    """The warm session, started (or restarted after a recycle or crash) when needed."""
+    global _session
+    with _lock:
+        if _session is not None and (_session.broken or not _session.alive()):
+            logger.warning("capture browser %s is gone; starting a new one", _session.profile.name)
+            _session.kill()
+            _session = None
+        if _session is None:
+            _session = BrowserSession().start()
+        return _session
+
+
+def release(session: BrowserSession, origins: list[str]) -> None:
+    """Reset after a capture, or retire the session if it is due for recycling or broken."""
+    global _session
+    with _lock:
+        session.captures += 1
+        recycle_after = int(getattr(settings, "CAPTURE_BROWSER_RECYCLE_AFTER", 100))
+        max_rss = float(getattr(settings, "CAPTURE_BROWSER_MAX_RSS_MB", 1500))
+        reason = ""
+        if session.broken:
+            reason = "broken"
+        elif session.captures >= recycle_after:
+            reason = f"{session.captures} captures"
+        elif (rss := session.rss_mb()) > max_rss:
+            reason = f"{rss:.0f} MB resident"
+        if not reason:
+            try:
+                session.reset(origins)
+            except (WebDriverException, OSError) as exc:
+                reason = f"reset failed: {exc}"
+        if reason:
+            logger.info("recycling capture browser %s (%s)", session.profile.name, reason)
+            session.quit()
+            if _session is session:
+                _session = None
+
+
+def discard(session: BrowserSession) -> None:
+    """Throw a session away after it broke mid-capture."""
+    global _session
+    with _lock:
+        session.kill()
+        if _session is session:
+            _session = None
+
+
+def prewarm() -> None:
+    """Start the browser before the first capture so that one does not pay the cold start."""
+    acquire()
+
+
+def shutdown() -> None:
+    """Quit the warm browser; call at worker process shutdown."""
+    global _session
+    with _lock:
+        if _session is not None:
+            _session.quit()
+            _session = None
+
+
+def current() -> BrowserSession | None:
+    return _session
+
+
+def reap_orphans() -> list[int]:
+    """Kill Chromium trees and remove profiles left by dead workers (or by this pid earlier)."""
+    with _lock:
+        keep = _session.profile.resolve() if _session is not None else None
+        return reaper.reap_orphans(_profile_root(), keep)

@@ -1,0 +1,214 @@
+"""The steps of one capture on a live page, keeping everything gathered so far.
+
+Keeping partial results is what lets a capture that hits its deadline during the PDF still
+succeed with the screenshot, DOM and text it already has.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from urllib.parse import unquote, urljoin, urlsplit
+
+from capture import Artifact, CaptureLimits, CaptureResult, artifacts, fetch, page
+from capture.browser import VIEWPORT, BrowserSession
+from capture.outcome import navigation_error, safe_title
+from capture.proxy_scope import Scope
+from capture.selfcontained import build_html
+
+logger = logging.getLogger(__name__)
+
+SETTLE_BUDGET = 2.0  # seconds for lazy images after load
+FAVICON_MAX_BYTES = 512 * 1024
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
+               "image/svg+xml": "svg", "image/bmp": "bmp", "image/x-icon": "ico",
+               "image/vnd.microsoft.icon": "ico", "image/avif": "avif", "application/pdf": "pdf"}
+
+
+def wait_all(futures: dict[str, Future], until: float) -> dict[str, object]:
+    """Results of the futures that finish before `until`; failures are logged and left out."""
+    done: dict[str, object] = {}
+    for name, future in futures.items():
+        try:
+            done[name] = future.result(timeout=max(0.0, until - time.monotonic()))
+        except TimeoutError:
+            logger.warning("capture step %s did not finish in time", name)
+        except fetch.FetchError as exc:
+            logger.info("capture step %s failed: %s", name, exc)
+        except Exception:
+            logger.exception("capture step %s failed", name)
+    return done
+
+
+def _is_original(content_type: str) -> bool:
+    return content_type == "application/pdf" or content_type.startswith("image/")
+
+
+class Recorder:
+    def __init__(self, session: BrowserSession, scope: Scope, limits: CaptureLimits, started: float,
+                 pool: ThreadPoolExecutor):
+        self.session = session
+        self.driver = session.driver
+        self.scope = scope
+        self.limits = limits
+        self.deadline = started + limits.deadline
+        self.pool = pool
+        self.result = CaptureResult(ok=False)
+        self.futures: dict[str, Future] = {}
+        self._raw_screenshot = b""
+
+    def _mark(self, step: str, since: float) -> float:
+        now = time.monotonic()
+        self.result.timings[step] = round(now - since, 4)
+        return now
+
+    def _fail(self, error: str) -> CaptureResult:
+        self.result.ok = False
+        self.result.error = error
+        return self.result
+
+    def run(self, url: str) -> CaptureResult:
+        t = time.monotonic()
+        reply = self.driver.execute_cdp_cmd("Page.navigate", {"url": url})
+        t = self._mark("navigate", t)
+        if reply.get("errorText"):
+            if reply.get("isDownload"):
+                return self._original(url, status=None)
+            return self._fail(navigation_error(reply["errorText"], self.scope.events()))
+        budget = min(self.limits.page_load_budget, max(0.5, self.deadline - time.monotonic() - 2))
+        if not page.wait_for_load(self.driver, budget):
+            # Stop the transfer: what is there is what gets captured, without the rest of the
+            # download competing for the CPU with rendering.
+            self.driver.execute_cdp_cmd("Page.stopLoading", {})
+            self.result.notes.append("page still loading at the deadline")
+        t = self._mark("load", t)
+        current_url, content_type, status, error_code = page.probe(self.driver)
+        if error_code:
+            return self._fail(navigation_error(error_code, self.scope.events()))
+        if _is_original(content_type):
+            return self._original(current_url, status)
+        settle_budget = min(SETTLE_BUDGET, max(0.0, self.deadline - time.monotonic() - 3))
+        if settle_budget > 0 and page.settle(self.driver, self.limits.max_screenshot_height, settle_budget) != 0:
+            self.result.notes.append("some images had not loaded")
+        t = self._mark("settle", t)
+        facts = page.read(self.driver, self.deadline - time.monotonic())
+        if facts.is_error_page:  # a script or meta refresh navigated somewhere that failed
+            return self._fail(navigation_error(facts.error_code, self.scope.events()))
+        self._record_facts(facts)
+        t = self._mark("read", t)
+        self._screenshot(facts)
+        t = self._mark("screenshot", t)
+        self._favicon(facts)
+        dom, text = page.content(self.driver, self.deadline - time.monotonic())
+        self.result.text = text
+        self.result.artifacts["dom"] = Artifact(dom.encode("utf-8"), "dom.html", "text/html; charset=utf-8")
+        self.result.artifacts["text"] = Artifact(text.encode("utf-8"), "text.txt", "text/plain; charset=utf-8")
+        t = self._mark("content", t)
+        mhtml = self.driver.execute_cdp_cmd("Page.captureSnapshot", {"format": "mhtml"})["data"]
+        self.futures["html"] = self.pool.submit(build_html, mhtml.encode("utf-8"), self.result.title,
+                                                self.result.language, self.result.charset)
+        t = self._mark("mhtml", t)
+        pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
+        self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
+        self._mark("pdf", t)
+        return self._finish()
+
+    def _record_facts(self, facts: page.PageFacts) -> None:
+        r = self.result
+        r.ok = True
+        r.final_url = facts.url
+        r.http_status = facts.status
+        r.content_type = facts.content_type
+        r.title = safe_title(facts.title)
+        r.description = " ".join(facts.description.split())[:1000]
+        r.language = facts.language.strip()[:35]
+        r.charset = facts.charset
+
+    def _screenshot(self, facts: page.PageFacts) -> None:
+        plan = artifacts.plan_screenshot(facts.width, facts.height, VIEWPORT[0], self.limits.max_screenshot_height)
+        if plan.cut:
+            self.result.notes.append(f"screenshot cut at {self.limits.max_screenshot_height:,} px")
+        raw = artifacts.capture_screenshot(self.driver, plan)
+        self._raw_screenshot = raw
+        self.futures["images"] = self.pool.submit(artifacts.image_artifacts, raw)
+
+    def _favicon(self, facts: page.PageFacts) -> None:
+        icon = facts.icon or urljoin(facts.url, "/favicon.ico")
+        if not icon.startswith(("http://", "https://")):
+            return
+        until = min(self.deadline - 1, time.monotonic() + 5)
+        self.futures["favicon"] = self.pool.submit(fetch.fetch, icon, self.session.proxy.port,
+                                                   FAVICON_MAX_BYTES, until)
+
+    def _collect(self, until: float) -> None:
+        done = wait_all(self.futures, until)
+        self.futures = {}
+        if "images" in done:
+            self.result.artifacts.update(done["images"])
+        elif self._raw_screenshot:  # out of time for WebP: keep Chromium's JPEG as it is
+            self.result.artifacts["screenshot"] = Artifact(self._raw_screenshot, "screenshot.jpg", "image/jpeg")
+        if "html" in done:
+            self.result.artifacts["html"] = Artifact(done["html"], "page.html", "text/html; charset=utf-8")
+        icon = done.get("favicon")
+        if isinstance(icon, fetch.Fetched) and icon.status == 200 and icon.content_type.startswith("image/"):
+            ext = _EXTENSIONS.get(icon.content_type, "img")
+            self.result.artifacts["favicon"] = Artifact(icon.data, f"favicon.{ext}", icon.content_type)
+
+    def _notes_from_proxy(self) -> None:
+        blocked = [e for e in self.scope.events() if e.kind == "blocked"]
+        if blocked:
+            self.result.notes.append(f"blocked {len(blocked)} request(s) to addresses that are not allowed")
+        if self.scope.limit_reached:
+            self.result.notes.append(
+                f"download limit of {self.limits.max_bytes / 1048576:.0f} MB reached; the page may be incomplete"
+            )
+
+    def _finish(self) -> CaptureResult:
+        self._collect(self.deadline - 0.2)
+        self._notes_from_proxy()
+        return self.result
+
+    def partial(self, timeout_error: str) -> CaptureResult:
+        """After the watchdog fired: keep what was captured, or fail with the timeout."""
+        self._collect(self.deadline - 0.2)
+        useful = self.result.ok and ("screenshot" in self.result.artifacts or self.result.text)
+        if not useful:
+            return CaptureResult(ok=False, error=timeout_error, notes=self.result.notes, timings=self.result.timings)
+        missing = [k for k in ("screenshot", "html", "pdf") if k not in self.result.artifacts]
+        self.result.notes.append("deadline reached" + (f"; missing: {', '.join(missing)}" if missing else ""))
+        self._notes_from_proxy()
+        return self.result
+
+    def _original(self, url: str, status: int | None) -> CaptureResult:
+        """The URL is a PDF or an image: keep the file itself, with a rendered preview."""
+        t = time.monotonic()
+        left = self.limits.max_bytes - self.scope.bytes_received
+        try:
+            got = fetch.fetch(url, self.session.proxy.port, max(0, left), self.deadline - 0.5)
+        except fetch.FetchError as exc:
+            return self._fail(navigation_error("", self.scope.events()) if self.scope.events() else str(exc))
+        r = self.result
+        if not _is_original(got.content_type):
+            return self._fail(f"the link is a download ({got.content_type or 'unknown type'}), not a page")
+        r.ok = True
+        r.final_url = got.url
+        r.http_status = got.status or status
+        r.content_type = got.content_type
+        ext = _EXTENSIONS.get(got.content_type, "bin")
+        r.artifacts["original"] = Artifact(got.data, f"original.{ext}", got.content_type)
+        try:
+            if got.content_type == "application/pdf":
+                previews, text = artifacts.pdf_preview(got.data, self.limits.max_pdf_pages)
+                r.text = text
+                r.artifacts["text"] = Artifact(text.encode("utf-8"), "text.txt", "text/plain; charset=utf-8")
+            else:
+                previews = artifacts.image_preview(got.data)
+            r.artifacts.update(previews)
+        except Exception as exc:  # a broken file is still worth keeping as the original
+            logger.warning("could not render a preview of %s: %s", url, exc)
+            r.notes.append("could not render a preview of the file")
+        r.title = safe_title(unquote(urlsplit(got.url).path.rsplit("/", 1)[-1]) or got.url)
+        self._mark("original", t)
+        self._notes_from_proxy()
+        return r

@@ -1,0 +1,91 @@
+"""Read paths. Each is scoped to an owner (or, in sharing, to a share) and fetches in constant queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+from taggit.models import Tag
+
+from accounts.models import User
+from snapshots.models import Link, Snapshot
+
+
+def latest_snapshots_prefetch() -> Prefetch:
+    """All snapshots of each link, newest first, in one extra query for the whole page."""
+    return Prefetch(
+        "snapshots", queryset=Snapshot.objects.defer("text", "description").order_by("-created", "-id")
+    )
+
+
+def newest_success_prefetch(lookup: str = "snapshots") -> Prefetch:
+    """Each link's newest succeeded snapshot (at most one, page text deferred) as `.shown`."""
+    finished = Snapshot.objects.filter(status=Snapshot.Status.SUCCEEDED).defer("text", "description")
+    return Prefetch(lookup, queryset=finished.order_by("-created", "-id")[:1], to_attr="shown")
+
+
+def link_list(
+    *,
+    owner: User,
+    tag: str | None = None,
+    tag_id: int | None = None,
+    query: str | None = None,
+    fields: tuple[str, ...] = (),
+) -> QuerySet[Link]:
+    """The owner's links, newest first or ranked by `query`; `fields` limits the columns read.
+
+    A tag is given by name (any case) or, when the caller already knows it, by id (one join
+    fewer). Nothing is prefetched: pages build rows with `rows.link_rows`, the API its own.
+    """
+    links = Link.objects.filter(owner=owner)
+    if fields:
+        links = links.only(*fields)
+    if tag_id is not None:
+        links = links.filter(tagged_items__tag_id=tag_id)
+    elif tag:
+        links = links.filter(tags__name__iexact=tag)
+    if query:
+        from snapshots.search.query import search_links
+
+        # Last: ranked results are sliced and counted, not filtered further.
+        links = search_links(links, query)
+    return links
+
+
+def with_api_prefetch(links):
+    """The API shows each link's tags and every snapshot: two extra queries a page."""
+    return links.prefetch_related("tags", latest_snapshots_prefetch())
+
+
+def shared_link_list(*, share, query: str | None = None) -> QuerySet[Link]:
+    """A share's public page: its links with their newest finished snapshot, in two queries.
+
+    With `query`, only the links whose visible text matches, title matches first.
+    """
+    from snapshots.access import shared_links
+    from snapshots.search.query import search_shared
+
+    links = (
+        shared_links(share)
+        .only("id", "url", "title", "description", "created", "owner_id")
+        .prefetch_related(newest_success_prefetch())
+        .order_by("-created", "-id")
+    )
+    return search_shared(links, query) if query else links
+
+
+def tag_names(*, owner_id: int) -> QuerySet[str]:
+    """Names of the tags on the owner's links, alphabetical (no counts: cheaper)."""
+    return (
+        Tag.objects.filter(snapshots_taggedlink_items__content_object__owner_id=owner_id)
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def tag_counts(*, owner_id: int) -> QuerySet[Tag]:
+    """Tags on the owner's links with counts (the user's own view of a site-wide tag table)."""
+    return (
+        Tag.objects.filter(snapshots_taggedlink_items__content_object__owner_id=owner_id)
+        .annotate(count=Count("snapshots_taggedlink_items"))
+        .order_by("name")
+    )

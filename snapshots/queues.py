@@ -1,0 +1,48 @@
+"""Queue and task names, and sending a task by name.
+
+The names are a contract with messages already queued during a deploy: never rename one. Web
+pages, the API and the write paths send tasks through `send()` by name, so nothing outside
+`snapshots.tasks` imports a task module, and through it the capture engine.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_app
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+CAPTURE_QUEUE = "capture"  # captures a person is waiting for
+BULK_QUEUE = "bulk"  # imports and scheduled re-captures, paced behind interactive work
+QUEUES = (CAPTURE_QUEUE, BULK_QUEUE)
+
+CAPTURE_TASK = "snapshots.tasks.capture_snapshot"
+SWEEP_TASK = "snapshots.tasks.sweep_snapshots"
+IMPORT_TASK = "snapshots.tasks_bulk.import_bookmarks"
+BULK_SWEEP_TASK = "snapshots.tasks_bulk.bulk_sweep"
+
+# Where each task goes when its sender names no queue.
+TASK_QUEUES = {
+    CAPTURE_TASK: CAPTURE_QUEUE,
+    SWEEP_TASK: CAPTURE_QUEUE,
+    IMPORT_TASK: BULK_QUEUE,
+    BULK_SWEEP_TASK: BULK_QUEUE,
+}
+
+
+def send(task_name: str, *args: object, queue: str | None = None) -> bool:
+    """Publish a task by name; on broker trouble log and return False (a sweeper retries)."""
+    try:
+        current_app.send_task(
+            task_name,
+            args=args,
+            queue=queue or TASK_QUEUES[task_name],
+            retry=True,
+            retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+        )
+    except Exception as exc:  # kombu raises many types; all mean "not published now"
+        log.warning("%s%r not published (%s); the sweeper will retry", task_name, args, exc)
+        return False
+    return True

@@ -1,0 +1,63 @@
+"""Highlighted excerpts for a page of search results, cut in the database and marked in Python.
+
+Only a window around the first match leaves the database (one query for the whole page), and
+the highlighting escapes every piece before wrapping matches in <mark>, so page text can
+never inject markup. `ts_headline` is avoided on purpose: it re-parses whole documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db.models import Value
+from django.db.models.functions import Greatest, StrIndex, Substr, Upper
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from snapshots.models import SearchDocument
+from snapshots.search.query import parse_query
+
+BEFORE = 60
+WIDTH = 220
+
+
+def highlight(text: str, needles: Iterable[str]) -> SafeString:
+    """Escape `text` and wrap case-insensitive occurrences of the needles in <mark>."""
+    words = sorted({n for n in needles if n}, key=len, reverse=True)
+    if not words:
+        return escape(text)
+    pattern = re.compile("(" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
+    parts = pattern.split(text)
+    return mark_safe(  # noqa: S308 - every piece below is escaped first
+        "".join(f"<mark>{escape(p)}</mark>" if i % 2 else escape(p) for i, p in enumerate(parts))
+    )
+
+
+def excerpts_for(link_ids: list[int], query: str) -> dict[int, SafeString]:
+    """link id → a short highlighted piece of page text (or notes) around the first match."""
+    parsed = parse_query(query)
+    needles = [term.text for term in parsed.include]
+    if not link_ids or not needles:
+        return {}
+    first = needles[0].upper()
+    rows = (
+        SearchDocument.objects.filter(pk__in=link_ids)
+        .annotate(
+            body_at=StrIndex(Upper("body"), Value(first)),
+            meta_at=StrIndex(Upper("meta"), Value(first)),
+        )
+        .annotate(
+            body_window=Substr("body", Greatest("body_at", Value(BEFORE + 1)) - BEFORE, WIDTH),
+            meta_window=Substr("meta", Greatest("meta_at", Value(BEFORE + 1)) - BEFORE, WIDTH),
+        )
+        .values_list("pk", "body_at", "meta_at", "body_window", "meta_window")
+    )
+    result: dict[int, SafeString] = {}
+    for pk, body_at, meta_at, body_window, meta_window in rows:
+        window, at = (body_window, body_at) if body_at or not meta_at else (meta_window, meta_at)
+        if not window:
+            continue
+        prefix = "…" if at and at > BEFORE + 1 else ""
+        result[pk] = highlight(prefix + window + "…", needles)
+    return result

@@ -1,0 +1,381 @@
+"""Search over links: query syntax, matching, ranking. Read path; the index is built in searchindex.
+
+Syntax: words, "exact phrase", #tag, -exclude (any of these), site:example.com.
+
+PostgreSQL answers from a GIN index over `head_vector || body_vector` (see searchindex for
+why the vectors hold CJK character pairs), and the title/tag class from a second one over the
+title and tag lexemes alone: the index narrows to rows with every token, then
+phrases and CJK words are verified as substrings of the stored text, which only touches
+those candidates. Ranking is deliberately not `ts_rank`: ranking every row that matches a
+common word would read each row's whole vector. Instead the order is a weight class — do
+the terms occur in the title or tags (a check of the small head vector) — then recency,
+with the page's LIMIT. SQLite has neither tsvector nor GIN; there the same query becomes
+case-insensitive regular expressions over the same stored text: same results, slower.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import idna
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Lower, StrIndex
+from django.db.models.lookups import GreaterThan
+
+from snapshots.fields import TsVectorField
+from snapshots.models import Link, TaggedLink
+from snapshots.search.indexing import CJK_RANGES, normalize, query_tokens
+
+_TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"'})
+# A Latin word boundary on SQLite: the neighbour is not a letter or digit of a non-CJK script.
+_WORDCHAR = rf"(?:(?![{CJK_RANGES}])[^\W_])"
+_CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
+
+
+@dataclass(frozen=True)
+class TextTerm:
+    text: str
+    tokens: tuple[tuple[str, bool], ...]
+
+    @property
+    def is_word(self) -> bool:
+        """One whole Latin token: the index alone decides, no substring check needed."""
+        return len(self.tokens) == 1 and not self.tokens[0][1] and self.tokens[0][0] == self.text.casefold()
+
+
+@dataclass
+class ParsedQuery:
+    include: list[TextTerm] = field(default_factory=list)
+    exclude: list[TextTerm] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    not_tags: list[str] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)
+    not_sites: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any((self.include, self.exclude, self.tags, self.not_tags, self.sites, self.not_sites))
+
+
+def _site_host(value: str) -> str:
+    host = value.strip().strip("/").lower()
+    host = host.split("://", 1)[-1].split("/", 1)[0]
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return host
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split the search box into terms; anything unrecognised is a plain word."""
+    parsed = ParsedQuery()
+    text = normalize(query.translate(_QUOTES))
+    for match in _TERM.finditer(text):
+        negative, phrase, word = match.group(1) == "-", match.group(2), match.group(3)
+        if phrase is None and word.startswith("#") and len(word) > 1:
+            (parsed.not_tags if negative else parsed.tags).append(word[1:])
+            continue
+        if phrase is None and word.lower().startswith("site:") and len(word) > 5:
+            (parsed.not_sites if negative else parsed.sites).append(_site_host(word[5:]))
+            continue
+        value = normalize(phrase if phrase is not None else word)
+        tokens = tuple(query_tokens(value))
+        if tokens:
+            (parsed.exclude if negative else parsed.include).append(TextTerm(value, tokens))
+    return parsed
+
+
+def _tsquery(terms: list[TextTerm], weights: str = "") -> str:
+    parts = []
+    for term in terms:
+        for token, prefix in term.tokens:
+            parts.append(f"'{token}':{'*' if prefix else ''}{weights}" if prefix or weights else f"'{token}'")
+    return " & ".join(parts)
+
+
+class TsMatch(Func):
+    """`vector @@ 'literal'::tsquery` with the query given as a literal built from our tokens."""
+
+    output_field = BooleanField()
+
+    def __init__(self, vector, query: str):
+        super().__init__(vector)
+        self.query = query
+
+    def as_sql(self, compiler, connection, **extra_context):
+        vector_sql, params = compiler.compile(self.source_expressions[0])
+        return f"({vector_sql} @@ %s::tsquery)", [*params, self.query]
+
+
+def _document_vector() -> Func:
+    return Func(
+        F("search_document__head_vector"),
+        F("search_document__body_vector"),
+        arg_joiner=" || ",
+        template="(%(expressions)s)",
+        output_field=TsVectorField(),
+    )
+
+
+def _title_vector() -> Func:
+    """The title (A) and tag (B) lexemes of the head vector, as indexed by searchdoc_title_gin."""
+    return Func(
+        F("search_document__head_vector"),
+        template="ts_filter(%(expressions)s, '{a,b}')",
+        output_field=TsVectorField(),
+    )
+
+
+def _contains(term: TextTerm, columns: tuple[str, ...]) -> Q:
+    """Substring (or, on SQLite for a word, whole-word) match in the stored text columns."""
+    q = Q()
+    if connection.vendor == "postgresql":
+        # strpos(), not ILIKE: the planner guesses a LIKE '%…%' on long text to be very selective
+        # and would verify every index candidate of a common word; for strpos() > 0 it assumes
+        # a third of the rows match and keeps walking the newest links until the page is full.
+        needle = term.text
+        cased = needle.lower() != needle.upper()
+        for column in columns:
+            haystack = Lower(F(f"search_document__{column}")) if cased else F(f"search_document__{column}")
+            q |= Q(GreaterThan(StrIndex(haystack, Value(needle.lower() if cased else needle)), 0))
+        return q
+    pattern = re.escape(term.text)
+    if term.is_word and not _CJK_CHAR.match(term.text):
+        pattern = rf"(?<!{_WORDCHAR}){pattern}(?!{_WORDCHAR})"
+    for column in columns:
+        q |= Q(**{f"search_document__{column}__iregex": pattern})
+    return q
+
+
+ALL_COLUMNS = ("head", "meta", "body")
+
+
+def _term_condition(term: TextTerm) -> Q | Combinable:
+    if connection.vendor != "postgresql":
+        return _contains(term, ALL_COLUMNS)
+    indexed = TsMatch(_document_vector(), _tsquery([term]))
+    return indexed if term.is_word else Q(indexed) & _contains(term, ALL_COLUMNS)
+
+
+def _site_regex(host: str) -> str:
+    return r"^https?://([^/]*\.)?" + re.escape(host) + r"(:[0-9]+)?([/?#]|$)"
+
+
+def _tagged(name: str) -> Exists:
+    return Exists(TaggedLink.objects.filter(content_object=OuterRef("pk"), tag__name__iexact=name))
+
+
+def _in_head(parsed: ParsedQuery, *, indexed: bool) -> Q | Combinable:
+    """The weight class test: every term occurs in the title or tags.
+
+    Indexed, it asks the title index; otherwise it tests the head vector's A/B lexemes in
+    place (the head vector alone has no index), which is cheaper per row than building the
+    title-only vector.
+    """
+    if connection.vendor == "postgresql":
+        if indexed:
+            match = TsMatch(_title_vector(), _tsquery(parsed.include))
+        else:
+            match = TsMatch(F("search_document__head_vector"), _tsquery(parsed.include, weights="AB"))
+        q = Q(match)
+        for term in parsed.include:
+            if not term.is_word:
+                q &= _contains(term, ("head",))
+        return q
+    q = Q()
+    for term in parsed.include:
+        q &= _contains(term, ("head",))
+    return q
+
+
+def _matching(links: QuerySet[Link], parsed: ParsedQuery, *, text: bool = True) -> QuerySet[Link]:
+    """Links passing every condition; with `text=False`, all but the included text terms."""
+    if text and connection.vendor == "postgresql" and parsed.include:
+        links = links.filter(TsMatch(_document_vector(), _tsquery(parsed.include)))
+    for term in parsed.include if text else ():
+        if connection.vendor != "postgresql" or not term.is_word:
+            links = links.filter(_contains(term, ALL_COLUMNS))
+    for term in parsed.exclude:
+        links = links.exclude(_term_condition(term))
+    for name in parsed.tags:
+        links = links.filter(_tagged(name))
+    for name in parsed.not_tags:
+        links = links.exclude(_tagged(name))
+    return _on_sites(links, parsed)
+
+
+def _on_sites(links: QuerySet[Link], parsed: ParsedQuery) -> QuerySet[Link]:
+    for host in parsed.sites:
+        links = links.filter(url__iregex=_site_regex(host))
+    for host in parsed.not_sites:
+        links = links.exclude(url__iregex=_site_regex(host))
+    return links
+
+
+def search_links(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedResults:
+    """Filter an owner's already-scoped links (a share uses `search_shared`) and rank them.
+
+    Callers scope first: this function never widens `links`. Results come ordered by
+    `search_class` (0 = every term in the title or tags) then newest first. With text terms
+    the result is a `RankedResults` (slice, count or iterate it, as a paginator does); with
+    only #tag/site: filters it stays a QuerySet. An empty query changes nothing.
+    """
+    parsed = parse_query(query or "")
+    if not parsed:
+        return links
+    if not parsed.include:
+        return _matching(links, parsed).annotate(search_class=Value(0)).order_by("-created", "-id")
+    # Terms found in the title or tags are found in the document: the title class skips the
+    # whole-document test, which would read each candidate's page-text vector.
+    other_filters = _matching(links, parsed, text=False)
+    return RankedResults(
+        links,
+        titles=other_filters.filter(_in_head(parsed, indexed=True)),
+        titles_walked=other_filters.filter(_in_head(parsed, indexed=False)),
+        others=_matching(links, parsed).exclude(_in_head(parsed, indexed=True)),
+    )
+
+
+# What a visitor of a public share can see of a link, hence all a share search may look at:
+# notes are private and the owner's other tags are not shown, so neither is ever searched.
+PUBLIC_FIELDS = ("title", "url", "description", "search_document__body")
+
+
+def _visible_pattern(term: TextTerm) -> str:
+    """The term as a case-insensitive regex, with word boundaries where it starts or ends with
+    a Latin letter or digit (a CJK term may sit anywhere in a run of CJK text)."""
+    body = re.escape(term.text)
+    latin_start = bool(re.match(r"[^\W_]", term.text)) and not _CJK_CHAR.match(term.text)
+    latin_end = bool(re.search(r"[^\W_]$", term.text)) and not _CJK_CHAR.match(term.text[-1])
+    if connection.vendor == "postgresql":
+        return ("\\m" if latin_start else "") + body + ("\\M" if latin_end else "")
+    return (f"(?<!{_WORDCHAR})" if latin_start else "") + body + (f"(?!{_WORDCHAR})" if latin_end else "")
+
+
+def _visible(term: TextTerm, fields: tuple[str, ...] = PUBLIC_FIELDS) -> Q:
+    q = Q()
+    for name in fields:
+        q |= Q(**{f"{name}__iregex": _visible_pattern(term)})
+    return q
+
+
+def search_shared(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedResults:
+    """Search inside a public share with the syntax of `search_links` (#tag is ignored),
+    matched against what visitors can see only: title, URL, description and page text.
+
+    The index still narrows the candidates: it holds notes and every tag too, but a visible
+    match implies every token the index is asked for (CJK pairs of the text, whole words at
+    word boundaries), so asking it drops only links that cannot match and never reveals what
+    the private parts contain. Ranked like `search_links`: title matches first.
+    """
+    parsed = parse_query(query or "")
+    for term in parsed.exclude:
+        links = links.exclude(_visible(term))
+    links = _on_sites(links, parsed)
+    if not parsed.include:
+        return links.annotate(search_class=Value(0)).order_by("-created", "-id")
+    matching = links
+    if connection.vendor == "postgresql":
+        matching = matching.filter(TsMatch(_document_vector(), _tsquery(parsed.include)))
+    in_title = Q()
+    for term in parsed.include:
+        matching = matching.filter(_visible(term))
+        in_title &= _visible(term, ("title",))
+    return RankedResults(
+        links,
+        titles=matching.filter(in_title),
+        titles_walked=None,  # no look at the newest links first: see RankedResults
+        others=matching.exclude(in_title),
+    )
+
+
+class RankedResults:
+    """Search results, title/tag matches first, each class newest first; sliceable and countable.
+
+    Each class is fetched as its own `ORDER BY created DESC LIMIT n` query, the shape PostgreSQL
+    plans well both ways: for a common word it walks the newest links and tests each until the
+    page is full; for a rare one it starts from the GIN index. One ORDER BY on a computed class
+    would rank every matching row first. Counting stops at COUNT_CAP for the same reason.
+
+    The title class needs one more step. Which of those two plans is fast depends on how many
+    titles match, and PostgreSQL guesses that badly for CJK terms: it multiplies the
+    frequencies of a term's character pairs as if they were independent, expects a few dozen
+    titles with 政务公开 where there are thousands, and reads all of them through the index to
+    sort them. So the title class is first asked of the newest WINDOW links with a test no index
+    covers (a short, bounded walk); only when those hold too few matches, so matches are rare,
+    does the query go to the title index. A public share (`search_shared`) skips this step: its
+    links are scattered among the owner's, so even its newest 500 cost a long walk to collect.
+    """
+
+    COUNT_CAP = 1000
+    WINDOW = 500
+
+    def __init__(
+        self,
+        links: QuerySet[Link],
+        *,
+        titles: QuerySet[Link],
+        titles_walked: QuerySet[Link] | None,
+        others: QuerySet[Link],
+    ):
+        self.links, self.titles, self.titles_walked, self.others = links, titles, titles_walked, others
+
+    def prefetch_related(self, *lookups) -> RankedResults:
+        """Like QuerySet.prefetch_related, applied to the page of links a slice fetches."""
+        return RankedResults(
+            self.links.prefetch_related(*lookups),
+            titles=self.titles,
+            titles_walked=self.titles_walked,
+            others=self.others,
+        )
+
+    def count(self) -> int:
+        first = self.titles.order_by()[: self.COUNT_CAP].count()
+        if first >= self.COUNT_CAP:
+            return first
+        return first + self.others.order_by()[: self.COUNT_CAP - first].count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @staticmethod
+    def _ids(queryset: QuerySet[Link], start: int, stop: int) -> list[int]:
+        if stop <= start:
+            return []
+        return list(queryset.order_by("-created", "-id").values_list("pk", flat=True)[start:stop])
+
+    def _title_ids(self, start: int, stop: int) -> list[int]:
+        if stop <= start:
+            return []
+        if self.titles_walked is not None:
+            window = self.links.order_by("-created", "-id").values_list("pk", flat=True)[: self.WINDOW]
+            found = self._ids(self.titles_walked.filter(pk__in=window), start, stop)
+            if len(found) == stop - start:
+                return found  # the newest links held the whole page, and every other link is older
+        return self._ids(self.titles, start, stop)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        start = key.start or 0
+        stop = key.stop if key.stop is not None else start + self.COUNT_CAP
+        firsts = self._title_ids(start, stop)
+        rest: list[int] = []
+        if len(firsts) < stop - start:
+            if firsts or not start:
+                before = start + len(firsts)
+            else:
+                before = self.titles.order_by()[:start].count()
+            rest = self._ids(self.others, max(start - before, 0), stop - before)
+        by_id = {link.pk: link for link in self.links.filter(pk__in=firsts + rest)}
+        for pk in firsts:
+            by_id[pk].search_class = 0
+        for pk in rest:
+            by_id[pk].search_class = 1
+        return [by_id[pk] for pk in firsts + rest if pk in by_id]
+
+    def __iter__(self):
+        return iter(self[0 : self.COUNT_CAP])

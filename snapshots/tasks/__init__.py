@@ -1,0 +1,10 @@
+"""Thin Celery tasks: they take ids, re-fetch rows and call a write path.
+
+Celery's autodiscovery imports this package, which registers every task module. Each task keeps
+the name it was first registered under (`snapshots.queues`), so messages queued before a
+deploy still find it. Nothing outside this package imports it: senders use `queues.send()`.
+"""
+
+from snapshots.tasks import bulk, capture, worker_hooks
+
+__all__ = ["bulk", "capture", "worker_hooks"]

@@ -1,0 +1,51 @@
+"""The capture task: claim the snapshot, run the engine, store the outcome."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from capture import TransientCaptureError, capture
+from snapshots import queues
+from snapshots.archive import lifecycle
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    name=queues.CAPTURE_TASK,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.CAPTURE_SOFT_TIME_LIMIT,
+    time_limit=settings.CAPTURE_HARD_TIME_LIMIT,
+    max_retries=settings.CAPTURE_MAX_ATTEMPTS,
+)
+def capture_snapshot(self, snapshot_id: int) -> str:
+    snapshot = lifecycle.snapshot_start(snapshot_id, task_id=self.request.id or "")
+    if snapshot is None:
+        return "skipped"
+    try:
+        result = capture(snapshot.link.url)
+    except SoftTimeLimitExceeded:
+        lifecycle.snapshot_fail(
+            snapshot_id, _("timed out after %(n)d s") % {"n": settings.CAPTURE_SOFT_TIME_LIMIT}
+        )
+        return "failed"
+    except TransientCaptureError as exc:
+        if snapshot.attempts >= settings.CAPTURE_MAX_ATTEMPTS:
+            lifecycle.snapshot_fail(snapshot_id, _("browser failed: %(e)s") % {"e": exc})
+            return "failed"
+        lifecycle.snapshot_requeue(snapshot_id)
+        raise self.retry(exc=exc, countdown=2**snapshot.attempts) from exc
+    finished = lifecycle.snapshot_finish(snapshot_id, result)
+    return finished.status if finished else "skipped"
+
+
+@shared_task(name=queues.SWEEP_TASK)
+def sweep_snapshots() -> dict[str, int]:
+    return lifecycle.sweep()

@@ -1,0 +1,233 @@
+"""Write paths of bookmark imports: accept an upload, run the job in batches, re-enqueue.
+
+The upload is kept in storage and the task carries only the job id, like captures: a broker
+outage leaves the job `queued` for the sweeper. Each batch commits its links together with
+the job's `done` counter, so a re-run (redelivery, sweeper, a second worker) resumes after
+the last committed batch and never inserts a link twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from accounts.models import User
+from snapshots import queues
+from snapshots.archive import lifecycle
+from snapshots.links import listcache
+from snapshots.links.services import DESCRIPTION_MAX_LENGTH, clean_link_url
+from snapshots.links.tagging import clean_tag_names, tag_get_or_create
+from snapshots.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, ImportJob, Link, SearchDocument, Snapshot, TaggedLink
+from snapshots.search import indexing
+from snapshots.textclean import clean_line, clean_text
+from snapshots.transfer.bookmarkfile import Bookmark, count_anchors, read_bookmarks
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+SKIPPED_LIMIT = 10_000  # entries kept in the report; the count in `done - created` stays exact
+ENQUEUE_GRACE = timedelta(seconds=10)
+
+
+class ImportTooLarge(ValidationError):
+    pass
+
+
+class _Superseded(Exception):
+    """Another run of the same job committed this batch first."""
+
+
+def import_job_create(*, owner: User, upload: UploadedFile, capture: bool = False) -> ImportJob:
+    """Store the upload, count its links for the progress bar and queue the job after commit."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ImportTooLarge(
+            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}]}
+        )
+    upload.seek(0)
+    total = count_anchors(upload)
+    upload.seek(0)
+    name = default_storage.save(f"imports/{owner.pk}/{uuid.uuid4().hex}.html", upload)
+    with transaction.atomic():
+        job = ImportJob.objects.create(owner=owner, upload=name, capture=capture, total=total)
+        job_id = job.pk
+        transaction.on_commit(lambda: import_job_enqueue(job_id), robust=True)
+    return job
+
+
+def import_job_enqueue(job_id: int) -> bool:
+    """Publish the import task; on broker trouble the job stays queued for the sweeper."""
+    if not queues.send(queues.IMPORT_TASK, job_id):
+        return False
+    ImportJob.objects.filter(pk=job_id).update(enqueued=timezone.now())
+    return True
+
+
+def import_jobs_sweep(now: datetime | None = None) -> int:
+    """Re-enqueue jobs the broker never got, or whose message was lost long ago."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+    waiting = ImportJob.objects.filter(status=ImportJob.Status.QUEUED).filter(
+        enqueued__isnull=True, created__lt=now - ENQUEUE_GRACE
+    ) | ImportJob.objects.filter(status=ImportJob.Status.QUEUED, enqueued__lt=stale)
+    return sum(import_job_enqueue(pk) for pk in waiting.values_list("pk", flat=True)[:100])
+
+
+def _tag_cache_get(cache: dict[str, Tag], name: str) -> Tag:
+    key = name.casefold()
+    if key not in cache:
+        cache[key] = tag_get_or_create(name)
+    return cache[key]
+
+
+def _skip(bookmark: Bookmark, code: str, reason: str) -> dict[str, object]:
+    return {"line": bookmark.line, "url": bookmark.url[:500], "reason": reason, "code": code}
+
+
+def _tag_names(raw: Iterable[str]) -> list[str]:
+    return clean_tag_names(name[:TAG_MAX_LENGTH] for name in raw)
+
+
+def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[str, Tag]) -> tuple[int, list]:
+    """Insert one batch's new links with their tags; returns (created, skipped entries)."""
+    skipped: list[dict[str, object]] = []
+    candidates: list[tuple[Bookmark, str]] = []
+    for bookmark in batch:
+        try:
+            url = clean_link_url(bookmark.url)
+        except ValidationError as exc:
+            reason = "; ".join(exc.message_dict.get("url", exc.messages))
+            skipped.append(_skip(bookmark, "invalid_url", reason))
+            continue
+        if url in seen:
+            skipped.append(_skip(bookmark, "duplicate", _("This link appears earlier in the file.")))
+            continue
+        seen.add(url)
+        candidates.append((bookmark, url))
+    existing = set(
+        Link.objects.filter(owner=job.owner_id, url__in=[u for _b, u in candidates]).values_list("url", flat=True)
+    )
+    now = timezone.now()
+    new: list[tuple[Bookmark, Link]] = []
+    for bookmark, url in candidates:
+        if url in existing:
+            skipped.append(_skip(bookmark, "exists", _("You already saved this link.")))
+            continue
+        link = Link(
+            owner_id=job.owner_id,
+            url=url,
+            title=clean_line(bookmark.title, TITLE_MAX_LENGTH),
+            description=clean_text(bookmark.description)[:DESCRIPTION_MAX_LENGTH],
+            unread=bookmark.unread,
+            created=bookmark.added or now,
+        )
+        new.append((bookmark, link))
+    Link.objects.bulk_create([link for _b, link in new])
+    link_tags = [(link, [_tag_cache_get(tags, name) for name in _tag_names(bookmark.tags)]) for bookmark, link in new]
+    TaggedLink.objects.bulk_create(
+        [TaggedLink(content_object=link, tag=tag) for link, link_tag_rows in link_tags for tag in link_tag_rows],
+        ignore_conflicts=True,
+    )
+    # New links have no page text yet: their documents are built from what is in hand.
+    SearchDocument.objects.bulk_create(
+        [
+            indexing.document_build(link=link, tags=sorted({t.name for t in rows}), text="", snapshot_id=None)
+            for link, rows in link_tags
+        ]
+    )
+    owner_id = job.owner_id
+    transaction.on_commit(lambda: listcache.forget(owner_id))  # after commit, like every writer
+    if job.capture and new:
+        lifecycle.snapshots_request_bulk(links=[link for _b, link in new], trigger=Snapshot.Trigger.IMPORT)
+    return len(new), skipped
+
+
+def _commit_batch(job: ImportJob, start: int, batch: list[Bookmark], seen: set[str], tags: dict) -> ImportJob:
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+                if locked.done != start or locked.status != ImportJob.Status.RUNNING:
+                    raise _Superseded()
+                batch_seen = set(seen)
+                created, skipped = _insert(locked, batch, batch_seen, tags)
+                locked.done = start + len(batch)
+                locked.created_links += created
+                room = SKIPPED_LIMIT - len(locked.skipped)
+                locked.skipped = locked.skipped + skipped[: max(room, 0)]
+                locked.save(update_fields=["done", "created_links", "skipped"])
+        except IntegrityError:
+            # Someone saved one of these URLs between our check and the insert: check again.
+            tags.clear()
+            if attempt:
+                raise
+            continue
+        seen.update(batch_seen)
+        return locked
+    raise AssertionError("unreachable")
+
+
+def import_job_run(job_id: int) -> ImportJob | None:
+    """Run (or resume) a job to the end. Safe to call for a job that is done or running elsewhere."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
+            return job
+        job.status = ImportJob.Status.RUNNING
+        job.save(update_fields=["status"])
+    seen: set[str] = set()
+    tags: dict[str, Tag] = {}
+    try:
+        with default_storage.open(job.upload, "rb") as stream:
+            batch: list[Bookmark] = []
+            start = index = 0
+            for index, bookmark in enumerate(read_bookmarks(stream), start=1):
+                if index <= job.done:
+                    _remember(seen, bookmark)
+                    continue
+                if not batch:
+                    start = index - 1
+                batch.append(bookmark)
+                if len(batch) >= BATCH:
+                    job = _commit_batch(job, start, batch, seen, tags)
+                    batch = []
+            if batch:
+                job = _commit_batch(job, start, batch, seen, tags)
+    except _Superseded:
+        return ImportJob.objects.get(pk=job_id)
+    except (OSError, UnicodeError) as exc:
+        log.exception("import %s failed", job_id)
+        return _finish(job_id, ImportJob.Status.FAILED, str(exc))
+    return _finish(job_id, ImportJob.Status.SUCCEEDED, "", total=index)
+
+
+def _remember(seen: set[str], bookmark: Bookmark) -> None:
+    try:
+        seen.add(clean_link_url(bookmark.url))
+    except ValidationError:
+        return
+
+
+def _finish(job_id: int, status: str, error: str, total: int | None = None) -> ImportJob:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        job.status = status
+        job.error = error[:300]
+        job.finished = timezone.now()
+        if total is not None:
+            job.total = job.done = total
+        job.save(update_fields=["status", "error", "finished", "total", "done"])
+        if status == ImportJob.Status.SUCCEEDED:
+            name = job.upload
+            transaction.on_commit(lambda: default_storage.delete(name))
+    return job

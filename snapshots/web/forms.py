@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from snapshots.links.tagging import split_tag_string
+from snapshots.models import URL_MAX_LENGTH, Link
+
+
+class LinkForm(forms.Form):
+    """Input shape only; the rules (normalising, duplicates, tag limits) live in services."""
+
+    url = forms.CharField(
+        label=_("URL"),
+        max_length=URL_MAX_LENGTH * 3,
+        widget=forms.URLInput(attrs={"autofocus": True, "placeholder": "https://", "inputmode": "url"}),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with commas, e.g. 政府, 报告"),
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=2000)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        help_text=_("Private: never shown in shared collections."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    unread = forms.BooleanField(label=_("Mark as unread"), required=False)
+    recapture = forms.ChoiceField(label=_("Re-capture"), choices=Link.Schedule.choices, required=False)
+
+    def tag_list(self) -> list[str]:
+        return split_tag_string(self.cleaned_data.get("tags", ""))
+
+
+class TagRenameForm(forms.Form):
+    new = forms.CharField(label=_("New name"), max_length=300)
+
+
+class TagMergeForm(forms.Form):
+    sources = forms.CharField(label=_("Tags to merge"), help_text=_("Comma-separated"))
+    target = forms.CharField(label=_("Into tag"), max_length=300)

@@ -1,0 +1,224 @@
+"""What a row of a link list shows (tags, capture status, thumbnail), gathered for a whole page.
+
+A page of links gets its tag names in one query and, per link, the newest snapshot (for the
+status badge) and the newest succeeded one (for the thumbnail) in one more: a window function
+keeps at most two snapshots a link however many versions it has, and the page text is never
+read. Rows carry ready-made strings (URLs, labels, local dates) so the templates only print
+them: on a list page Django's template engine, not SQL, was the larger cost, mostly attribute
+lookups, `{% url %}` and filters repeated for every row.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from snapshots.archive.reasons import translate_reason
+from snapshots.links.urlnorm import display_url
+from snapshots.models import Link, Snapshot, TaggedLink
+
+# The columns a row reads; the HTML list pages fetch links with `.only(*LINK_FIELDS)`.
+LINK_FIELDS = ("id", "url", "title", "description", "unread", "created")
+DESCRIPTION_CHARS = 300
+
+
+def _html(text: object) -> SafeString:
+    """Text escaped once, here, so the template prints it without escaping each value again.
+
+    The same escaping as Django's `escape()` (which is `html.escape` plus a lazy-string wrapper
+    that costs more than the escaping); every text field of a row goes through it.
+    """
+    return SafeString(html.escape(str(text)))
+
+
+class _Printable:
+    """Lets Django's template engine find fields by subscript, the lookup it tries first.
+
+    Without it every `{{ row.title }}` first raises and catches a TypeError before falling
+    back to getattr: about a sixth of the time the rows take to render.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> object:
+        return getattr(self, name)
+
+
+@dataclass(slots=True)
+class StatusBlock(_Printable):
+    """The thumbnail and the badge of a link's newest snapshot; polled while it runs. HTML-escaped."""
+
+    link_id: SafeString
+    status: SafeString  # a Snapshot.Status value, or "none" before the first capture
+    label: SafeString
+    reason: SafeString = SafeString("")
+    poll_url: SafeString = SafeString("")  # set while the newest snapshot is unfinished
+    snapshot_url: SafeString = SafeString("")
+    thumbnail_url: SafeString = SafeString("")
+
+
+@dataclass(frozen=True, slots=True)
+class RowTag(_Printable):
+    name: SafeString
+    param: str  # the name URL-encoded: only unreserved characters and %XX
+
+
+@dataclass(slots=True)
+class LinkRow(_Printable):
+    """What a list or search row prints; every text field is already HTML-escaped."""
+
+    link: Link
+    pk: SafeString
+    url: SafeString
+    detail_url: SafeString
+    title: SafeString
+    display_url: SafeString
+    description: SafeString
+    created_iso: SafeString
+    created_text: SafeString
+    status: StatusBlock
+    tags: list[RowTag] = field(default_factory=list)
+    excerpt: SafeString = SafeString("")  # built by excerpts.highlight, escaped there
+    search_class: int | None = None
+
+
+def url_former(name: str, *rest: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk, *rest])` for a whole page at the cost of one `reverse()`.
+
+    `reverse()` takes ~0.1 ms (it resolves the active language and script prefix each time)
+    and a page of rows needs about sixty of them.
+    """
+    marker = "7919191919"  # digits, so the int converter accepts it; split apart below
+    head, tail = reverse(name, args=[int(marker), *rest]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Urls:
+    detail: Callable[[int], str]
+    status: Callable[[int], str]
+    snapshot: Callable[[int], str]
+    thumbnail: Callable[[int], str]
+
+    @classmethod
+    def build(cls) -> _Urls:
+        return cls(
+            detail=url_former("snapshots:link_detail"),
+            status=url_former("snapshots:link_status"),
+            snapshot=url_former("snapshots:snapshot_detail"),
+            thumbnail=url_former("snapshots:snapshot_artifact", "thumbnail"),
+        )
+
+
+def status_block(
+    link_id: int, latest: Snapshot | None, shown: Snapshot | None, urls: _Urls | None = None
+) -> StatusBlock:
+    if latest is None:
+        return StatusBlock(link_id=_html(link_id), status=_html("none"), label=_html(_("no snapshot")))
+    urls = urls or _Urls.build()
+    block = StatusBlock(
+        link_id=_html(link_id),
+        status=_html(latest.status),
+        label=_html(Snapshot.Status(latest.status).label),  # get_status_display() hashes every choice
+        reason=_html(translate_reason(latest.error or latest.note)),
+    )
+    if not latest.is_finished:
+        block.poll_url = _html(urls.status(link_id))
+    thumb = shown or latest
+    if (thumb.artifacts or {}).get("thumbnail"):
+        block.snapshot_url = _html(urls.snapshot(thumb.pk))
+        block.thumbnail_url = _html(urls.thumbnail(thumb.pk))
+    return block
+
+
+# Plain SQL that SQLite and PostgreSQL both run: the ORM spends longer compiling the
+# window-and-filter form of this query than the database spends answering it.
+_NEWEST_SQL = """
+SELECT id, link_id, status, error, note, artifacts, rank, rank_in_status FROM (
+    SELECT id, link_id, status, error, note, artifacts, created,
+        ROW_NUMBER() OVER (PARTITION BY link_id ORDER BY created DESC, id DESC) AS rank,
+        ROW_NUMBER() OVER (PARTITION BY link_id, status ORDER BY created DESC, id DESC) AS rank_in_status
+    FROM {table} WHERE link_id IN ({ids})
+) AS ranked
+WHERE rank = 1 OR (rank_in_status = 1 AND status = %s)
+"""
+
+
+def newest_snapshots(link_ids: Sequence[int]) -> dict[int, tuple[Snapshot | None, Snapshot | None]]:
+    """link id → (newest snapshot, newest succeeded snapshot), in one query.
+
+    The snapshots carry only the columns a status block reads (page text is never loaded).
+    """
+    found: dict[int, list[Snapshot | None]] = {pk: [None, None] for pk in link_ids}
+    if not found:
+        return {}
+    sql = _NEWEST_SQL.format(table=Snapshot._meta.db_table, ids=", ".join(["%s"] * len(found)))
+    succeeded = Snapshot.Status.SUCCEEDED
+    for snap in Snapshot.objects.raw(sql, [*found, succeeded]):
+        pair = found[snap.link_id]
+        if snap.rank == 1:
+            pair[0] = snap
+        if snap.status == succeeded and snap.rank_in_status == 1:
+            pair[1] = snap
+    return {pk: (latest, shown) for pk, (latest, shown) in found.items()}
+
+
+_TAG_NAMES_SQL = """
+SELECT tagged.content_object_id, tag.name FROM {tagged} AS tagged JOIN {tag} AS tag ON tag.id = tagged.tag_id
+WHERE tagged.content_object_id IN ({ids}) ORDER BY tag.name
+"""
+
+
+def tag_names(link_ids: Sequence[int]) -> dict[int, list[str]]:
+    """link id → its tag names, alphabetical, in one query (plain SQL for the reason above)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    if not link_ids:
+        return names
+    sql = _TAG_NAMES_SQL.format(
+        tagged=TaggedLink._meta.db_table, tag=Tag._meta.db_table, ids=", ".join(["%s"] * len(link_ids))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(link_ids))
+        for link_id, name in cursor.fetchall():
+            names[link_id].append(name)
+    return names
+
+
+def link_rows(links: Iterable[Link]) -> list[LinkRow]:
+    """Rows for a page of links (already fetched or sliced), in two queries whatever the page size."""
+    links = list(links)
+    ids = [link.pk for link in links]
+    if not ids:
+        return []
+    snapshots, tags, urls = newest_snapshots(ids), tag_names(ids), _Urls.build()
+    rows = []
+    for link in links:
+        readable = display_url(link.url)
+        created = timezone.localtime(link.created)
+        rows.append(
+            LinkRow(
+                link=link,
+                pk=_html(link.pk),
+                url=_html(link.url),
+                detail_url=_html(urls.detail(link.pk)),
+                title=_html(link.title or readable),
+                display_url=_html(readable),
+                description=_html(link.description[:DESCRIPTION_CHARS]),
+                created_iso=_html(created.isoformat()),
+                created_text=_html(created.strftime("%Y-%m-%d %H:%M")),
+                status=status_block(link.pk, *snapshots[link.pk], urls=urls),
+                tags=[RowTag(_html(name), quote(name, safe="")) for name in tags.get(link.pk, [])],
+                search_class=getattr(link, "search_class", None),
+            )
+        )
+    return rows

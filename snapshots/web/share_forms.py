@@ -1,0 +1,48 @@
+"""Input shapes for sharing and reporting; the rules live in sharing.py and moderation.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from snapshots.models import Report
+from snapshots.sharing.moderation import MESSAGE_MAX_LENGTH, Action
+
+
+class ShareForm(forms.Form):
+    tag = forms.CharField(label=_("Tag"), max_length=100, widget=forms.TextInput(attrs={"list": "my-tags"}))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expires = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        help_text=_("Leave empty to keep the collection online until you pause or delete it."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ShareEditForm(ShareForm):
+    active = forms.BooleanField(label=_("Online (uncheck to pause)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["tag"]
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Report.Reason.choices, widget=forms.RadioSelect)
+    message = forms.CharField(
+        label=_("Message (optional)"),
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ResolveForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
+    reason = forms.CharField(
+        label=_("Why"), max_length=2000, help_text=_("Written to the audit log."), widget=forms.TextInput
+    )

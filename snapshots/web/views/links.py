@@ -1,0 +1,157 @@
+"""Link pages: list, add, detail, edit, delete, capture again. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from snapshots import access
+from snapshots.archive import lifecycle
+from snapshots.links import listcache, selectors, services
+from snapshots.models import Snapshot
+from snapshots.web import rows
+from snapshots.web.forms import LinkForm
+from snapshots.web.views import apply_errors
+
+PAGE_SIZE = 20
+
+
+def _duplicate_message(exc: services.LinkExists) -> str:
+    url = reverse("snapshots:link_detail", args=[exc.existing.pk])
+    return format_html(
+        '{} <a href="{}">{}</a>', _("You already saved this link."), url, _("Open the saved link")
+    )
+
+
+@login_required
+def link_list(request: HttpRequest) -> HttpResponse:
+    tag = request.GET.get("tag", "").strip()
+    query = request.GET.get("q", "").strip()
+    facts = listcache.list_facts(owner_id=request.user.pk)
+    active = facts.tag_named(tag) if tag else None
+    links = selectors.link_list(
+        owner=request.user,
+        tag=tag or None,
+        tag_id=active.get("id") if active else None,
+        query=query or None,
+        fields=rows.LINK_FIELDS,
+    )
+    paginator = Paginator(links, PAGE_SIZE)
+    # Counts the cache already knows spare the paginator a COUNT(*) over the user's links.
+    if not tag and not query:
+        paginator.count = facts.total
+    elif active and not query:
+        paginator.count = int(active["count"])
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": rows.link_rows(page.object_list),
+        "tag": tag,
+        "query": query,
+        "tags": facts.tags,
+        "active_tag": active["name"] if active else None,
+    }
+    return render(request, "snapshots/link_list.html", context)
+
+
+@login_required
+def link_add(request: HttpRequest) -> HttpResponse:
+    initial = {"url": request.GET.get("url", ""), "title": request.GET.get("title", "")}
+    form = LinkForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            link = services.link_create(
+                owner=request.user,
+                url=data["url"],
+                tags=form.tag_list(),
+                title=data["title"],
+                description=data["description"],
+                notes=data["notes"],
+                unread=data["unread"],
+            )
+        except services.LinkExists as exc:
+            form.add_error("url", _duplicate_message(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved. The snapshot is being captured."))
+            if request.GET.get("popup"):
+                return render(request, "snapshots/popup_done.html", {"link": link})
+            return redirect("snapshots:link_list")
+    template = "snapshots/link_popup.html" if request.GET.get("popup") else "snapshots/link_form.html"
+    return render(request, template, {"form": form, "adding": True})
+
+
+@login_required
+def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = access.get_link_for_user(request.user, link_id)
+    snapshots = link.snapshots.defer("text").order_by("-created", "-id")
+    return render(request, "snapshots/link_detail.html", {"link": link, "snapshots": snapshots})
+
+
+@login_required
+def link_edit(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = access.get_link_for_user(request.user, link_id)
+    initial = {
+        "url": link.url,
+        "tags": ", ".join(link.tags.names()),
+        "title": link.title,
+        "description": link.description,
+        "notes": link.notes,
+        "unread": link.unread,
+        "recapture": link.recapture,
+    }
+    form = LinkForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "tags": form.tag_list()}
+        try:
+            services.link_update(link=link, data=data)
+        except services.LinkExists as exc:
+            form.add_error("url", _duplicate_message(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("snapshots:link_detail", link_id=link.pk)
+    return render(request, "snapshots/link_form.html", {"form": form, "link": link})
+
+
+@login_required
+def link_delete(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = access.get_link_for_user(request.user, link_id)
+    if request.method == "POST":
+        services.link_delete(link=link)
+        messages.success(request, _("Link deleted."))
+        return redirect("snapshots:link_list")
+    return render(request, "snapshots/link_confirm_delete.html", {"link": link})
+
+
+@login_required
+@require_POST
+def link_capture(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = access.get_link_for_user(request.user, link_id)
+    try:
+        lifecycle.snapshot_request(link=link, trigger=Snapshot.Trigger.MANUAL, strict=True)
+    except lifecycle.CaptureRateExceeded:
+        messages.error(request, _("You have asked for many captures this hour. Please try again later."))
+    else:
+        messages.success(request, _("A new snapshot is being captured."))
+    return redirect("snapshots:link_detail", link_id=link.pk)
+
+
+@login_required
+def link_status(request: HttpRequest, link_id: int) -> HttpResponse:
+    """The status badge and thumbnail of a link's newest snapshot, polled while it runs."""
+    link = get_object_or_404(access.links_of(request.user).only("id"), pk=link_id)
+    latest, shown = rows.newest_snapshots([link.pk])[link.pk]
+    return render(request, "snapshots/_link_status.html", {"status": rows.status_block(link.pk, latest, shown)})
+

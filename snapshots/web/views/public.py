@@ -1,0 +1,108 @@
+"""What anyone holding a share URL sees: the collection, its snapshots, the report form, and the
+opt-in profile. Everything is under `/s/<token>/`, so a paused or rotated share closes it all."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+
+from accounts.services import client_ip
+from snapshots import access
+from snapshots.links import selectors
+from snapshots.paging import UncountedPage
+from snapshots.sharing import moderation
+from snapshots.storage.serving import SHARED_CACHE, artifact_response
+from snapshots.storage.signing import artifact_url, artifact_urls, signed_url
+from snapshots.web.share_forms import ReportForm
+
+PAGE_SIZE = 20
+
+
+# Pages under a share must not outlive it in any cache. The token is in the URL: the site-wide
+# `same-origin` referrer policy keeps it from other sites (`no-referrer` would also strip the
+# Origin of our own form posts, which CSRF checking needs).
+public_page = cache_control(private=True, no_cache=True)
+
+
+def _unlisted(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@public_page
+def share_page(request: HttpRequest, token: str) -> HttpResponse:
+    share = access.get_live_share(token)
+    query = request.GET.get("q", "").strip()
+    links = selectors.shared_link_list(share=share, query=query or None)
+    page = UncountedPage(links, request.GET.get("page"), PAGE_SIZE)
+    rows = []
+    for link in page.object_list:
+        shot = link.shown[0] if link.shown else None
+        thumb = None
+        if shot is not None and (shot.artifacts or {}).get("thumbnail"):
+            thumb = artifact_url(request, shot, "thumbnail", share=share)
+        rows.append({"link": link, "snap": shot, "thumb": thumb})
+    context = {"share": share, "page": page, "rows": rows, "query": query}
+    return _unlisted(render(request, "public/share.html", context))
+
+
+@public_page
+def share_snapshot(request: HttpRequest, token: str, snapshot_id: int) -> HttpResponse:
+    share = access.get_live_share(token)
+    snapshot = access.get_shared_snapshot(share, snapshot_id)
+    context = {
+        "share": share,
+        "snap": snapshot,
+        "link": snapshot.link,
+        "urls": artifact_urls(request, snapshot, share=share),
+    }
+    return _unlisted(render(request, "public/snapshot.html", context))
+
+
+def share_artifact(request: HttpRequest, token: str, snapshot_id: int, kind: str) -> HttpResponse:
+    share = access.get_live_share(token)
+    snapshot = access.get_shared_snapshot(share, snapshot_id)
+    download = request.GET.get("download") == "1"
+    if settings.SNAPSHOT_HOST:
+        return redirect(signed_url(request, snapshot, kind, share=share, download=download))
+    return artifact_response(snapshot, kind, download=download, cache_control=SHARED_CACHE)
+
+
+@public_page
+def share_report(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone may report the collection or one link in it; the per-address limit is in moderation."""
+    share = access.get_live_share(token)
+    link_id = request.GET.get("link") or request.POST.get("link")
+    link = access.get_shared_link(share, int(link_id)) if link_id and link_id.isdigit() else None
+    form = ReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation.report_create(
+                share=share,
+                link=link,
+                reason=form.cleaned_data["reason"],
+                message=form.cleaned_data["message"],
+                ip=client_ip(request),
+            )
+        except moderation.ReportRateExceeded:
+            form.add_error(None, _("You have sent many reports recently. Please try again later."))
+            status = 429
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Thank you. Our staff will review your report."))
+            return redirect("snapshots:share_page", token=share.token)
+    context = {"share": share, "link": link, "form": form}
+    return _unlisted(render(request, "public/report.html", context, status=status))
+
+
+@public_page
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    user, shares = access.profile_shares(username)
+    return render(request, "public/profile.html", {"profile_user": user, "shares": shares})

@@ -1,0 +1,79 @@
+"""One snapshot and its artifacts, for the owner (session or API token) and for staff reviewing
+shared or reported content — every staff look is written to the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_exempt
+from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.authentication import HashedTokenAuthentication
+from snapshots import access
+from snapshots.sharing import moderation
+from snapshots.storage.serving import SHARED_CACHE, artifact_response
+from snapshots.storage.signing import artifact_urls, read_signed, signed_url
+
+
+def _grant(user, snapshot_id: int, what: str) -> access.SnapshotGrant:
+    grant = access.grant_snapshot(user, snapshot_id)
+    if grant.staff_view:
+        moderation.staff_view_record(actor=user, link=grant.snapshot.link, what=what)
+    return grant
+
+
+@login_required
+def snapshot_detail(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    grant = _grant(request.user, snapshot_id, "page")
+    snapshot = grant.snapshot
+    urls = artifact_urls(request, snapshot, viewer_id=request.user.pk)
+    return render(
+        request,
+        "snapshots/snapshot_detail.html",
+        {"snap": snapshot, "link": snapshot.link, "urls": urls, "staff_view": grant.staff_view},
+    )
+
+
+def snapshot_artifact(request: HttpRequest, snapshot_id: int, kind: str) -> HttpResponse:
+    """Session users and API tools (`Authorization: Token …`) fetch the same URL."""
+    user = request.user
+    if request.META.get("HTTP_AUTHORIZATION"):
+        try:
+            authenticated = HashedTokenAuthentication().authenticate(request)
+        except AuthenticationFailed as exc:
+            return JsonResponse({"detail": str(exc.detail)}, status=401, headers={"WWW-Authenticate": "Token"})
+        if authenticated is not None:
+            user = authenticated[0]
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    grant = _grant(user, snapshot_id, kind)
+    download = request.GET.get("download") == "1"
+    if settings.SNAPSHOT_HOST:
+        # Archived bytes never come from the site's own origin once a separate one exists.
+        return redirect(signed_url(request, grant.snapshot, kind, viewer_id=user.pk, download=download))
+    return artifact_response(grant.snapshot, kind, download=download)
+
+
+@xframe_options_exempt
+def signed_artifact(request: HttpRequest, signed: str) -> HttpResponse:
+    """Artifacts on SNAPSHOT_HOST: no cookies there, the signed URL is the whole grant.
+
+    Framing is governed by the CSP `frame-ancestors` of the page that made the URL, since
+    X-Frame-Options cannot name another origin.
+    """
+    if not settings.SNAPSHOT_HOST or request.get_host() != settings.SNAPSHOT_HOST:
+        raise Http404
+    payload = read_signed(signed)
+    grant = access.grant_signed(payload)
+    if grant.staff_viewer is not None:
+        moderation.staff_view_record(actor=grant.staff_viewer, link=grant.snapshot.link, what=payload["k"])
+    return artifact_response(
+        grant.snapshot,
+        payload["k"],
+        download=bool(payload.get("d")),
+        frame_ancestors=payload.get("f") or "'none'",
+        cache_control=SHARED_CACHE if grant.share is not None else "private, max-age=600",
+    )

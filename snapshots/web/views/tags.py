@@ -1,0 +1,72 @@
+"""The user's tags: list with counts, rename, merge, autocomplete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from snapshots.links import services
+from snapshots.links.selectors import tag_counts
+from snapshots.links.tagging import split_tag_string
+from snapshots.web.forms import TagMergeForm, TagRenameForm
+
+
+@login_required
+def tag_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "snapshots/tag_list.html",
+        {
+            "tags": tag_counts(owner_id=request.user.pk),
+            "rename_form": TagRenameForm(),
+            "merge_form": TagMergeForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def tag_rename(request: HttpRequest) -> HttpResponse:
+    form = TagRenameForm(request.POST)
+    old = request.POST.get("old", "")
+    if form.is_valid() and old:
+        try:
+            count = services.tag_rename(owner=request.user, old=old, new=form.cleaned_data["new"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Tag renamed on %(n)d links.") % {"n": count})
+    else:
+        messages.error(request, _("Enter a new tag name."))
+    return redirect("snapshots:tag_list")
+
+
+@login_required
+@require_POST
+def tag_merge(request: HttpRequest) -> HttpResponse:
+    form = TagMergeForm(request.POST)
+    if form.is_valid():
+        sources = [s.strip() for s in split_tag_string(form.cleaned_data["sources"]) if s.strip()]
+        try:
+            count = services.tag_merge(owner=request.user, sources=sources, target=form.cleaned_data["target"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Tags merged on %(n)d links.") % {"n": count})
+    else:
+        messages.error(request, _("Name the tags to merge and the tag to merge them into."))
+    return redirect("snapshots:tag_list")
+
+
+@login_required
+def tag_autocomplete(request: HttpRequest) -> JsonResponse:
+    prefix = request.GET.get("q", "").strip()
+    tags = tag_counts(owner_id=request.user.pk)
+    if prefix:
+        tags = tags.filter(name__istartswith=prefix)
+    return JsonResponse({"tags": [t.name for t in tags[:20]]})
