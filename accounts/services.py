@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, LoginFailure, User
+from snapshots.models import Snapshot
+from snapshots.storage import files
 
 
 def hash_token(secret: str) -> str:
@@ -74,11 +76,8 @@ def client_ip(request) -> str | None:
 
 def user_delete(*, user: User) -> None:
     """Delete the account, its links and snapshots, and (after commit) every artifact file."""
-    from snapshots.archive import lifecycle
-    from snapshots.models import Snapshot
-
-    names = lifecycle.artifact_names(Snapshot.objects.filter(link__owner=user))
+    names = files.artifact_names(Snapshot.objects.filter(link__owner=user))
     names.extend(user.imports.exclude(upload="").values_list("upload", flat=True))
     with transaction.atomic():
         user.delete()
-        transaction.on_commit(lambda: lifecycle.delete_artifact_files(names))
+        transaction.on_commit(lambda: files.delete_artifact_files(names))

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from snapshots.models import ImportJob, Link, Report, Share, Snapshot, TaggedLink
+from snapshots.storage.signing import token_fingerprint
 
 
 def links_of(user) -> QuerySet[Link]:
@@ -139,8 +140,6 @@ class SignedGrant:
 def grant_signed(payload: dict) -> SignedGrant:
     """Re-check a signed artifact URL's grant now: the share must still be live under the same
     token, the viewer still active and still entitled to the snapshot."""
-    from snapshots.storage.signing import token_fingerprint
-
     if "h" in payload:
         share = get_object_or_404(live_shares(), pk=payload["h"])
         if token_fingerprint(share.token) != payload.get("t"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from snapshots.sharing.feeds import share_feed
+from snapshots.web.feeds import share_feed
 from snapshots.web.views import imports, links, moderation, public, search, shares, snapshots, tags, versions
 
 app_name = "snapshots"

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from snapshots.links.urlnorm import display_url
 from snapshots.models import Link, Snapshot
+from snapshots.storage.signing import artifact_url
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -47,8 +48,6 @@ class SnapshotSerializer(UTCModelSerializer):
         }
     )
     def get_artifacts(self, snapshot: Snapshot) -> dict[str, str | None]:
-        from snapshots.storage.signing import artifact_url
-
         request = self.context.get("request")
         stored = snapshot.artifacts or {}
         return {

@@ -22,8 +22,8 @@ from snapshots.api.serializers import (
 )
 from snapshots.archive import lifecycle
 from snapshots.links import selectors, services
-from snapshots.links.selectors import tag_counts
 from snapshots.models import Snapshot
+from snapshots.search.listcache import tag_counts
 
 
 class TokenCreateView(APIView):

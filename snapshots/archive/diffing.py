@@ -19,6 +19,7 @@ from django.utils import timezone
 from PIL import Image, ImageChops, ImageDraw
 
 from snapshots.models import Snapshot
+from snapshots.storage.files import delete_artifact_files
 
 DIFF_MAX_LINES = 20_000  # lines per side fed to difflib; beyond this the diff says it stopped
 CONTEXT_LINES = 3
@@ -137,8 +138,6 @@ def snapshot_collapse_unchanged(*, snapshot: Snapshot) -> Snapshot:
     the redundant new row goes and its files are deleted once that has committed. Captures a
     person asked for never come here: they always make a version.
     """
-    from snapshots.archive.lifecycle import delete_artifact_files
-
     previous = (
         Snapshot.objects.select_for_update()
         .filter(link_id=snapshot.link_id, status=Snapshot.Status.SUCCEEDED)

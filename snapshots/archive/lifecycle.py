@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from snapshots import queues
+from snapshots.archive.diffing import snapshot_collapse_unchanged
 from snapshots.models import TITLE_MAX_LENGTH, Link, Snapshot
 from snapshots.search.indexing import search_document_refresh
+from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
     with transaction.atomic():
         locked = Snapshot.objects.select_for_update().filter(pk=snapshot_id).first()
         if locked is None or locked.is_finished:
-            transaction.on_commit(lambda: delete_artifact_files(names.values()))
+            transaction.on_commit(lambda: files.delete_artifact_files(names.values()))
             return None
         locked.status = Snapshot.Status.SUCCEEDED
         locked.error = ""
@@ -199,8 +200,6 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         locked.save()
         _fill_link_from(locked)
         if locked.trigger == Snapshot.Trigger.SCHEDULE:
-            from snapshots.archive.diffing import snapshot_collapse_unchanged
-
             locked = snapshot_collapse_unchanged(snapshot=locked)
         search_document_refresh(link_ids=[locked.link_id])
     return locked
@@ -218,21 +217,6 @@ def _fill_link_from(snapshot: Snapshot) -> None:
         changed.append("description")
     if changed:
         link.save(update_fields=[*changed, "updated"])
-
-
-def artifact_names(snapshots: QuerySet[Snapshot]) -> list[str]:
-    names: list[str] = []
-    for artifacts in snapshots.values_list("artifacts", flat=True):
-        names.extend(n for n in (artifacts or {}).values() if n)
-    return names
-
-
-def delete_artifact_files(names: Iterable[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError as exc:
-            log.warning("could not delete artifact %s: %s", name, exc)
 
 
 def next_scheduled_capture(schedule: str, now: datetime | None = None) -> datetime | None:

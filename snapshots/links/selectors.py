@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from taggit.models import Tag
 
 from accounts.models import User
+from snapshots.access import shared_links
 from snapshots.models import Link, Snapshot
+from snapshots.search.query import search_links, search_shared
 
 
 def latest_snapshots_prefetch() -> Prefetch:
@@ -43,8 +45,6 @@ def link_list(
     elif tag:
         links = links.filter(tags__name__iexact=tag)
     if query:
-        from snapshots.search.query import search_links
-
         # Last: ranked results are sliced and counted, not filtered further.
         links = search_links(links, query)
     return links
@@ -60,9 +60,6 @@ def shared_link_list(*, share, query: str | None = None) -> QuerySet[Link]:
 
     With `query`, only the links whose visible text matches, title matches first.
     """
-    from snapshots.access import shared_links
-    from snapshots.search.query import search_shared
-
     links = (
         shared_links(share)
         .only("id", "url", "title", "description", "created", "owner_id")
@@ -79,13 +76,4 @@ def tag_names(*, owner_id: int) -> QuerySet[str]:
         .distinct()
         .order_by("name")
         .values_list("name", flat=True)
-    )
-
-
-def tag_counts(*, owner_id: int) -> QuerySet[Tag]:
-    """Tags on the owner's links with counts (the user's own view of a site-wide tag table)."""
-    return (
-        Tag.objects.filter(snapshots_taggedlink_items__content_object__owner_id=owner_id)
-        .annotate(count=Count("snapshots_taggedlink_items"))
-        .order_by("name")
     )

@@ -17,11 +17,11 @@ from taggit.models import Tag
 
 from accounts.models import User
 from snapshots.archive import lifecycle
-from snapshots.links import listcache
 from snapshots.links.tagging import clean_tag_names, tag_get_or_create
 from snapshots.links.urlnorm import check_saveable, normalize_url
-from snapshots.models import TITLE_MAX_LENGTH, Link, Snapshot, TaggedLink
-from snapshots.search import indexing
+from snapshots.models import TITLE_MAX_LENGTH, Link, Share, Snapshot, TaggedLink
+from snapshots.search import indexing, listcache
+from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
 
 NOTES_MAX_LENGTH = 20_000
@@ -142,11 +142,11 @@ def link_update(*, link: Link, data: dict[str, Any]) -> Link:
 
 def link_delete(*, link: Link) -> None:
     """Delete the link; its artifact files go once the deletion has committed."""
-    names = lifecycle.artifact_names(Snapshot.objects.filter(link=link))
+    names = files.artifact_names(Snapshot.objects.filter(link=link))
     owner_id = link.owner_id
     with transaction.atomic():
         link.delete()
-        transaction.on_commit(lambda: lifecycle.delete_artifact_files(names))
+        transaction.on_commit(lambda: files.delete_artifact_files(names))
         transaction.on_commit(lambda: listcache.forget(owner_id))
 
 
@@ -156,8 +156,6 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
 
     Returns the number of links touched. Shares of the old tag follow in the same transaction.
     """
-    from snapshots.sharing.shares import shares_follow_tag
-
     names = clean_tag_names([new])
     if not names:
         raise ValidationError({"new": [_("Enter a tag name.")]})
@@ -177,7 +175,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
             source.name = target_name
             source.save(update_fields=["name"])
             indexing.search_document_refresh(link_ids=link_ids, body=False)
-        shares_follow_tag(owner=owner, old=old, new=target_name)
+        _shares_follow_tag(owner=owner, old=old, new=target_name)
         return len(link_ids)
     already = set(
         TaggedLink.objects.filter(tag=target, content_object_id__in=link_ids).values_list(
@@ -186,7 +184,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
     )
     items.filter(content_object_id__in=already).delete()
     items.exclude(content_object_id__in=already).update(tag=target)
-    shares_follow_tag(owner=owner, old=old, new=target_name)
+    _shares_follow_tag(owner=owner, old=old, new=target_name)
     if not TaggedLink.objects.filter(tag=source).exists():
         source.delete()
     Link.objects.filter(pk__in=link_ids).update(updated=timezone.now())
@@ -202,3 +200,8 @@ def tag_merge(*, owner: User, sources: Iterable[str], target: str) -> int:
             if name.strip().casefold() != target.strip().casefold():
                 touched += tag_rename(owner=owner, old=name, new=target)
     return touched
+
+
+def _shares_follow_tag(*, owner: User, old: str, new: str) -> int:
+    """Point the owner's shares of tag `old` at `new` (called inside the rename transaction)."""
+    return Share.objects.filter(owner=owner, tag_name__iexact=old.strip()).update(tag_name=new)

@@ -31,11 +31,6 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def shares_follow_tag(*, owner: User, old: str, new: str) -> int:
-    """Point the owner's shares of tag `old` at `new` (called inside the rename transaction)."""
-    return Share.objects.filter(owner=owner, tag_name__iexact=old.strip()).update(tag_name=new)
-
-
 def _owner_tag_name(owner: User, tag: str) -> str:
     """The owner's spelling of `tag`; sharing a tag the owner does not use is a mistake, not a share."""
     name = (

@@ -14,6 +14,7 @@ from html import escape
 
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -56,8 +57,6 @@ def export_netscape(*, owner: User) -> Iterator[str]:
 
 def export_json(*, owner: User, absolute: Callable[[str], str]) -> Iterator[str]:
     """`absolute` turns a site path into a full URL (request.build_absolute_uri)."""
-    from django.urls import reverse
-
     yield '{"version": 1, "exported": ' + json.dumps(timezone.now().isoformat()) + ', "links": [\n'
     first = True
     for link in _links(owner, with_snapshots=True).iterator(chunk_size=CHUNK):

@@ -25,11 +25,10 @@ from taggit.models import Tag
 from accounts.models import User
 from snapshots import queues
 from snapshots.archive import lifecycle
-from snapshots.links import listcache
 from snapshots.links.services import DESCRIPTION_MAX_LENGTH, clean_link_url
 from snapshots.links.tagging import clean_tag_names, tag_get_or_create
 from snapshots.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, ImportJob, Link, SearchDocument, Snapshot, TaggedLink
-from snapshots.search import indexing
+from snapshots.search import indexing, listcache
 from snapshots.textclean import clean_line, clean_text
 from snapshots.transfer.bookmarkfile import Bookmark, count_anchors, read_bookmarks
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from snapshots.links import listcache
+from snapshots.search import listcache
 from tests.foundation.conftest import make_links
 
 pytestmark = pytest.mark.django_db

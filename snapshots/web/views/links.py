@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from snapshots import access
 from snapshots.archive import lifecycle
-from snapshots.links import listcache, selectors, services
+from snapshots.links import selectors, services
 from snapshots.models import Snapshot
+from snapshots.search import listcache
 from snapshots.web import rows
 from snapshots.web.forms import LinkForm
 from snapshots.web.views import apply_errors

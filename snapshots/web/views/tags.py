@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from snapshots.links import services
-from snapshots.links.selectors import tag_counts
 from snapshots.links.tagging import split_tag_string
+from snapshots.search.listcache import tag_counts
 from snapshots.web.forms import TagMergeForm, TagRenameForm
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.core.cache import cache
+from django.db.models import Count, QuerySet
+from taggit.models import Tag
 
-from snapshots.links.selectors import tag_counts
 from snapshots.models import Link
 
 TTL = 300
@@ -35,6 +36,15 @@ class ListFacts:
         """The tag bar's entry for `name` (any case), if it is one of the most used tags."""
         folded = name.casefold()
         return next((t for t in self.tags if str(t["name"]).casefold() == folded), None)
+
+
+def tag_counts(*, owner_id: int) -> QuerySet[Tag]:
+    """Tags on the owner's links with counts (the user's own view of a site-wide tag table)."""
+    return (
+        Tag.objects.filter(snapshots_taggedlink_items__content_object__owner_id=owner_id)
+        .annotate(count=Count("snapshots_taggedlink_items"))
+        .order_by("name")
+    )
 
 
 def list_facts(*, owner_id: int, limit: int = 50) -> ListFacts:
