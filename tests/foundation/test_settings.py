@@ -39,6 +39,7 @@ print(json.dumps(out))
 
 def _run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    (tmp_path / "data").mkdir(exist_ok=True)  # made by `make run` or the image; settings create no folders
     base.update({"DJANGO_SETTINGS_MODULE": "linkhome.settings", "DATA_DIR": str(tmp_path / "data")})
     base.update(env)
     return subprocess.run(

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_search_and_row_suites_pass_on_sqlite(tmp_path):
+    (tmp_path / "data" / "staticfiles").mkdir(parents=True)  # collectstatic makes it in a deployment
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'search.sqlite3'}",
