@@ -56,15 +56,11 @@ def with_api_prefetch(links):
 
 
 def shared_link_list(*, share, query: str | None = None) -> QuerySet[Link]:
-    """A share's public page: its links with their newest finished snapshot, in two queries.
-
-    With `query`, only the links whose visible text matches, title matches first.
+    """A share's links, newest first; with `query`, only those whose visible text matches, title
+    matches first. Pages and the feed build their rows with `rows.link_rows` (one more query).
     """
-    links = (
-        shared_links(share)
-        .only("id", "url", "title", "description", "created", "owner_id")
-        .prefetch_related(newest_success_prefetch())
-        .order_by("-created", "-id")
+    links = shared_links(share).only("id", "url", "title", "description", "created", "owner_id").order_by(
+        "-created", "-id"
     )
     return search_shared(links, query) if query else links
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -9,16 +11,14 @@ from django.utils.feedgenerator import Atom1Feed
 
 from snapshots import access
 from snapshots.links import selectors
-from snapshots.models import Link, Share
+from snapshots.models import Share
+from snapshots.web.rows import LinkRow, RowStyle, link_rows
 
 FEED_SIZE = 50
 
 
 class ShareFeed(Feed):
     feed_type = Atom1Feed
-
-    def get_object(self, request: HttpRequest, token: str) -> Share:
-        return access.get_live_share(token)
 
     def title(self, share: Share) -> str:
         return share.title
@@ -32,30 +32,31 @@ class ShareFeed(Feed):
     def feed_url(self, share: Share) -> str:
         return reverse("snapshots:share_feed", args=[share.token])
 
-    def items(self, share: Share) -> list[Link]:
-        links = list(selectors.shared_link_list(share=share)[:FEED_SIZE])
-        for link in links:
-            link.share_token = share.token
-        return links
+    def get_object(self, request: HttpRequest, token: str) -> Share:
+        return access.get_live_share(token)
 
-    def item_title(self, link: Link) -> str:
-        return link.title or link.url
+    def items(self, share: Share) -> list[LinkRow]:
+        links = selectors.shared_link_list(share=share)[:FEED_SIZE]
+        return link_rows(links, RowStyle(share=share))
 
-    def item_description(self, link: Link) -> str:
-        return link.description
+    # Rows carry HTML-escaped text for pages; the feed writer escapes for XML itself, so the
+    # entries take the link's own text.
+    def item_title(self, row: LinkRow) -> str:
+        return row.link.title or row.link.url
 
-    def item_link(self, link: Link) -> str:
-        if link.shown:
-            return reverse("snapshots:share_snapshot", args=[link.share_token, link.shown[0].pk])
-        return link.url
+    def item_description(self, row: LinkRow) -> str:
+        return row.link.description
 
-    def item_guid(self, link: Link) -> str:
-        return f"link-{link.pk}"
+    def item_link(self, row: LinkRow) -> str:
+        return str(row.detail_url) or row.link.url
+
+    def item_guid(self, row: LinkRow) -> str:
+        return f"link-{row.link.pk}"
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, link: Link):
-        return link.created
+    def item_pubdate(self, row: LinkRow) -> datetime:
+        return row.link.created
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().__call__(request, *args, **kwargs)

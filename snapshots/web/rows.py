@@ -1,5 +1,9 @@
 """What a row of a link list shows (tags, capture status, thumbnail), gathered for a whole page.
 
+One builder serves every list of links: the owner's list and search pages, a share's public
+page and its feed. A `RowStyle` says where the rows are shown; a share's rows link to the
+share's snapshot pages and never carry the owner's tags, notes or capture status.
+
 A page of links gets its tag names in one query and, per link, the newest snapshot (for the
 status badge) and the newest succeeded one (for the thumbnail) in one more: a window function
 keeps at most two snapshots a link however many versions it has, and the page text is never
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.db import connection
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -25,7 +30,8 @@ from taggit.models import Tag
 
 from snapshots.archive.reasons import translate_reason
 from snapshots.links.urlnorm import display_url
-from snapshots.models import Link, Snapshot, TaggedLink
+from snapshots.models import Link, Share, Snapshot, TaggedLink
+from snapshots.storage.signing import artifact_url
 
 # The columns a row reads; the HTML list pages fetch links with `.only(*LINK_FIELDS)`.
 LINK_FIELDS = ("id", "url", "title", "description", "unread", "created")
@@ -70,7 +76,21 @@ class StatusBlock(_Printable):
 @dataclass(frozen=True, slots=True)
 class RowTag(_Printable):
     name: SafeString
-    param: str  # the name URL-encoded: only unreserved characters and %XX
+    href: SafeString  # the list filtered by the tag, or a search for it
+
+
+@dataclass(frozen=True)
+class RowStyle:
+    """Where rows are shown: the owner's list or search page, or a share's public pages."""
+
+    tag_href: str = "list"  # "list": ?tag=name; "search": ?q=#name
+    with_description: bool = True  # search rows show an excerpt instead
+    share: Share | None = None
+    request: HttpRequest | None = None  # builds a shared thumbnail's (possibly signed) URL
+
+
+OWNER_LIST = RowStyle()
+OWNER_SEARCH = RowStyle(tag_href="search", with_description=False)
 
 
 @dataclass(slots=True)
@@ -80,26 +100,29 @@ class LinkRow(_Printable):
     link: Link
     pk: SafeString
     url: SafeString
-    detail_url: SafeString
+    detail_url: SafeString  # the link's page; on a share, its snapshot's public page ("" if none)
     title: SafeString
     display_url: SafeString
     description: SafeString
     created_iso: SafeString
     created_text: SafeString
-    status: StatusBlock
+    status: StatusBlock | None  # None on a share: visitors see no capture status
+    unread: bool = False
     tags: list[RowTag] = field(default_factory=list)
+    thumbnail_url: SafeString = SafeString("")  # on a share; the owner's come with `status`
+    report_url: SafeString = SafeString("")  # on a share
     excerpt: SafeString = SafeString("")  # built by excerpts.highlight, escaped there
     search_class: int | None = None
 
 
-def url_former(name: str, *rest: str) -> Callable[[int], str]:
-    """`reverse(name, args=[pk, *rest])` for a whole page at the cost of one `reverse()`.
+def url_former(name: str, *rest: str, lead: tuple[str, ...] = ()) -> Callable[[int], str]:
+    """`reverse(name, args=[*lead, pk, *rest])` for a whole page at the cost of one `reverse()`.
 
     `reverse()` takes ~0.1 ms (it resolves the active language and script prefix each time)
     and a page of rows needs about sixty of them.
     """
     marker = "7919191919"  # digits, so the int converter accepts it; split apart below
-    head, tail = reverse(name, args=[int(marker), *rest]).split(marker)
+    head, tail = reverse(name, args=[*lead, int(marker), *rest]).split(marker)
     return lambda pk: f"{head}{pk}{tail}"
 
 
@@ -194,31 +217,71 @@ def tag_names(link_ids: Sequence[int]) -> dict[int, list[str]]:
     return names
 
 
-def link_rows(links: Iterable[Link]) -> list[LinkRow]:
-    """Rows for a page of links (already fetched or sliced), in two queries whatever the page size."""
+def _tag_former(style: RowStyle) -> Callable[[str], RowTag]:
+    if style.tag_href == "search":
+        head = f"{reverse('snapshots:search')}?q=%23"
+    else:
+        head = f"{reverse('snapshots:link_list')}?tag="
+    return lambda name: RowTag(_html(name), _html(head + quote(name, safe="")))
+
+
+def link_rows(links: Iterable[Link], style: RowStyle = OWNER_LIST) -> list[LinkRow]:
+    """Rows for a page of links (already fetched or sliced), in two queries whatever the page size.
+
+    The owner's rows cost one query for the newest snapshots and one for the tag names; a
+    share's rows only the first (its visitors see no tags).
+    """
     links = list(links)
     ids = [link.pk for link in links]
     if not ids:
         return []
-    snapshots, tags, urls = newest_snapshots(ids), tag_names(ids), _Urls.build()
+    snapshots = newest_snapshots(ids)
+    if style.share is not None:
+        return _shared_rows(links, snapshots, style)
+    tags, urls, tag = tag_names(ids), _Urls.build(), _tag_former(style)
     rows = []
     for link in links:
-        readable = display_url(link.url)
-        created = timezone.localtime(link.created)
-        rows.append(
-            LinkRow(
-                link=link,
-                pk=_html(link.pk),
-                url=_html(link.url),
-                detail_url=_html(urls.detail(link.pk)),
-                title=_html(link.title or readable),
-                display_url=_html(readable),
-                description=_html(link.description[:DESCRIPTION_CHARS]),
-                created_iso=_html(created.isoformat()),
-                created_text=_html(created.strftime("%Y-%m-%d %H:%M")),
-                status=status_block(link.pk, *snapshots[link.pk], urls=urls),
-                tags=[RowTag(_html(name), quote(name, safe="")) for name in tags.get(link.pk, [])],
-                search_class=getattr(link, "search_class", None),
-            )
-        )
+        row = _row(link, detail_url=urls.detail(link.pk), status=status_block(link.pk, *snapshots[link.pk], urls=urls))
+        row.unread = link.unread
+        row.tags = [tag(name) for name in tags.get(link.pk, [])]
+        row.search_class = getattr(link, "search_class", None)
+        if not style.with_description:
+            row.description = SafeString("")
+        rows.append(row)
+    return rows
+
+
+def _row(link: Link, *, detail_url: str, status: StatusBlock | None) -> LinkRow:
+    readable = display_url(link.url)
+    created = timezone.localtime(link.created)
+    return LinkRow(
+        link=link,
+        pk=_html(link.pk),
+        url=_html(link.url),
+        detail_url=_html(detail_url),
+        title=_html(link.title or readable),
+        display_url=_html(readable),
+        description=_html(link.description[:DESCRIPTION_CHARS]),
+        created_iso=_html(created.isoformat()),
+        created_text=_html(created.strftime("%Y-%m-%d %H:%M")),
+        status=status,
+    )
+
+
+def _shared_rows(
+    links: list[Link], snapshots: dict[int, tuple[Snapshot | None, Snapshot | None]], style: RowStyle
+) -> list[LinkRow]:
+    """A share's rows: each link's newest succeeded snapshot, reached through the share's URLs."""
+    share = style.share
+    assert share is not None
+    snapshot_page = url_former("snapshots:share_snapshot", lead=(share.token,))
+    report = f"{reverse('snapshots:share_report', args=[share.token])}?link="
+    rows = []
+    for link in links:
+        shown = snapshots[link.pk][1]
+        row = _row(link, detail_url=snapshot_page(shown.pk) if shown else "", status=None)
+        if shown is not None and (shown.artifacts or {}).get("thumbnail"):
+            row.thumbnail_url = _html(artifact_url(style.request, shown, "thumbnail", share=share))
+        row.report_url = _html(f"{report}{link.pk}")
+        rows.append(row)
     return rows

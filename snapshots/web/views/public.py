@@ -17,7 +17,8 @@ from snapshots.links import selectors
 from snapshots.paging import UncountedPage
 from snapshots.sharing import moderation
 from snapshots.storage.serving import SHARED_CACHE, artifact_response
-from snapshots.storage.signing import artifact_url, artifact_urls, signed_url
+from snapshots.storage.signing import artifact_urls, signed_url
+from snapshots.web.rows import RowStyle, link_rows
 from snapshots.web.share_forms import ReportForm
 
 PAGE_SIZE = 20
@@ -40,13 +41,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     links = selectors.shared_link_list(share=share, query=query or None)
     page = UncountedPage(links, request.GET.get("page"), PAGE_SIZE)
-    rows = []
-    for link in page.object_list:
-        shot = link.shown[0] if link.shown else None
-        thumb = None
-        if shot is not None and (shot.artifacts or {}).get("thumbnail"):
-            thumb = artifact_url(request, shot, "thumbnail", share=share)
-        rows.append({"link": link, "snap": shot, "thumb": thumb})
+    rows = link_rows(page.object_list, RowStyle(share=share, request=request))
     context = {"share": share, "page": page, "rows": rows, "query": query}
     return _unlisted(render(request, "public/share.html", context))
 
