@@ -1,0 +1,1 @@
+"""The capture lifecycle of a snapshot: request, start, finish, fail, sweep; reason texts, diffs, schedules."""

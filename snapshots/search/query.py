@@ -1,8 +1,8 @@
-"""Search over links: query syntax, matching, ranking. Read path; the index is built in searchindex.
+"""Search over links: query syntax, matching, ranking. Read path; the index is built in `indexing`.
 
 Syntax: words, "exact phrase", #tag, -exclude (any of these), site:example.com.
 
-PostgreSQL answers from a GIN index over `head_vector || body_vector` (see searchindex for
+PostgreSQL answers from a GIN index over `head_vector || body_vector` (see `indexing` for
 why the vectors hold CJK character pairs), and the title/tag class from a second one over the
 title and tag lexemes alone: the index narrows to rows with every token, then
 phrases and CJK words are verified as substrings of the stored text, which only touches

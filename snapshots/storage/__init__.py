@@ -1,0 +1,1 @@
+"""Artifact files: listing and deleting them, signed URLs, and serving them with sandbox headers."""

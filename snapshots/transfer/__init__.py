@@ -1,0 +1,1 @@
+"""Moving links in and out: bookmark-file import jobs and exports."""
