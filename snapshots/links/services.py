@@ -19,13 +19,18 @@ from accounts.models import User
 from snapshots.archive import lifecycle
 from snapshots.links.tagging import clean_tag_names, tag_get_or_create
 from snapshots.links.urlnorm import check_saveable, normalize_url
-from snapshots.models import TITLE_MAX_LENGTH, Link, Share, Snapshot, TaggedLink
+from snapshots.models import (
+    DESCRIPTION_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Link,
+    Share,
+    Snapshot,
+    TaggedLink,
+)
 from snapshots.search import indexing, listcache
 from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
-
-NOTES_MAX_LENGTH = 20_000
-DESCRIPTION_MAX_LENGTH = 5_000
 
 
 class LinkExists(ValidationError):

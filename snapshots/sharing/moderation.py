@@ -17,10 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import User
-from snapshots.models import AuditEntry, Link, Report, Share
+from snapshots.models import REPORT_MESSAGE_MAX_LENGTH, AuditEntry, Link, Report, Share
 from snapshots.textclean import clean_text
-
-MESSAGE_MAX_LENGTH = 2000
 
 
 class ReportRateExceeded(Exception):
@@ -58,8 +56,8 @@ def report_create(*, share: Share, link: Link | None, reason: str, message: str 
     if reason not in Report.Reason.values:
         raise ValidationError({"reason": [_("Choose a reason.")]})
     text = clean_text(message or "")
-    if len(text) > MESSAGE_MAX_LENGTH:
-        raise ValidationError({"message": [_("At most %(n)d characters.") % {"n": MESSAGE_MAX_LENGTH}]})
+    if len(text) > REPORT_MESSAGE_MAX_LENGTH:
+        raise ValidationError({"message": [_("At most %(n)d characters.") % {"n": REPORT_MESSAGE_MAX_LENGTH}]})
     if ip is not None and reports_from(ip) >= settings.REPORT_RATE_PER_HOUR:
         raise ReportRateExceeded
     return Report.objects.create(share=share, link=link, reason=reason, message=text, reporter_ip=ip)
