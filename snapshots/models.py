@@ -239,7 +239,7 @@ class AuditEntry(models.Model):
 
 
 class SearchDocument(models.Model):
-    """The search index row of one link, maintained by `snapshots.search.indexing` write paths.
+    """The search index row of one link, kept current by `snapshots.search.changes.link_changed`.
 
     `head` (title and tags), `meta` (URL, description, notes) and `body` (newest page text)
     are the normalised text the index was built from: SQLite searches them directly, PostgreSQL uses

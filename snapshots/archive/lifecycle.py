@@ -35,7 +35,7 @@ from snapshots.models import (
     Link,
     Snapshot,
 )
-from snapshots.search.indexing import search_document_refresh
+from snapshots.search.changes import link_changed
 from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
 
@@ -213,7 +213,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         _fill_link_from(locked)
         if locked.trigger == Snapshot.Trigger.SCHEDULE:
             locked = snapshot_collapse_unchanged(snapshot=locked)
-        search_document_refresh(link_ids=[locked.link_id])
+        link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id])
     return locked
 
 

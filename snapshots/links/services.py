@@ -28,7 +28,7 @@ from snapshots.models import (
     Snapshot,
     TaggedLink,
 )
-from snapshots.search import indexing, listcache
+from snapshots.search.changes import link_changed
 from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
 
@@ -102,8 +102,7 @@ def link_create(
             )
             if tag_names:
                 link.tags.set(tag_names)
-            indexing.search_document_refresh(link_ids=[link.pk])
-            transaction.on_commit(lambda: listcache.forget(owner.pk))
+            link_changed(owner_id=owner.pk, link_ids=[link.pk])
             if capture:
                 lifecycle.snapshot_request(link=link, trigger=trigger)
     except IntegrityError:
@@ -140,8 +139,7 @@ def link_update(*, link: Link, data: dict[str, Any]) -> Link:
             link.tags.set(clean_tag_names(data["tags"]))
         except ValidationError as exc:
             raise ValidationError({"tags": exc.messages}) from None
-        transaction.on_commit(lambda: listcache.forget(link.owner_id))
-    indexing.search_document_refresh(link_ids=[link.pk], body=False)
+    link_changed(owner_id=link.owner_id, link_ids=[link.pk], body=False)
     return link
 
 
@@ -152,7 +150,7 @@ def link_delete(*, link: Link) -> None:
     with transaction.atomic():
         link.delete()
         transaction.on_commit(lambda: files.delete_artifact_files(names))
-        transaction.on_commit(lambda: listcache.forget(owner_id))
+        link_changed(owner_id=owner_id)
 
 
 @transaction.atomic
@@ -165,7 +163,6 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
     if not names:
         raise ValidationError({"new": [_("Enter a tag name.")]})
     target_name = names[0]
-    transaction.on_commit(lambda: listcache.forget(owner.pk))
     source = Tag.objects.filter(name__iexact=old.strip()).first()
     if source is None:
         return 0
@@ -179,7 +176,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
         if not TaggedLink.objects.filter(tag=source).exclude(content_object__owner=owner).exists():
             source.name = target_name
             source.save(update_fields=["name"])
-            indexing.search_document_refresh(link_ids=link_ids, body=False)
+            link_changed(owner_id=owner.pk, link_ids=link_ids, body=False)
         _shares_follow_tag(owner=owner, old=old, new=target_name)
         return len(link_ids)
     already = set(
@@ -193,7 +190,7 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
     if not TaggedLink.objects.filter(tag=source).exists():
         source.delete()
     Link.objects.filter(pk__in=link_ids).update(updated=timezone.now())
-    indexing.search_document_refresh(link_ids=link_ids, body=False)
+    link_changed(owner_id=owner.pk, link_ids=link_ids, body=False)
     return len(link_ids)
 
 

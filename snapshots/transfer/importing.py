@@ -35,11 +35,10 @@ from snapshots.models import (
     TITLE_MAX_LENGTH,
     ImportJob,
     Link,
-    SearchDocument,
     Snapshot,
     TaggedLink,
 )
-from snapshots.search import indexing, listcache
+from snapshots.search.changes import link_changed
 from snapshots.textclean import clean_line, clean_text
 from snapshots.transfer.bookmarkfile import Bookmark, count_anchors, read_bookmarks
 
@@ -148,15 +147,7 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
         [TaggedLink(content_object=link, tag=tag) for link, link_tag_rows in link_tags for tag in link_tag_rows],
         ignore_conflicts=True,
     )
-    # New links have no page text yet: their documents are built from what is in hand.
-    SearchDocument.objects.bulk_create(
-        [
-            indexing.document_build(link=link, tags=sorted({t.name for t in rows}), text="", snapshot_id=None)
-            for link, rows in link_tags
-        ]
-    )
-    owner_id = job.owner_id
-    transaction.on_commit(lambda: listcache.forget(owner_id))  # after commit, like every writer
+    link_changed(owner_id=job.owner_id, created=[(link, [t.name for t in rows]) for link, rows in link_tags])
     if job.capture and new:
         lifecycle.snapshots_request_bulk(links=[link for _b, link in new], trigger=Snapshot.Trigger.IMPORT)
     return len(new), skipped
