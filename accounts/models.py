@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 SUSPENSION_REASON_MAX_LENGTH = 500
 TOKEN_NAME_MAX_LENGTH = 100
 TOKEN_PREFIX_LENGTH = 8  # leading characters of the secret, kept to tell tokens apart
-SHA256_HEX_LENGTH = 64
+KEY_HASH_LENGTH = 64  # SHA-256 in hex
 USERNAME_MAX_LENGTH = 150  # as AbstractUser.username, so any user name fits a failure row
 
 
@@ -41,7 +41,7 @@ class ApiToken(models.Model):
     )
     name = models.CharField(_("name"), max_length=TOKEN_NAME_MAX_LENGTH, blank=True)
     prefix = models.CharField(max_length=TOKEN_PREFIX_LENGTH, db_index=True)
-    key_hash = models.CharField(max_length=SHA256_HEX_LENGTH, unique=True)
+    key_hash = models.CharField(max_length=KEY_HASH_LENGTH, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)

@@ -80,7 +80,7 @@ TASK_ID_MAX_LENGTH = 64
 CONTENT_TYPE_MAX_LENGTH = 200
 LANGUAGE_MAX_LENGTH = 35  # a BCP 47 language tag
 CHARSET_MAX_LENGTH = 40
-SHA256_HEX_LENGTH = 64
+CONTENT_HASH_LENGTH = 64  # SHA-256 in hex
 
 
 class Snapshot(models.Model):
@@ -120,7 +120,7 @@ class Snapshot(models.Model):
     description = models.TextField(blank=True)
     language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, blank=True)
     charset = models.CharField(max_length=CHARSET_MAX_LENGTH, blank=True)
-    content_hash = models.CharField(max_length=SHA256_HEX_LENGTH, blank=True)
+    content_hash = models.CharField(max_length=CONTENT_HASH_LENGTH, blank=True)
     # Storage names of the artifacts ({"screenshot": "snapshots/…/screenshot.webp", …}) and their
     # byte sizes; one JSON column each keeps the schema stable as artifact kinds evolve.
     artifacts = models.JSONField(default=dict, blank=True)
