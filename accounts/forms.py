@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import User
+from accounts.models import TOKEN_NAME_MAX_LENGTH, User
 
 
 class SignupForm(UserCreationForm):
@@ -40,4 +40,4 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100, required=False)
+    name = forms.CharField(label=_("Token name"), max_length=TOKEN_NAME_MAX_LENGTH, required=False)

@@ -7,6 +7,13 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Field limits: one constant per rule, read by the model field, the forms, the API and the services.
+SUSPENSION_REASON_MAX_LENGTH = 500
+TOKEN_NAME_MAX_LENGTH = 100
+TOKEN_PREFIX_LENGTH = 8  # leading characters of the secret, kept to tell tokens apart
+KEY_HASH_LENGTH = 64  # SHA-256 in hex
+USERNAME_MAX_LENGTH = 150  # as AbstractUser.username, so any user name fits a failure row
+
 
 class User(AbstractUser):
     """A person with an account. Suspension is `is_active=False` plus the why and when.
@@ -19,7 +26,7 @@ class User(AbstractUser):
         _("list my shared collections on my public profile"), default=False
     )
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
-    suspension_reason = models.CharField(_("suspension reason"), max_length=500, blank=True)
+    suspension_reason = models.CharField(_("suspension reason"), max_length=SUSPENSION_REASON_MAX_LENGTH, blank=True)
 
     @property
     def is_suspended(self) -> bool:
@@ -32,9 +39,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=100, blank=True)
-    prefix = models.CharField(max_length=8, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=TOKEN_NAME_MAX_LENGTH, blank=True)
+    prefix = models.CharField(max_length=TOKEN_PREFIX_LENGTH, db_index=True)
+    key_hash = models.CharField(max_length=KEY_HASH_LENGTH, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)
@@ -51,7 +58,7 @@ class ApiToken(models.Model):
 class LoginFailure(models.Model):
     """One failed login, kept in the database so throttling survives restarts and Redis outages."""
 
-    username = models.CharField(max_length=150, db_index=True)
+    username = models.CharField(max_length=USERNAME_MAX_LENGTH, db_index=True)
     ip = models.GenericIPAddressField(null=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -10,7 +10,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, LoginFailure, User
+from accounts.models import (
+    SUSPENSION_REASON_MAX_LENGTH,
+    TOKEN_NAME_MAX_LENGTH,
+    TOKEN_PREFIX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    ApiToken,
+    LoginFailure,
+    User,
+)
+from snapshots.audit import audit_record
 from snapshots.models import Snapshot
 from snapshots.storage import files
 
@@ -23,7 +32,10 @@ def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Create a token; the plain secret is returned once and never stored."""
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:100], prefix=secret[:8], key_hash=hash_token(secret)
+        user=user,
+        name=name.strip()[:TOKEN_NAME_MAX_LENGTH],
+        prefix=secret[:TOKEN_PREFIX_LENGTH],
+        key_hash=hash_token(secret),
     )
     return token, secret
 
@@ -45,29 +57,43 @@ def login_blocked(*, username: str, ip: str | None) -> bool:
 
 
 def login_failed(*, username: str, ip: str | None) -> None:
-    LoginFailure.objects.create(username=username[:150], ip=ip)
+    LoginFailure.objects.create(username=username[:USERNAME_MAX_LENGTH], ip=ip)
 
 
 def login_succeeded(*, username: str) -> None:
     LoginFailure.objects.filter(username__iexact=username).delete()
 
 
+def _require_staff(actor: User) -> None:
+    if not actor.is_staff:
+        raise PermissionError("only staff suspend and restore accounts")
+
+
 @transaction.atomic
-def user_suspend(*, user: User, reason: str) -> None:
-    """Suspended users cannot log in and their shares go dark; their data is kept."""
+def user_suspend(*, user: User, actor: User, reason: str) -> None:
+    """Suspend an account: no login, API tokens revoked, shares dark; the data is kept.
+
+    The one way to suspend, so it always leaves an audit entry. Shares go dark because access
+    checks the owner's state, so nothing here rewrites the shares themselves.
+    """
+    _require_staff(actor)
     user.is_active = False
     user.suspended_at = timezone.now()
-    user.suspension_reason = reason[:500]
+    user.suspension_reason = reason[:SUSPENSION_REASON_MAX_LENGTH]
     user.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
     user.api_tokens.filter(revoked__isnull=True).update(revoked=timezone.now())
+    audit_record(actor=actor, action="user.suspend", target=user, reason=reason)
 
 
 @transaction.atomic
-def user_restore(*, user: User) -> None:
+def user_restore(*, user: User, actor: User, reason: str) -> None:
+    """Lift a suspension (revoked tokens stay revoked: the user makes new ones); audited."""
+    _require_staff(actor)
     user.is_active = True
     user.suspended_at = None
     user.suspension_reason = ""
     user.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
+    audit_record(actor=actor, action="user.restore", target=user, reason=reason)
 
 
 def client_ip(request) -> str | None:

@@ -11,9 +11,14 @@ from taggit.models import TaggedItemBase
 
 from snapshots.fields import TsVectorField
 
-URL_MAX_LENGTH = 2048
-TITLE_MAX_LENGTH = 500
+# Field limits: one constant per rule, read by the model field, the forms, the API serializers
+# and the services that cut or refuse a value. An `*_INPUT_MAX_LENGTH` is what a form or the API
+# accepts before the service cleans the value and cuts it to what is stored; it is larger so
+# that pasted text is cut rather than refused. Limits of TextFields are kept by the services
+# (the database column has none).
+CHOICE_MAX_LENGTH = 10  # the codes of every TextChoices field below
 TAG_MAX_LENGTH = 100
+TAG_INPUT_MAX_LENGTH = 300  # rename and merge forms: room for the service's own "too long" message
 
 
 class TaggedLink(TaggedItemBase):
@@ -24,6 +29,16 @@ class TaggedLink(TaggedItemBase):
     class Meta:
         unique_together = [("content_object", "tag")]
         indexes = [models.Index(fields=["tag", "content_object"])]
+
+
+URL_MAX_LENGTH = 2048  # stored, after normalising (also Snapshot.final_url)
+URL_INPUT_MAX_LENGTH = URL_MAX_LENGTH * 3  # as typed: normalising (IDNA, quoting) changes the length
+TITLE_MAX_LENGTH = 500  # stored (also Snapshot.title); longer titles are cut
+TITLE_INPUT_MAX_LENGTH = 5_000
+DESCRIPTION_MAX_LENGTH = 5_000  # stored, cut (also Snapshot.description and Share.description)
+DESCRIPTION_INPUT_MAX_LENGTH = 50_000
+NOTES_MAX_LENGTH = 20_000  # longer notes are refused, not cut: they are the owner's own words
+NOTES_INPUT_MAX_LENGTH = 50_000
 
 
 class Link(models.Model):
@@ -42,7 +57,7 @@ class Link(models.Model):
     updated = models.DateTimeField(_("updated"), auto_now=True)
     hidden_by_staff = models.BooleanField(_("hidden from public views"), default=False)
     recapture = models.CharField(
-        _("re-capture"), max_length=10, choices=Schedule.choices, default=Schedule.NONE, blank=True
+        _("re-capture"), max_length=CHOICE_MAX_LENGTH, choices=Schedule.choices, default=Schedule.NONE, blank=True
     )
     next_capture_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -57,6 +72,15 @@ class Link(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url
+
+
+SNAPSHOT_ERROR_MAX_LENGTH = 300
+SNAPSHOT_NOTE_MAX_LENGTH = 500
+TASK_ID_MAX_LENGTH = 64
+CONTENT_TYPE_MAX_LENGTH = 200
+LANGUAGE_MAX_LENGTH = 35  # a BCP 47 language tag
+CHARSET_MAX_LENGTH = 40
+CONTENT_HASH_LENGTH = 64  # SHA-256 in hex
 
 
 class Snapshot(models.Model):
@@ -78,12 +102,12 @@ class Snapshot(models.Model):
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
 
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="snapshots")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SAVE)
-    error = models.CharField(max_length=300, blank=True)
-    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Trigger.choices, default=Trigger.SAVE)
+    error = models.CharField(max_length=SNAPSHOT_ERROR_MAX_LENGTH, blank=True)
+    note = models.CharField(max_length=SNAPSHOT_NOTE_MAX_LENGTH, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    task_id = models.CharField(max_length=64, blank=True)  # the delivery that holds the claim
+    task_id = models.CharField(max_length=TASK_ID_MAX_LENGTH, blank=True)  # the delivery that holds the claim
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     enqueued = models.DateTimeField(null=True, blank=True)
     started = models.DateTimeField(null=True, blank=True)
@@ -91,12 +115,12 @@ class Snapshot(models.Model):
     last_checked = models.DateTimeField(null=True, blank=True)
     final_url = models.CharField(max_length=URL_MAX_LENGTH, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    content_type = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=CONTENT_TYPE_MAX_LENGTH, blank=True)
     title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     description = models.TextField(blank=True)
-    language = models.CharField(max_length=35, blank=True)
-    charset = models.CharField(max_length=40, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, blank=True)
+    charset = models.CharField(max_length=CHARSET_MAX_LENGTH, blank=True)
+    content_hash = models.CharField(max_length=CONTENT_HASH_LENGTH, blank=True)
     # Storage names of the artifacts ({"screenshot": "snapshots/…/screenshot.webp", …}) and their
     # byte sizes; one JSON column each keeps the schema stable as artifact kinds evolve.
     artifacts = models.JSONField(default=dict, blank=True)
@@ -123,6 +147,10 @@ class Snapshot(models.Model):
         return self.status in self.FINISHED
 
 
+SHARE_TITLE_MAX_LENGTH = 200
+SHARE_TOKEN_MAX_LENGTH = 64
+
+
 class Share(models.Model):
     """A tag of one user's links published as a collection under an unguessable token."""
 
@@ -132,12 +160,12 @@ class Share(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares")
     tag_name = models.CharField(_("tag"), max_length=TAG_MAX_LENGTH)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=SHARE_TITLE_MAX_LENGTH)
     description = models.TextField(_("description"), blank=True)
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=SHARE_TOKEN_MAX_LENGTH, unique=True)
     active = models.BooleanField(_("active"), default=True)
     expires = models.DateTimeField(_("expires"), null=True, blank=True)
-    moderation = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.OK)
+    moderation = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Moderation.choices, default=Moderation.OK)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -146,6 +174,9 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+REPORT_MESSAGE_MAX_LENGTH = 2_000
 
 
 class Report(models.Model):
@@ -165,10 +196,10 @@ class Report(models.Model):
 
     share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="reports")
     link = models.ForeignKey(Link, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
-    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
-    message = models.TextField(_("message"), blank=True, max_length=2000)
+    reason = models.CharField(_("reason"), max_length=CHOICE_MAX_LENGTH, choices=Reason.choices)
+    message = models.TextField(_("message"), blank=True, max_length=REPORT_MESSAGE_MAX_LENGTH)
     reporter_ip = models.GenericIPAddressField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Status.choices, default=Status.OPEN)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -182,15 +213,19 @@ class Report(models.Model):
         return f"{self.get_reason_display()} ({self.status})"
 
 
+AUDIT_LABEL_MAX_LENGTH = 50  # action, target type and target id
+AUDIT_REASON_MAX_LENGTH = 2_000  # what a moderator types; the column itself is a TextField
+
+
 class AuditEntry(models.Model):
     """Append-only record of staff actions and staff views of user content."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=50)
-    target_type = models.CharField(max_length=50)
-    target_id = models.CharField(max_length=50)
+    action = models.CharField(max_length=AUDIT_LABEL_MAX_LENGTH)
+    target_type = models.CharField(max_length=AUDIT_LABEL_MAX_LENGTH)
+    target_id = models.CharField(max_length=AUDIT_LABEL_MAX_LENGTH)
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -204,7 +239,7 @@ class AuditEntry(models.Model):
 
 
 class SearchDocument(models.Model):
-    """The search index row of one link, maintained by `snapshots.search.indexing` write paths.
+    """The search index row of one link, kept current by `snapshots.search.changes.link_changed`.
 
     `head` (title and tags), `meta` (URL, description, notes) and `body` (newest page text)
     are the normalised text the index was built from: SQLite searches them directly, PostgreSQL uses
@@ -231,6 +266,11 @@ class SearchDocument(models.Model):
         return f"search document of link #{self.link_id}"
 
 
+STORAGE_NAME_MAX_LENGTH = 300
+IMPORT_ERROR_MAX_LENGTH = 300
+SKIPPED_URL_MAX_LENGTH = 500  # of each entry in ImportJob.skipped
+
+
 class ImportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -239,14 +279,14 @@ class ImportJob(models.Model):
         FAILED = "failed", _("failed")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="imports")
-    upload = models.CharField(max_length=300)  # storage name of the uploaded file
+    upload = models.CharField(max_length=STORAGE_NAME_MAX_LENGTH)  # storage name of the uploaded file
     capture = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     created_links = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=IMPORT_ERROR_MAX_LENGTH, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     enqueued = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)

@@ -8,8 +8,16 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import TOKEN_NAME_MAX_LENGTH
 from snapshots.links.urlnorm import display_url
-from snapshots.models import Link, Snapshot
+from snapshots.models import (
+    DESCRIPTION_INPUT_MAX_LENGTH,
+    NOTES_INPUT_MAX_LENGTH,
+    TITLE_INPUT_MAX_LENGTH,
+    URL_INPUT_MAX_LENGTH,
+    Link,
+    Snapshot,
+)
 from snapshots.storage.signing import artifact_url
 
 
@@ -78,11 +86,13 @@ class LinkSerializer(UTCModelSerializer):
 
 
 class LinkInputSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=8192, trim_whitespace=True)
+    url = serializers.CharField(max_length=URL_INPUT_MAX_LENGTH, trim_whitespace=True)
     tags = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=5000, trim_whitespace=False)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    title = serializers.CharField(
+        required=False, allow_blank=True, max_length=TITLE_INPUT_MAX_LENGTH, trim_whitespace=False
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_INPUT_MAX_LENGTH)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_INPUT_MAX_LENGTH)
     unread = serializers.BooleanField(required=False)
 
 
@@ -94,4 +104,4 @@ class TagCountSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(trim_whitespace=False)
-    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=TOKEN_NAME_MAX_LENGTH)

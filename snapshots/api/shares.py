@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from snapshots import access
 from snapshots.api.serializers import UTCModelSerializer
-from snapshots.models import Share
+from snapshots.models import DESCRIPTION_MAX_LENGTH, SHARE_TITLE_MAX_LENGTH, TAG_MAX_LENGTH, Share
 from snapshots.sharing import moderation, shares
 
 
@@ -36,15 +36,15 @@ class ShareSerializer(UTCModelSerializer):
 
 
 class ShareCreateSerializer(serializers.Serializer):
-    tag = serializers.CharField(max_length=100)
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    tag = serializers.CharField(max_length=TAG_MAX_LENGTH)
+    title = serializers.CharField(max_length=SHARE_TITLE_MAX_LENGTH)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     expires = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class ShareUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(required=False, max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    title = serializers.CharField(required=False, max_length=SHARE_TITLE_MAX_LENGTH)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     expires = serializers.DateTimeField(required=False, allow_null=True)
     active = serializers.BooleanField(required=False)
     moderation = serializers.ChoiceField(required=False, choices=Share.Moderation.choices)

@@ -22,8 +22,20 @@ from django.utils.translation import gettext as _
 
 from snapshots import queues
 from snapshots.archive.diffing import snapshot_collapse_unchanged
-from snapshots.models import TITLE_MAX_LENGTH, Link, Snapshot
-from snapshots.search.indexing import search_document_refresh
+from snapshots.models import (
+    CHARSET_MAX_LENGTH,
+    CONTENT_TYPE_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    LANGUAGE_MAX_LENGTH,
+    SNAPSHOT_ERROR_MAX_LENGTH,
+    SNAPSHOT_NOTE_MAX_LENGTH,
+    TASK_ID_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    Link,
+    Snapshot,
+)
+from snapshots.search.changes import link_changed
 from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
 
@@ -119,14 +131,14 @@ def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
         snapshot.attempts += 1
         snapshot.status = Snapshot.Status.RUNNING
         snapshot.started = timezone.now()
-        snapshot.task_id = task_id[:64]
+        snapshot.task_id = task_id[:TASK_ID_MAX_LENGTH]
         snapshot.save(update_fields=["attempts", "status", "started", "task_id"])
     return snapshot
 
 
 def _fail(snapshot: Snapshot, reason: str) -> None:
     snapshot.status = Snapshot.Status.FAILED
-    snapshot.error = reason[:300]
+    snapshot.error = reason[:SNAPSHOT_ERROR_MAX_LENGTH]
     snapshot.finished = timezone.now()
     snapshot.save(update_fields=["status", "error", "finished"])
 
@@ -183,15 +195,15 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
             return None
         locked.status = Snapshot.Status.SUCCEEDED
         locked.error = ""
-        locked.note = "\n".join(result.notes)[:500]  # one note a line
+        locked.note = "\n".join(result.notes)[:SNAPSHOT_NOTE_MAX_LENGTH]  # one note a line
         locked.finished = locked.last_checked = timezone.now()
-        locked.final_url = result.final_url[:2048]
+        locked.final_url = result.final_url[:URL_MAX_LENGTH]
         locked.http_status = result.http_status
-        locked.content_type = result.content_type[:200]
+        locked.content_type = result.content_type[:CONTENT_TYPE_MAX_LENGTH]
         locked.title = clean_line(result.title, TITLE_MAX_LENGTH)
-        locked.description = clean_text(result.description)[:5000]
-        locked.language = result.language[:35]
-        locked.charset = result.charset[:40]
+        locked.description = clean_text(result.description)[:DESCRIPTION_MAX_LENGTH]
+        locked.language = result.language[:LANGUAGE_MAX_LENGTH]
+        locked.charset = result.charset[:CHARSET_MAX_LENGTH]
         locked.text = text
         locked.content_hash = hashlib.sha256(text.encode()).hexdigest()
         locked.artifacts = names
@@ -201,7 +213,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         _fill_link_from(locked)
         if locked.trigger == Snapshot.Trigger.SCHEDULE:
             locked = snapshot_collapse_unchanged(snapshot=locked)
-        search_document_refresh(link_ids=[locked.link_id])
+        link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id])
     return locked
 
 

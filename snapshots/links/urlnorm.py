@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from capture import netguard
-from snapshots.models import URL_MAX_LENGTH
+from snapshots.models import URL_INPUT_MAX_LENGTH, URL_MAX_LENGTH
 from snapshots.textclean import clean_text
 
 # Characters left as they are when percent-encoding: RFC 3986 reserved + unreserved + '%'.
@@ -51,7 +51,7 @@ def normalize_url(raw: str) -> str:
         0xD800 <= ord(ch) <= 0xDFFF for ch in value
     ):
         raise _error(_("The URL contains control characters."), "invalid")
-    if len(value) > URL_MAX_LENGTH * 3:
+    if len(value) > URL_INPUT_MAX_LENGTH:
         raise _error(_("The URL is too long (at most 2,048 characters)."), "too_long")
     try:
         parts = urlsplit(value)

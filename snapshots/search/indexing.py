@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
@@ -231,6 +231,15 @@ def _build(link: Link, newest: tuple[int, str] | None) -> SearchDocument:
     return document_build(
         link=link, tags=tags, text=newest[1] if newest else "", snapshot_id=newest[0] if newest else None
     )
+
+
+def search_documents_create(*, links: Sequence[tuple[Link, Sequence[str]]]) -> int:
+    """Documents for links just inserted in bulk, with their tag names: no page text exists yet,
+    so nothing is read back (an import inserts 500 links at a time)."""
+    documents = SearchDocument.objects.bulk_create(
+        [document_build(link=link, tags=sorted(set(tags)), text="", snapshot_id=None) for link, tags in links]
+    )
+    return len(documents)
 
 
 def search_document_refresh(*, link_ids: Iterable[int], body: bool = True) -> int:

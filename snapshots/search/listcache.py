@@ -2,9 +2,9 @@
 
 At 100,000 links counting tags joins every link of the user (~100 ms) and counting the links
 for the paginator takes ~8 ms, which the list page cannot pay each time. Both are cached per
-user in the database cache (Redis may be down), read together in one query, and forgotten by
-every write path that adds, deletes or retags links; the TTL bounds staleness from a path that
-forgets to.
+user in the database cache (Redis may be down), read together in one query, and forgotten
+through `snapshots.search.changes.link_changed`, which every write path to links calls; the TTL
+bounds staleness from a write that goes around it.
 """
 
 from __future__ import annotations

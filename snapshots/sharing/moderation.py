@@ -7,7 +7,6 @@ suspended user all keep their data, so every action has a matching restore.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,10 +16,9 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import User
-from snapshots.models import AuditEntry, Link, Report, Share
+from snapshots.audit import audit_record
+from snapshots.models import REPORT_MESSAGE_MAX_LENGTH, AuditEntry, Link, Report, Share
 from snapshots.textclean import clean_text
-
-MESSAGE_MAX_LENGTH = 2000
 
 
 class ReportRateExceeded(Exception):
@@ -35,19 +33,6 @@ class Action(models.TextChoices):
     RESTORE = "restore", _("Restore everything this report led to")
 
 
-def audit_record(
-    *, actor: User | None, action: str, target: models.Model, reason: str = "", details: dict[str, Any] | None = None
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor,
-        action=action,
-        target_type=target._meta.model_name,
-        target_id=str(target.pk),
-        reason=reason,
-        details=details or {},
-    )
-
-
 def reports_from(ip: str | None, *, window: timedelta = timedelta(hours=1)) -> int:
     return Report.objects.filter(reporter_ip=ip, created__gte=timezone.now() - window).count()
 
@@ -58,8 +43,8 @@ def report_create(*, share: Share, link: Link | None, reason: str, message: str 
     if reason not in Report.Reason.values:
         raise ValidationError({"reason": [_("Choose a reason.")]})
     text = clean_text(message or "")
-    if len(text) > MESSAGE_MAX_LENGTH:
-        raise ValidationError({"message": [_("At most %(n)d characters.") % {"n": MESSAGE_MAX_LENGTH}]})
+    if len(text) > REPORT_MESSAGE_MAX_LENGTH:
+        raise ValidationError({"message": [_("At most %(n)d characters.") % {"n": REPORT_MESSAGE_MAX_LENGTH}]})
     if ip is not None and reports_from(ip) >= settings.REPORT_RATE_PER_HOUR:
         raise ReportRateExceeded
     return Report.objects.create(share=share, link=link, reason=reason, message=text, reporter_ip=ip)
@@ -91,20 +76,6 @@ def share_moderate(*, share: Share, moderation: str, actor: User, reason: str = 
 
 
 @transaction.atomic
-def user_suspend(*, user: User, actor: User, reason: str) -> None:
-    """Suspend through accounts (no login, tokens revoked); shares go dark because access checks
-    the owner's state, so nothing here rewrites the shares themselves."""
-    account_services.user_suspend(user=user, reason=reason)
-    audit_record(actor=actor, action="user.suspend", target=user, reason=reason)
-
-
-@transaction.atomic
-def user_restore(*, user: User, actor: User, reason: str) -> None:
-    account_services.user_restore(user=user)
-    audit_record(actor=actor, action="user.restore", target=user, reason=reason)
-
-
-@transaction.atomic
 def report_resolve(*, report: Report, actor: User, action: str, reason: str = "") -> Report:
     """Apply one staff decision to a report and close it; `restore` undoes what the report led to."""
     if not actor.is_staff:
@@ -124,7 +95,7 @@ def report_resolve(*, report: Report, actor: User, action: str, reason: str = ""
     elif action == Action.SUSPEND_USER:
         if owner.is_staff:
             raise ValidationError({"action": [_("Staff accounts are not suspended from here.")]})
-        user_suspend(user=owner, actor=actor, reason=reason)
+        account_services.user_suspend(user=owner, actor=actor, reason=reason)
         status = Report.Status.ACTIONED
     elif action == Action.RESTORE:
         if link is not None and link.hidden_by_staff:
@@ -132,7 +103,7 @@ def report_resolve(*, report: Report, actor: User, action: str, reason: str = ""
         if share.moderation != Share.Moderation.OK:
             _share_set_moderation(share=share, moderation=Share.Moderation.OK, actor=actor, reason=reason)
         if owner.is_suspended:
-            user_restore(user=owner, actor=actor, reason=reason)
+            account_services.user_restore(user=owner, actor=actor, reason=reason)
         status = Report.Status.DISMISSED
     else:
         raise ValidationError({"action": [_("Choose an action.")]})

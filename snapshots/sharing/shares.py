@@ -18,13 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from snapshots.links.services import DESCRIPTION_MAX_LENGTH
-from snapshots.models import Share, TaggedLink
+from snapshots.models import DESCRIPTION_MAX_LENGTH, SHARE_TITLE_MAX_LENGTH, Share, TaggedLink
 from snapshots.textclean import clean_line, clean_text
 
 # 24 random bytes = 192 bits, comfortably above the 128 bits an unguessable URL needs.
 TOKEN_BYTES = 24
-TITLE_MAX_LENGTH = 200
 
 
 def new_token() -> str:
@@ -44,7 +42,7 @@ def _owner_tag_name(owner: User, tag: str) -> str:
 
 
 def _clean_title(title: str) -> str:
-    value = clean_line(title or "", TITLE_MAX_LENGTH)
+    value = clean_line(title or "", SHARE_TITLE_MAX_LENGTH)
     if not value:
         raise ValidationError({"title": [_("Give the collection a title.")]})
     return value

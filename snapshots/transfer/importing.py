@@ -25,10 +25,20 @@ from taggit.models import Tag
 from accounts.models import User
 from snapshots import queues
 from snapshots.archive import lifecycle
-from snapshots.links.services import DESCRIPTION_MAX_LENGTH, clean_link_url
+from snapshots.links.services import clean_link_url
 from snapshots.links.tagging import clean_tag_names, tag_get_or_create
-from snapshots.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, ImportJob, Link, SearchDocument, Snapshot, TaggedLink
-from snapshots.search import indexing, listcache
+from snapshots.models import (
+    DESCRIPTION_MAX_LENGTH,
+    IMPORT_ERROR_MAX_LENGTH,
+    SKIPPED_URL_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    ImportJob,
+    Link,
+    Snapshot,
+    TaggedLink,
+)
+from snapshots.search.changes import link_changed
 from snapshots.textclean import clean_line, clean_text
 from snapshots.transfer.bookmarkfile import Bookmark, count_anchors, read_bookmarks
 
@@ -90,7 +100,7 @@ def _tag_cache_get(cache: dict[str, Tag], name: str) -> Tag:
 
 
 def _skip(bookmark: Bookmark, code: str, reason: str) -> dict[str, object]:
-    return {"line": bookmark.line, "url": bookmark.url[:500], "reason": reason, "code": code}
+    return {"line": bookmark.line, "url": bookmark.url[:SKIPPED_URL_MAX_LENGTH], "reason": reason, "code": code}
 
 
 def _tag_names(raw: Iterable[str]) -> list[str]:
@@ -137,15 +147,7 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
         [TaggedLink(content_object=link, tag=tag) for link, link_tag_rows in link_tags for tag in link_tag_rows],
         ignore_conflicts=True,
     )
-    # New links have no page text yet: their documents are built from what is in hand.
-    SearchDocument.objects.bulk_create(
-        [
-            indexing.document_build(link=link, tags=sorted({t.name for t in rows}), text="", snapshot_id=None)
-            for link, rows in link_tags
-        ]
-    )
-    owner_id = job.owner_id
-    transaction.on_commit(lambda: listcache.forget(owner_id))  # after commit, like every writer
+    link_changed(owner_id=job.owner_id, created=[(link, [t.name for t in rows]) for link, rows in link_tags])
     if job.capture and new:
         lifecycle.snapshots_request_bulk(links=[link for _b, link in new], trigger=Snapshot.Trigger.IMPORT)
     return len(new), skipped
@@ -221,7 +223,7 @@ def _finish(job_id: int, status: str, error: str, total: int | None = None) -> I
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         job.status = status
-        job.error = error[:300]
+        job.error = error[:IMPORT_ERROR_MAX_LENGTH]
         job.finished = timezone.now()
         if total is not None:
             job.total = job.done = total

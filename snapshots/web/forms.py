@@ -4,7 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from snapshots.links.tagging import split_tag_string
-from snapshots.models import URL_MAX_LENGTH, Link
+from snapshots.models import (
+    DESCRIPTION_INPUT_MAX_LENGTH,
+    NOTES_INPUT_MAX_LENGTH,
+    TAG_INPUT_MAX_LENGTH,
+    TITLE_INPUT_MAX_LENGTH,
+    URL_INPUT_MAX_LENGTH,
+    Link,
+)
 
 
 class LinkForm(forms.Form):
@@ -12,7 +19,7 @@ class LinkForm(forms.Form):
 
     url = forms.CharField(
         label=_("URL"),
-        max_length=URL_MAX_LENGTH * 3,
+        max_length=URL_INPUT_MAX_LENGTH,
         widget=forms.URLInput(attrs={"autofocus": True, "placeholder": "https://", "inputmode": "url"}),
     )
     tags = forms.CharField(
@@ -21,12 +28,18 @@ class LinkForm(forms.Form):
         help_text=_("Separate tags with commas, e.g. 政府, 报告"),
         widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
     )
-    title = forms.CharField(label=_("Title"), required=False, max_length=2000)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    title = forms.CharField(label=_("Title"), required=False, max_length=TITLE_INPUT_MAX_LENGTH)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION_INPUT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     notes = forms.CharField(
         label=_("Notes"),
         required=False,
         help_text=_("Private: never shown in shared collections."),
+        max_length=NOTES_INPUT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     unread = forms.BooleanField(label=_("Mark as unread"), required=False)
@@ -37,9 +50,9 @@ class LinkForm(forms.Form):
 
 
 class TagRenameForm(forms.Form):
-    new = forms.CharField(label=_("New name"), max_length=300)
+    new = forms.CharField(label=_("New name"), max_length=TAG_INPUT_MAX_LENGTH)
 
 
 class TagMergeForm(forms.Form):
     sources = forms.CharField(label=_("Tags to merge"), help_text=_("Comma-separated"))
-    target = forms.CharField(label=_("Into tag"), max_length=300)
+    target = forms.CharField(label=_("Into tag"), max_length=TAG_INPUT_MAX_LENGTH)

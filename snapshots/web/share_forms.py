@@ -5,15 +5,25 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from snapshots.models import Report
-from snapshots.sharing.moderation import MESSAGE_MAX_LENGTH, Action
+from snapshots.models import (
+    AUDIT_REASON_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    REPORT_MESSAGE_MAX_LENGTH,
+    SHARE_TITLE_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+    Report,
+)
+from snapshots.sharing.moderation import Action
 
 
 class ShareForm(forms.Form):
-    tag = forms.CharField(label=_("Tag"), max_length=100, widget=forms.TextInput(attrs={"list": "my-tags"}))
-    title = forms.CharField(label=_("Title"), max_length=200)
+    tag = forms.CharField(label=_("Tag"), max_length=TAG_MAX_LENGTH, widget=forms.TextInput(attrs={"list": "my-tags"}))
+    title = forms.CharField(label=_("Title"), max_length=SHARE_TITLE_MAX_LENGTH)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     expires = forms.DateTimeField(
         label=_("Expires"),
@@ -36,7 +46,7 @@ class ReportForm(forms.Form):
     message = forms.CharField(
         label=_("Message (optional)"),
         required=False,
-        max_length=MESSAGE_MAX_LENGTH,
+        max_length=REPORT_MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -44,5 +54,8 @@ class ReportForm(forms.Form):
 class ResolveForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
     reason = forms.CharField(
-        label=_("Why"), max_length=2000, help_text=_("Written to the audit log."), widget=forms.TextInput
+        label=_("Why"),
+        max_length=AUDIT_REASON_MAX_LENGTH,
+        help_text=_("Written to the audit log."),
+        widget=forms.TextInput,
     )

@@ -106,9 +106,9 @@ def test_password_reset_by_email(client, owner):
     assert owner.check_password(NEW_PASSWORD)
 
 
-def test_suspended_user_cannot_log_in_nor_use_tokens(client, owner, owner_api):
+def test_suspended_user_cannot_log_in_nor_use_tokens(client, owner, owner_api, staff):
     assert owner_api.get(reverse("api_links")).status_code == 200
-    services.user_suspend(user=owner, reason="spam")
+    services.user_suspend(user=owner, actor=staff, reason="spam")
     response = _login(client, "owner", PASSWORD)
     assert response.status_code == 200
     assert response.context["form"].errors

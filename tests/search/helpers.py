@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from snapshots.links import services
 from snapshots.models import Link, Snapshot
-from snapshots.search import indexing
+from snapshots.search.changes import link_changed
 
 
 def link_with_text(owner, url: str, text: str = "", **fields) -> Link:
@@ -16,5 +16,5 @@ def link_with_text(owner, url: str, text: str = "", **fields) -> Link:
         Snapshot.objects.create(
             link=link, status=Snapshot.Status.SUCCEEDED, text=text, finished=timezone.now(), content_hash="x"
         )
-        indexing.search_document_refresh(link_ids=[link.pk])
+        link_changed(owner_id=owner.pk, link_ids=[link.pk])
     return link

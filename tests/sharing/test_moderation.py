@@ -3,8 +3,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from accounts import services as account_services
+from snapshots.audit import audit_record
 from snapshots.models import AuditEntry, Link, Report, Share
-from snapshots.sharing import moderation
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def test_queue_has_constant_queries(staff_client, share, report_links, django_as
 
 
 def test_audit_log_is_read_only_in_admin(staff_client, staff, share):
-    entry = moderation.audit_record(actor=staff, action="share.disable", target=share, reason="x")
+    entry = audit_record(actor=staff, action="share.disable", target=share, reason="x")
     changelist = staff_client.get(reverse("admin:snapshots_auditentry_changelist"))
     assert changelist.status_code == 200 and "share.disable" in changelist.content.decode()
     assert staff_client.get(reverse("admin:snapshots_auditentry_add")).status_code == 403
@@ -123,7 +124,7 @@ def test_audit_log_is_read_only_in_admin(staff_client, staff, share):
 
 
 def test_suspended_user_cannot_log_in_through_the_form(owner, staff):
-    moderation.user_suspend(user=owner, actor=staff, reason="spam")
+    account_services.user_suspend(user=owner, actor=staff, reason="spam")
     response = Client().post(reverse("accounts:login"), {"username": "owner", "password": PASSWORD})
     assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
     assert get_user_model().objects.filter(pk=owner.pk).exists()

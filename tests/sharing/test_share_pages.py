@@ -104,11 +104,11 @@ def test_dark_shares_answer_404_everywhere(client, share, report_links, change):
     assert [client.get(url).status_code for url in urls] == [404] * 5
 
 
-def test_suspended_owner_shares_go_dark_and_data_is_kept(client, owner, share, report_links):
-    account_services.user_suspend(user=owner, reason="spam")
+def test_suspended_owner_shares_go_dark_and_data_is_kept(client, owner, staff, share, report_links):
+    account_services.user_suspend(user=owner, actor=staff, reason="spam")
     assert page_of(client, share).status_code == 404
     assert Link.objects.filter(owner=owner).count() == 2
-    account_services.user_restore(user=owner)
+    account_services.user_restore(user=owner, actor=staff, reason="appeal")
     assert page_of(client, share).status_code == 200
 
 
