@@ -23,7 +23,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from capture import procs, reaper
+from capture import procs
 from capture.proxy import FilteringProxy
 
 logger = logging.getLogger(__name__)
@@ -276,4 +276,4 @@ def reap_orphans() -> list[int]:
     """Kill Chromium trees and remove profiles left by dead workers (or by this pid earlier)."""
     with _lock:
         keep = _session.profile.resolve() if _session is not None else None
-        return reaper.reap_orphans(_profile_root(), keep)
+        return procs.reap_orphans(_profile_root(), keep)
