@@ -15,15 +15,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from selenium.common.exceptions import WebDriverException
 
-from capture import CaptureLimits, CaptureResult, TransientCaptureError, browser
+from capture import browser
 from capture.netguard import AddressNotAllowed, AllowedOrigins, check_origin_host
 from capture.outcome import ADDRESS_NOT_ALLOWED
 from capture.proxy_scope import Scope
 from capture.recorder import Recorder
-from capture.resolver import resolver_from_settings
+from capture.resolver import resolver_for
+from capture.results import CaptureConfig, CaptureResult, TransientCaptureError
 
 logger = logging.getLogger(__name__)
 
@@ -75,22 +75,23 @@ class Watchdog:
         self._timer.cancel()
 
 
-def run_capture(url: str, limits: CaptureLimits) -> CaptureResult:
-    """Capture `url` within `limits`; raises TransientCaptureError only for browser breakage."""
+def run_capture(url: str, config: CaptureConfig) -> CaptureResult:
+    """Capture `url` within `config.limits`; raises TransientCaptureError only for browser breakage."""
     started = time.monotonic()
-    allowed = AllowedOrigins(getattr(settings, "CAPTURE_ALLOWED_ORIGINS", []))
+    limits = config.limits
+    allowed = AllowedOrigins(config.allowed_origins)
     refused = precheck(url, allowed)
     if refused:
         return _failed(refused, started)
     try:
-        session = browser.acquire()
+        session = browser.acquire(config)
     except (WebDriverException, OSError) as exc:
         raise TransientCaptureError(f"capture browser could not start: {exc}") from exc
-    scope = Scope(allowed, resolver_from_settings(), limits.max_bytes, header_timeout=limits.page_load_budget)
+    scope = Scope(allowed, resolver_for(config.dns_server), limits.max_bytes, header_timeout=limits.page_load_budget)
     session.proxy.begin(scope)
     margin = min(1.0, limits.deadline * 0.1)
     watchdog = Watchdog(session, started + limits.deadline - margin)
-    recorder = Recorder(session, scope, limits, started, _pool)
+    recorder = Recorder(session, scope, config, started, _pool)
     try:
         result = recorder.run(url)
     except Exception as exc:
@@ -111,7 +112,9 @@ def run_capture(url: str, limits: CaptureLimits) -> CaptureResult:
         threading.Thread(target=browser.discard, args=(session,), name="capture-discard", daemon=True).start()
     else:
         origins = [_origin(u) for u in (url, result.final_url) if _origin(u)]
-        threading.Thread(target=browser.release, args=(session, origins), name="capture-reset", daemon=True).start()
+        threading.Thread(
+            target=browser.release, args=(session, origins, config), name="capture-reset", daemon=True
+        ).start()
     return result
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import unicodedata
 
 from capture.proxy_scope import ProxyEvent
-from snapshots.models import TITLE_MAX_LENGTH
 
 ADDRESS_NOT_ALLOWED = "address not allowed"
 TOO_MANY_REDIRECTS = "too many redirects"
@@ -48,7 +47,7 @@ def navigation_error(error_text: str, events: list[ProxyEvent]) -> str:
     return _CHROMIUM_REASONS.get(code) or f"page could not be loaded ({code or 'unknown error'})"
 
 
-def safe_title(title: str, limit: int = TITLE_MAX_LENGTH) -> str:
+def safe_title(title: str, limit: int) -> str:
     """Whitespace-collapsed title cut to `limit` characters without leaving half a character.
 
     A cut can strand a zero-width joiner, a variation selector or a combining mark that

@@ -11,10 +11,11 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import unquote, urljoin, urlsplit
 
-from capture import Artifact, CaptureLimits, CaptureResult, artifacts, fetch, page
+from capture import artifacts, fetch, page
 from capture.browser import VIEWPORT, BrowserSession
 from capture.outcome import navigation_error, safe_title
 from capture.proxy_scope import Scope
+from capture.results import Artifact, CaptureConfig, CaptureResult
 from capture.selfcontained import build_html
 
 logger = logging.getLogger(__name__)
@@ -46,13 +47,14 @@ def _is_original(content_type: str) -> bool:
 
 
 class Recorder:
-    def __init__(self, session: BrowserSession, scope: Scope, limits: CaptureLimits, started: float,
+    def __init__(self, session: BrowserSession, scope: Scope, config: CaptureConfig, started: float,
                  pool: ThreadPoolExecutor):
         self.session = session
         self.driver = session.driver
         self.scope = scope
-        self.limits = limits
-        self.deadline = started + limits.deadline
+        self.limits = config.limits
+        self.title_max_length = config.title_max_length
+        self.deadline = started + config.limits.deadline
         self.pool = pool
         self.result = CaptureResult(ok=False)
         self.futures: dict[str, Future] = {}
@@ -120,7 +122,7 @@ class Recorder:
         r.final_url = facts.url
         r.http_status = facts.status
         r.content_type = facts.content_type
-        r.title = safe_title(facts.title)
+        r.title = safe_title(facts.title, self.title_max_length)
         r.description = " ".join(facts.description.split())[:1000]
         r.language = facts.language.strip()[:35]
         r.charset = facts.charset
@@ -208,7 +210,7 @@ class Recorder:
         except Exception as exc:  # a broken file is still worth keeping as the original
             logger.warning("could not render a preview of %s: %s", url, exc)
             r.notes.append("could not render a preview of the file")
-        r.title = safe_title(unquote(urlsplit(got.url).path.rsplit("/", 1)[-1]) or got.url)
+        r.title = safe_title(unquote(urlsplit(got.url).path.rsplit("/", 1)[-1]) or got.url, self.title_max_length)
         self._mark("original", t)
         self._notes_from_proxy()
         return r

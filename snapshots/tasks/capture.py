@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from capture import TransientCaptureError, capture
 from snapshots import queues
 from snapshots.archive import lifecycle
+from snapshots.tasks.engine import capture_config
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def capture_snapshot(self, snapshot_id: int) -> str:
     if snapshot is None:
         return "skipped"
     try:
-        result = capture(snapshot.link.url)
+        result = capture(snapshot.link.url, capture_config())
     except SoftTimeLimitExceeded:
         lifecycle.snapshot_fail(
             snapshot_id, _("timed out after %(n)d s") % {"n": settings.CAPTURE_SOFT_TIME_LIMIT}

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from capture import CaptureLimits, browser, capture
+from capture import CaptureConfig, CaptureLimits, browser, capture
 
 DEADLINE = 10.0
+
+
+def _limited(config: CaptureConfig, **limits) -> CaptureConfig:
+    return replace(config, limits=CaptureLimits(**limits))
 
 
 @pytest.mark.parametrize(
@@ -24,9 +29,9 @@ DEADLINE = 10.0
         ("/download", False, "the link is a download (application/octet-stream), not a page", None),
     ],
 )
-def test_hostile_page_ends_within_deadline(pages, path, ok, error, status):
+def test_hostile_page_ends_within_deadline(pages, config, path, ok, error, status):
     started = time.monotonic()
-    result = capture(pages.url(path), CaptureLimits(deadline=DEADLINE, page_load_budget=4))
+    result = capture(pages.url(path), _limited(config, deadline=DEADLINE, page_load_budget=4))
     assert time.monotonic() - started < DEADLINE
     assert (result.ok, result.error) == (ok, error)
     assert result.http_status == status
@@ -34,15 +39,15 @@ def test_hostile_page_ends_within_deadline(pages, path, ok, error, status):
         assert "screenshot" in result.artifacts and "pdf" in result.artifacts
 
 
-def test_page_after_dialogs_and_popups_is_still_one_window(pages, limits):
-    capture(pages.url("/popups"), limits)
-    session = browser.acquire()
+def test_page_after_dialogs_and_popups_is_still_one_window(pages, config):
+    capture(pages.url("/popups"), config)
+    session = browser.acquire(config)
     assert len(session.driver.window_handles) == 1
 
 
-def test_endless_loading_page_is_captured_when_budget_runs_out(pages):
+def test_endless_loading_page_is_captured_when_budget_runs_out(pages, config):
     started = time.monotonic()
-    result = capture(pages.url("/endless"), CaptureLimits(deadline=DEADLINE, page_load_budget=2))
+    result = capture(pages.url("/endless"), _limited(config, deadline=DEADLINE, page_load_budget=2))
     elapsed = time.monotonic() - started
     assert result.ok, result.error
     assert "page still loading at the deadline" in result.notes
@@ -50,9 +55,9 @@ def test_endless_loading_page_is_captured_when_budget_runs_out(pages):
     assert 2 <= elapsed < DEADLINE
 
 
-def test_20_mb_page_within_deadline(pages):
+def test_20_mb_page_within_deadline(pages, config):
     started = time.monotonic()
-    result = capture(pages.url("/big"), CaptureLimits(deadline=DEADLINE, page_load_budget=4))
+    result = capture(pages.url("/big"), _limited(config, deadline=DEADLINE, page_load_budget=4))
     assert time.monotonic() - started < DEADLINE
     assert result.ok or result.error == f"timed out after {DEADLINE:g} s"
     if result.ok:  # on a busy machine it may run out of time after the screenshot
@@ -60,31 +65,31 @@ def test_20_mb_page_within_deadline(pages):
         assert "screenshot cut at 15,000 px" in result.notes
 
 
-def test_byte_limit_keeps_what_arrived(pages):
+def test_byte_limit_keeps_what_arrived(pages, config):
     started = time.monotonic()
-    result = capture(pages.url("/heavy"), CaptureLimits(deadline=DEADLINE, page_load_budget=4, max_bytes=2_000_000))
+    result = capture(pages.url("/heavy"), _limited(config, deadline=DEADLINE, page_load_budget=4, max_bytes=2_000_000))
     assert time.monotonic() - started < DEADLINE
     assert result.ok, result.error
     assert any(note.startswith("download limit of 2 MB reached") for note in result.notes)
     assert "正文在前" in result.text
 
 
-def test_downloads_are_never_written_to_disk(pages, limits, profile_root):
-    capture(pages.url("/download"), limits)
-    capture(pages.url("/report.html"), limits)  # a page linking nowhere, to let any download settle
+def test_downloads_are_never_written_to_disk(pages, config, profile_root):
+    capture(pages.url("/download"), config)
+    capture(pages.url("/report.html"), config)  # a page linking nowhere, to let any download settle
     found = [p for p in profile_root.rglob("*") if p.name.startswith("evil") or p.suffix == ".crdownload"]
     home_downloads = Path.home() / "Downloads"
     assert not found
     assert not (home_downloads.exists() and any(p.name.startswith("evil") for p in home_downloads.iterdir()))
 
 
-def test_busy_script_page_fails_or_succeeds_within_deadline(pages):
+def test_busy_script_page_fails_or_succeeds_within_deadline(pages, config):
     pages.routes["/busy"] = lambda _h: (200, {"Content-Type": "text/html; charset=utf-8"},
                                         "<title>busy</title><p>忙</p><script>onload = () => { for (;;) {} };</script>"
                                         .encode())
     started = time.monotonic()
-    result = capture(pages.url("/busy"), CaptureLimits(deadline=6, page_load_budget=2))
+    result = capture(pages.url("/busy"), _limited(config, deadline=6, page_load_budget=2))
     assert time.monotonic() - started < 6
     assert result.ok or result.error == "timed out after 6 s"
-    after = capture(pages.url("/report.html"), CaptureLimits(deadline=DEADLINE, page_load_budget=4))
+    after = capture(pages.url("/report.html"), _limited(config, deadline=DEADLINE, page_load_budget=4))
     assert after.ok, after.error
