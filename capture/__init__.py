@@ -1,12 +1,14 @@
 """The capture engine behind one call: `capture(url, config) -> CaptureResult`.
 
 Tasks, tests and benchmarks all call this. The engine imports neither Django nor the app: it is
-handed a CaptureConfig, returns bytes and facts, and the caller decides what to keep.
+handed a CaptureConfig and returns bytes, facts and reason codes (capture.reasons); the caller
+decides what to keep and words the reasons in its reader's language.
 """
 
 from __future__ import annotations
 
 from capture.engine import run_capture
+from capture.reasons import Reason
 from capture.results import Artifact, CaptureConfig, CaptureLimits, CaptureResult, TransientCaptureError
 
 
@@ -16,5 +18,5 @@ def capture(url: str, config: CaptureConfig) -> CaptureResult:
 
 
 __all__ = [
-    "Artifact", "CaptureConfig", "CaptureLimits", "CaptureResult", "TransientCaptureError", "capture",
+    "Artifact", "CaptureConfig", "CaptureLimits", "CaptureResult", "Reason", "TransientCaptureError", "capture",
 ]

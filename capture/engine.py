@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from selenium.common.exceptions import WebDriverException
 
-from capture import browser
+from capture import browser, reasons
 from capture.netguard import AddressNotAllowed, AllowedOrigins, check_origin_host
-from capture.outcome import ADDRESS_NOT_ALLOWED
 from capture.proxy_scope import Scope
+from capture.reasons import Reason
 from capture.recorder import Recorder
 from capture.resolver import resolver_for
 from capture.results import CaptureConfig, CaptureResult, TransientCaptureError
@@ -30,30 +30,30 @@ logger = logging.getLogger(__name__)
 _pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="capture-work")
 
 
-def _failed(error: str, started: float) -> CaptureResult:
+def _failed(error: Reason, started: float) -> CaptureResult:
     return CaptureResult(ok=False, error=error, timings={"total": time.monotonic() - started})
 
 
-def precheck(url: str, allowed: AllowedOrigins) -> str:
-    """Refuse what is plainly not capturable before touching the browser; '' when fine."""
+def precheck(url: str, allowed: AllowedOrigins) -> Reason | None:
+    """Refuse what is plainly not capturable before touching the browser; None when fine."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "not a valid URL"
+        return Reason(reasons.INVALID_URL)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        return "only http and https links can be captured"
+        return Reason(reasons.SCHEME_NOT_ALLOWED)
     if not parts.hostname:
-        return "the URL has no host"
+        return Reason(reasons.NO_HOST)
     if parts.username is not None or parts.password is not None:
-        return "links with credentials cannot be captured"
+        return Reason(reasons.CREDENTIALS_IN_URL)
     try:
         check_origin_host(scheme, parts.hostname, port, allowed)
     except AddressNotAllowed:
         logger.warning("refused capture of %s: address not allowed", url)
-        return ADDRESS_NOT_ALLOWED
-    return ""
+        return Reason(reasons.ADDRESS_NOT_ALLOWED)
+    return None
 
 
 class Watchdog:
@@ -101,7 +101,7 @@ def run_capture(url: str, config: CaptureConfig) -> CaptureResult:
             if isinstance(exc, WebDriverException | OSError):
                 raise TransientCaptureError(f"capture browser failed: {exc}") from exc
             raise
-        result = recorder.partial(f"timed out after {limits.deadline:g} s")
+        result = recorder.partial(Reason(reasons.TIMED_OUT, {"seconds": f"{limits.deadline:g}"}))
     finally:
         watchdog.cancel()
         session.proxy.end()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from capture.reasons import Reason
+
 
 @dataclass(frozen=True)
 class CaptureLimits:
@@ -43,8 +45,8 @@ class Artifact:
 @dataclass
 class CaptureResult:
     ok: bool
-    error: str = ""  # short human reason when not ok ("address not allowed", "timed out after 45 s")
-    notes: list[str] = field(default_factory=list)  # warnings on success
+    error: Reason | None = None  # why, when not ok
+    notes: list[Reason] = field(default_factory=list)  # what to know about a capture that succeeded
     final_url: str = ""
     http_status: int | None = None
     content_type: str = ""

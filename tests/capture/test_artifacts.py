@@ -10,7 +10,7 @@ from dataclasses import replace
 import pypdfium2
 from PIL import Image
 
-from capture import CaptureConfig, CaptureLimits, browser, capture
+from capture import CaptureConfig, CaptureLimits, Reason, browser, capture, reasons
 
 
 def test_report_produces_every_artifact_with_metadata(pages, config):
@@ -132,7 +132,7 @@ def test_image_url_is_stored_as_original_with_preview(pages, config):
 def test_200000_px_page_screenshot_is_cut(pages, config):
     result = capture(pages.url("/tall"), config)
     assert result.ok, result.error
-    assert "screenshot cut at 15,000 px" in result.notes
+    assert Reason(reasons.SCREENSHOT_CUT, {"px": "15,000"}) in result.notes
     assert Image.open(io.BytesIO(result.artifacts["screenshot"].data)).height == 15_000
     assert len(pypdfium2.PdfDocument(result.artifacts["pdf"].data)) <= config.limits.max_pdf_pages
 

@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-from capture import capture
+from capture import Reason, capture, reasons
+
+NOT_ALLOWED = Reason(reasons.ADDRESS_NOT_ALLOWED)
 
 
 def _blocked_records(caplog, text: str) -> list[logging.LogRecord]:
@@ -37,7 +39,7 @@ def _wait_for_block(caplog, text: str, timeout: float = 3.0) -> list[logging.Log
 def test_direct_urls_in_any_spelling_fail_fast(forbidden, config, host):
     started = time.monotonic()
     result = capture(f"http://{host}:{forbidden.port}/", config)
-    assert (result.ok, result.error) == (False, "address not allowed")
+    assert (result.ok, result.error) == (False, NOT_ALLOWED)
     assert time.monotonic() - started < 0.5
 
 
@@ -45,24 +47,24 @@ def test_direct_urls_in_any_spelling_fail_fast(forbidden, config, host):
 def test_dns_names_resolving_to_private_addresses_fail(forbidden, config, name, caplog, dns):
     caplog.set_level(logging.INFO, logger="capture.netguard")
     result = capture(f"http://{name}:{forbidden.port}/", config)
-    assert (result.ok, result.error) == (False, "address not allowed")
+    assert (result.ok, result.error) == (False, NOT_ALLOWED)
     assert _blocked_records(caplog, name)
     assert name + "." in dns[0].queries
 
 
 def test_unresolvable_name_fails_with_a_clear_reason(config):
     result = capture("http://nxdomain.test/", config)
-    assert (result.ok, result.error) == (False, "could not resolve host nxdomain.test")
+    assert (result.ok, result.error) == (False, Reason(reasons.HOST_NOT_RESOLVED, {"host": "nxdomain.test"}))
 
 
 @pytest.mark.parametrize("path", ["/bypass/redirect", "/bypass/refresh", "/bypass/jsnav"])
 def test_navigations_to_forbidden_are_refused(pages, config, path, caplog):
     caplog.set_level(logging.INFO, logger="capture.netguard")
     result = capture(pages.url(path), config)
-    assert result.ok or result.error == "address not allowed"
+    assert result.ok or result.error == NOT_ALLOWED
     assert _wait_for_block(caplog, "document request")
     if path == "/bypass/redirect":
-        assert (result.ok, result.error) == (False, "address not allowed")
+        assert (result.ok, result.error) == (False, NOT_ALLOWED)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +84,7 @@ def test_subresources_to_forbidden_are_refused_and_page_still_captured(pages, co
     result = capture(pages.url(path), config)
     assert result.ok, result.error
     assert _wait_for_block(caplog, what), [r.getMessage() for r in caplog.records]
-    assert any(note.startswith("blocked ") for note in result.notes) or path in ("/bypass/ws", "/bypass/sw")
+    assert any(note.code == reasons.REQUESTS_BLOCKED for note in result.notes) or path in ("/bypass/ws", "/bypass/sw")
 
 
 def test_every_odd_spelling_of_an_image_host_is_refused(pages, config, caplog):
