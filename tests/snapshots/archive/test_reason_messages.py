@@ -148,3 +148,13 @@ def test_pages_word_the_code_in_the_readers_language_and_old_rows_as_stored(owne
     english = owner_client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "timed out after 45 s" in english.content.decode()
 
+
+@pytest.mark.django_db
+def test_api_returns_the_code_beside_the_english_error(owner_api, snapshot):
+    lifecycle.snapshot_fail(snapshot.pk, engine.ADDRESS_NOT_ALLOWED)
+    body = owner_api.get(reverse("api_link", args=[snapshot.link_id]), HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    (shown,) = body["snapshots"]
+    assert (shown["error"], shown["error_code"]) == ("address not allowed", "address_not_allowed")
+    schema = owner_api.get(reverse("api_schema"), {"format": "json"}).json()
+    props = schema["components"]["schemas"]["Snapshot"]["properties"]
+    assert props["error_code"]["type"] == "string" and "error" in props
