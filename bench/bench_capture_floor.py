@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -32,13 +33,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.test import override_settings  # noqa: E402
 from PIL import Image  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 
 from capture import CaptureLimits, browser, capture  # noqa: E402
+from snapshots.tasks.engine import capture_config  # noqa: E402
 from tests.pages.server import FixtureServer  # noqa: E402
 
 
@@ -115,25 +116,28 @@ def main() -> None:
     page = sys.argv[2] if len(sys.argv) > 2 else "report.html"
     server = FixtureServer().start()
     url = server.url("/" + page)
-    limits = CaptureLimits(deadline=45, page_load_budget=20)
-    with tempfile.TemporaryDirectory(prefix="bench-capture-") as folder, override_settings(
-        CAPTURE_ALLOWED_ORIGINS=[server.origin], CAPTURE_PROFILE_ROOT=Path(folder) / "engine"
-    ):
+    with tempfile.TemporaryDirectory(prefix="bench-capture-") as folder:
+        config = replace(
+            capture_config(),
+            limits=CaptureLimits(deadline=45, page_load_budget=20),
+            allowed_origins=(server.origin,),
+            profile_root=Path(folder) / "engine",
+        )
         started = time.perf_counter()
-        browser.prewarm()
+        browser.prewarm(config)
         print(f"engine cold start (prewarm): {time.perf_counter() - started:.3f} s")
         driver = floor_driver(str(Path(folder) / "floor"))
         try:
             for _ in range(2):  # warm both: fonts, caches, JIT
                 floor_capture(driver, url)
-                assert capture(url, limits).ok
+                assert capture(url, config).ok
             floor_times, our_times, steps = [], [], []
             for _ in range(runs):
                 started = time.perf_counter()
                 floor_capture(driver, url)
                 floor_times.append(time.perf_counter() - started)
                 started = time.perf_counter()
-                result = capture(url, limits)
+                result = capture(url, config)
                 our_times.append(time.perf_counter() - started)
                 steps.append(result.timings)
                 if not result.ok:

@@ -1,10 +1,11 @@
 """One warm Chromium per worker process, driven by Selenium, started once and reused.
 
 A cold start costs about as much as a whole capture, so the session stays up between captures
-and is recycled only after CAPTURE_BROWSER_RECYCLE_AFTER captures, when its memory grows past
-CAPTURE_BROWSER_MAX_RSS_MB, or when it breaks. Each session owns its filtering proxy and a
-profile folder named `<worker pid>-<n>` under CAPTURE_PROFILE_ROOT, which is how
-`reap_orphans` recognises what a dead worker left behind.
+and is recycled only after `browser_recycle_after` captures, when its memory grows past
+`browser_max_rss_mb`, or when it breaks (both read from the config of the capture that just
+ended). Each session owns its filtering proxy and a profile folder named `<worker pid>-<n>`
+under the config's `profile_root`, which is how `reap_orphans` recognises what a dead worker
+left behind. A session keeps the binaries and profile root it was started with.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ import subprocess
 import threading
 from pathlib import Path
 
-from django.conf import settings
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from capture import procs, reaper
+from capture import procs
 from capture.proxy import FilteringProxy
+from capture.results import CaptureConfig
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +80,6 @@ NEUTRALISER = """
 """
 
 
-def _profile_root() -> Path:
-    return Path(getattr(settings, "CAPTURE_PROFILE_ROOT", "/tmp/linkhome-chromium"))
-
-
 def chromium_arguments(proxy_port: int, profile: Path) -> list[str]:
     """Command-line flags of a capture browser; every request must go through the proxy."""
     return [
@@ -125,10 +122,11 @@ def chromium_arguments(proxy_port: int, profile: Path) -> list[str]:
 class BrowserSession:
     """A Chromium + chromedriver pair with its own proxy and profile folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: CaptureConfig) -> None:
+        self.config = config
         self.proxy = FilteringProxy()
         self.driver: webdriver.Chrome | None = None
-        self.profile = _profile_root() / f"{os.getpid()}-{next(_counter)}"
+        self.profile = Path(config.profile_root) / f"{os.getpid()}-{next(_counter)}"
         self.captures = 0
         self.broken = False
         self._driver_pid: int | None = None
@@ -137,16 +135,13 @@ class BrowserSession:
         port = self.proxy.start()
         self.profile.mkdir(parents=True, exist_ok=True)
         options = Options()
-        options.binary_location = str(getattr(settings, "CHROMIUM_BINARY", "/usr/bin/chromium"))
+        options.binary_location = self.config.chromium_binary
         for argument in chromium_arguments(port, self.profile):
             options.add_argument(argument)
         options.page_load_strategy = "none"
         options.set_capability("unhandledPromptBehavior", "dismiss")
         options.add_experimental_option("prefs", {"download_restrictions": 3})
-        service = Service(
-            str(getattr(settings, "CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")),
-            log_output=subprocess.DEVNULL,
-        )
+        service = Service(self.config.chromedriver_binary, log_output=subprocess.DEVNULL)
         try:
             self.driver = webdriver.Chrome(options=options, service=service)
             self._driver_pid = service.process.pid if service.process else None
@@ -206,8 +201,8 @@ class BrowserSession:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def acquire() -> BrowserSession:
-    """The warm session, started (or restarted after a recycle or crash) when needed."""
+def acquire(config: CaptureConfig) -> BrowserSession:
+    """The warm session, started with `config` (or restarted after a recycle or crash) when needed."""
     global _session
     with _lock:
         if _session is not None and (_session.broken or not _session.alive()):
@@ -215,23 +210,21 @@ def acquire() -> BrowserSession:
             _session.kill()
             _session = None
         if _session is None:
-            _session = BrowserSession().start()
+            _session = BrowserSession(config).start()
         return _session
 
 
-def release(session: BrowserSession, origins: list[str]) -> None:
+def release(session: BrowserSession, origins: list[str], config: CaptureConfig) -> None:
     """Reset after a capture, or retire the session if it is due for recycling or broken."""
     global _session
     with _lock:
         session.captures += 1
-        recycle_after = int(getattr(settings, "CAPTURE_BROWSER_RECYCLE_AFTER", 100))
-        max_rss = float(getattr(settings, "CAPTURE_BROWSER_MAX_RSS_MB", 1500))
         reason = ""
         if session.broken:
             reason = "broken"
-        elif session.captures >= recycle_after:
+        elif session.captures >= config.browser_recycle_after:
             reason = f"{session.captures} captures"
-        elif (rss := session.rss_mb()) > max_rss:
+        elif (rss := session.rss_mb()) > config.browser_max_rss_mb:
             reason = f"{rss:.0f} MB resident"
         if not reason:
             try:
@@ -254,9 +247,9 @@ def discard(session: BrowserSession) -> None:
             _session = None
 
 
-def prewarm() -> None:
+def prewarm(config: CaptureConfig) -> None:
     """Start the browser before the first capture so that one does not pay the cold start."""
-    acquire()
+    acquire(config)
 
 
 def shutdown() -> None:
@@ -272,8 +265,8 @@ def current() -> BrowserSession | None:
     return _session
 
 
-def reap_orphans() -> list[int]:
+def reap_orphans(config: CaptureConfig) -> list[int]:
     """Kill Chromium trees and remove profiles left by dead workers (or by this pid earlier)."""
     with _lock:
         keep = _session.profile.resolve() if _session is not None else None
-        return reaper.reap_orphans(_profile_root(), keep)
+        return procs.reap_orphans(Path(config.profile_root), keep)

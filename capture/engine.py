@@ -15,45 +15,45 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from selenium.common.exceptions import WebDriverException
 
-from capture import CaptureLimits, CaptureResult, TransientCaptureError, browser
+from capture import browser, reasons
 from capture.netguard import AddressNotAllowed, AllowedOrigins, check_origin_host
-from capture.outcome import ADDRESS_NOT_ALLOWED
 from capture.proxy_scope import Scope
+from capture.reasons import Reason
 from capture.recorder import Recorder
-from capture.resolver import resolver_from_settings
+from capture.resolver import resolver_for
+from capture.results import CaptureConfig, CaptureResult, TransientCaptureError
 
 logger = logging.getLogger(__name__)
 
 _pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="capture-work")
 
 
-def _failed(error: str, started: float) -> CaptureResult:
+def _failed(error: Reason, started: float) -> CaptureResult:
     return CaptureResult(ok=False, error=error, timings={"total": time.monotonic() - started})
 
 
-def precheck(url: str, allowed: AllowedOrigins) -> str:
-    """Refuse what is plainly not capturable before touching the browser; '' when fine."""
+def precheck(url: str, allowed: AllowedOrigins) -> Reason | None:
+    """Refuse what is plainly not capturable before touching the browser; None when fine."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "not a valid URL"
+        return Reason(reasons.INVALID_URL)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        return "only http and https links can be captured"
+        return Reason(reasons.SCHEME_NOT_ALLOWED)
     if not parts.hostname:
-        return "the URL has no host"
+        return Reason(reasons.NO_HOST)
     if parts.username is not None or parts.password is not None:
-        return "links with credentials cannot be captured"
+        return Reason(reasons.CREDENTIALS_IN_URL)
     try:
         check_origin_host(scheme, parts.hostname, port, allowed)
     except AddressNotAllowed:
         logger.warning("refused capture of %s: address not allowed", url)
-        return ADDRESS_NOT_ALLOWED
-    return ""
+        return Reason(reasons.ADDRESS_NOT_ALLOWED)
+    return None
 
 
 class Watchdog:
@@ -75,22 +75,23 @@ class Watchdog:
         self._timer.cancel()
 
 
-def run_capture(url: str, limits: CaptureLimits) -> CaptureResult:
-    """Capture `url` within `limits`; raises TransientCaptureError only for browser breakage."""
+def run_capture(url: str, config: CaptureConfig) -> CaptureResult:
+    """Capture `url` within `config.limits`; raises TransientCaptureError only for browser breakage."""
     started = time.monotonic()
-    allowed = AllowedOrigins(getattr(settings, "CAPTURE_ALLOWED_ORIGINS", []))
+    limits = config.limits
+    allowed = AllowedOrigins(config.allowed_origins)
     refused = precheck(url, allowed)
     if refused:
         return _failed(refused, started)
     try:
-        session = browser.acquire()
+        session = browser.acquire(config)
     except (WebDriverException, OSError) as exc:
         raise TransientCaptureError(f"capture browser could not start: {exc}") from exc
-    scope = Scope(allowed, resolver_from_settings(), limits.max_bytes, header_timeout=limits.page_load_budget)
+    scope = Scope(allowed, resolver_for(config.dns_server), limits.max_bytes, header_timeout=limits.page_load_budget)
     session.proxy.begin(scope)
     margin = min(1.0, limits.deadline * 0.1)
     watchdog = Watchdog(session, started + limits.deadline - margin)
-    recorder = Recorder(session, scope, limits, started, _pool)
+    recorder = Recorder(session, scope, config, started, _pool)
     try:
         result = recorder.run(url)
     except Exception as exc:
@@ -100,7 +101,7 @@ def run_capture(url: str, limits: CaptureLimits) -> CaptureResult:
             if isinstance(exc, WebDriverException | OSError):
                 raise TransientCaptureError(f"capture browser failed: {exc}") from exc
             raise
-        result = recorder.partial(f"timed out after {limits.deadline:g} s")
+        result = recorder.partial(Reason(reasons.TIMED_OUT, {"seconds": f"{limits.deadline:g}"}))
     finally:
         watchdog.cancel()
         session.proxy.end()
@@ -111,7 +112,9 @@ def run_capture(url: str, limits: CaptureLimits) -> CaptureResult:
         threading.Thread(target=browser.discard, args=(session,), name="capture-discard", daemon=True).start()
     else:
         origins = [_origin(u) for u in (url, result.final_url) if _origin(u)]
-        threading.Thread(target=browser.release, args=(session, origins), name="capture-reset", daemon=True).start()
+        threading.Thread(
+            target=browser.release, args=(session, origins, config), name="capture-reset", daemon=True
+        ).start()
     return result
 
 

@@ -12,12 +12,19 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from capture import reasons
+from capture.reasons import Reason
+
 MAX_REDIRECTS = 10
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) linkhome"
 
 
 class FetchError(Exception):
-    """The download failed, was refused by the proxy, or broke a limit."""
+    """The download failed, was refused by the proxy, or broke a limit: `reason` says which."""
+
+    def __init__(self, reason: Reason):
+        super().__init__(f"{reason.code} {reason.params}")
+        self.reason = reason
 
 
 @dataclass
@@ -46,7 +53,7 @@ def _request(url: str, proxy_port: int, timeout: float) -> http.client.HTTPRespo
         connection = http.client.HTTPConnection("127.0.0.1", proxy_port, timeout=timeout)
         target = url.split("#", 1)[0]
     else:
-        raise FetchError(f"unsupported scheme {parts.scheme!r}")
+        raise FetchError(Reason(reasons.FETCH_UNSUPPORTED_SCHEME, {"scheme": parts.scheme}))
     connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
     return connection.getresponse()
 
@@ -56,22 +63,22 @@ def fetch(url: str, proxy_port: int, max_bytes: int, deadline: float) -> Fetched
     for _hop in range(MAX_REDIRECTS + 1):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise FetchError("out of time")
+            raise FetchError(Reason(reasons.FETCH_OUT_OF_TIME))
         try:
             response = _request(url, proxy_port, remaining)
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"{url}: {exc}") from exc
+            raise FetchError(Reason(reasons.FETCH_FAILED, {"url": url, "error": str(exc)})) from exc
         try:
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
                 url = urljoin(url, response.getheader("Location", ""))
                 continue
             data = response.read(max_bytes + 1)
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"{url}: {exc}") from exc
+            raise FetchError(Reason(reasons.FETCH_FAILED, {"url": url, "error": str(exc)})) from exc
         finally:
             response.close()
         if len(data) > max_bytes:
-            raise FetchError(f"{url}: larger than {max_bytes} bytes")
+            raise FetchError(Reason(reasons.FETCH_TOO_LARGE, {"url": url, "bytes": max_bytes}))
         content_type = (response.getheader("Content-Type") or "").split(";", 1)[0].strip().lower()
         return Fetched(url, response.status, content_type, data)
-    raise FetchError("too many redirects")
+    raise FetchError(Reason(reasons.TOO_MANY_REDIRECTS))

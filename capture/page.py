@@ -7,9 +7,12 @@ images and reading all metadata are single scripts rather than many small calls.
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from selenium.common.exceptions import JavascriptException, TimeoutException, WebDriverException
+
+_REGIONAL_INDICATORS = "".join(chr(c) for c in range(0x1F1E6, 0x1F200))
 
 # Resolves on the load event, or with the current readyState when the budget runs out.
 _WAIT_FOR_LOAD = """
@@ -174,3 +177,21 @@ def read(driver, timeout: float) -> PageFacts:
         width=int(facts.get("width") or 0),
         height=int(facts.get("height") or 0),
     )
+
+
+def safe_title(title: str, limit: int) -> str:
+    """Whitespace-collapsed title cut to `limit` characters without leaving half a character.
+
+    A cut can strand a zero-width joiner, a variation selector or a combining mark that
+    belonged to the next (dropped) character; those are trimmed so the title ends cleanly.
+    """
+    clean = " ".join(title.split())
+    if len(clean) <= limit:
+        return clean
+    cut = clean[:limit]
+    while cut and (cut[-1] in "\u200d\ufe0f\ufe0e" or unicodedata.combining(cut[-1])):
+        cut = cut[:-1]
+    flags = len(cut) - len(cut.rstrip(_REGIONAL_INDICATORS))
+    if flags % 2:  # a flag is two regional indicators; half of one shows as a stray letter
+        cut = cut[:-1]
+    return cut.rstrip()

@@ -3,6 +3,10 @@
 Chromium forks a zygote, renderers and utility processes; chromedriver only knows the first.
 Killing, measuring and reaping must see the whole tree, and orphan hunting must recognise a
 tree by the profile folder it was started with.
+
+A worker killed by SIGKILL or the OOM killer never runs `shutdown()`, so its Chromium keeps
+running and its profile folder stays. Every capture browser is started with
+`--user-data-dir=<profile root>/<worker pid>-<n>`; that pid says who owns the tree.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
+import shutil
 import signal
 import time
 from collections.abc import Iterable
@@ -100,3 +106,59 @@ def kill_all(pids: Iterable[int], wait: float = 3.0) -> None:
             time.sleep(0.01)
     if pending:
         logger.warning("processes still running after SIGKILL: %s", sorted(pending))
+
+
+_PROFILE_NAME = re.compile(r"^(\d+)-(\d+)$")
+
+
+def _owner(profile: Path, root: Path) -> int | None:
+    if profile.parent != root:
+        return None
+    match = _PROFILE_NAME.match(profile.name)
+    return int(match.group(1)) if match else None
+
+
+def _profile_of(pid: int) -> Path | None:
+    for argument in cmdline(pid):
+        if argument.startswith("--user-data-dir="):
+            return Path(argument.split("=", 1)[1])
+    return None
+
+
+def _is_orphaned(owner: int, keep: Path | None, profile: Path) -> bool:
+    if profile == keep:
+        return False
+    return owner == os.getpid() or not is_running(owner)
+
+
+def reap_orphans(root: Path, keep: Path | None = None) -> list[int]:
+    """Kill capture browsers under `root` whose owner is dead or is this process, except `keep`.
+
+    Called when a worker starts (its own pid can only own leftovers then, since pids are
+    reused) and by tests. Their chromedriver parents go too. Returns the pids killed.
+    """
+    root = root.resolve()
+    doomed: set[int] = set()
+    for pid in all_pids():
+        if pid == os.getpid():
+            continue
+        profile = _profile_of(pid)
+        if profile is None:
+            continue
+        profile = profile.resolve()
+        owner = _owner(profile, root)
+        if owner is None or not _is_orphaned(owner, keep, profile):
+            continue
+        doomed.add(pid)
+        parent = parent_of(pid)
+        if parent and parent != os.getpid() and "chromedriver" in " ".join(cmdline(parent)[:1]):
+            doomed.add(parent)
+    if doomed:
+        logger.warning("killing %d orphaned capture browser processes", len(doomed))
+        kill_all(doomed)
+    if root.is_dir():
+        for folder in root.iterdir():
+            owner = _owner(folder, root)
+            if owner is not None and folder.is_dir() and _is_orphaned(owner, keep, folder):
+                shutil.rmtree(folder, ignore_errors=True)
+    return sorted(doomed)

@@ -11,10 +11,12 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import unquote, urljoin, urlsplit
 
-from capture import Artifact, CaptureLimits, CaptureResult, artifacts, fetch, page
+from capture import artifacts, fetch, page, reasons
 from capture.browser import VIEWPORT, BrowserSession
-from capture.outcome import navigation_error, safe_title
+from capture.page import safe_title
 from capture.proxy_scope import Scope
+from capture.reasons import Reason, navigation_error
+from capture.results import Artifact, CaptureConfig, CaptureResult
 from capture.selfcontained import build_html
 
 logger = logging.getLogger(__name__)
@@ -46,13 +48,14 @@ def _is_original(content_type: str) -> bool:
 
 
 class Recorder:
-    def __init__(self, session: BrowserSession, scope: Scope, limits: CaptureLimits, started: float,
+    def __init__(self, session: BrowserSession, scope: Scope, config: CaptureConfig, started: float,
                  pool: ThreadPoolExecutor):
         self.session = session
         self.driver = session.driver
         self.scope = scope
-        self.limits = limits
-        self.deadline = started + limits.deadline
+        self.limits = config.limits
+        self.title_max_length = config.title_max_length
+        self.deadline = started + config.limits.deadline
         self.pool = pool
         self.result = CaptureResult(ok=False)
         self.futures: dict[str, Future] = {}
@@ -63,7 +66,7 @@ class Recorder:
         self.result.timings[step] = round(now - since, 4)
         return now
 
-    def _fail(self, error: str) -> CaptureResult:
+    def _fail(self, error: Reason) -> CaptureResult:
         self.result.ok = False
         self.result.error = error
         return self.result
@@ -81,7 +84,7 @@ class Recorder:
             # Stop the transfer: what is there is what gets captured, without the rest of the
             # download competing for the CPU with rendering.
             self.driver.execute_cdp_cmd("Page.stopLoading", {})
-            self.result.notes.append("page still loading at the deadline")
+            self.result.notes.append(Reason(reasons.STILL_LOADING))
         t = self._mark("load", t)
         current_url, content_type, status, error_code = page.probe(self.driver)
         if error_code:
@@ -90,7 +93,7 @@ class Recorder:
             return self._original(current_url, status)
         settle_budget = min(SETTLE_BUDGET, max(0.0, self.deadline - time.monotonic() - 3))
         if settle_budget > 0 and page.settle(self.driver, self.limits.max_screenshot_height, settle_budget) != 0:
-            self.result.notes.append("some images had not loaded")
+            self.result.notes.append(Reason(reasons.IMAGES_NOT_LOADED))
         t = self._mark("settle", t)
         facts = page.read(self.driver, self.deadline - time.monotonic())
         if facts.is_error_page:  # a script or meta refresh navigated somewhere that failed
@@ -120,7 +123,7 @@ class Recorder:
         r.final_url = facts.url
         r.http_status = facts.status
         r.content_type = facts.content_type
-        r.title = safe_title(facts.title)
+        r.title = safe_title(facts.title, self.title_max_length)
         r.description = " ".join(facts.description.split())[:1000]
         r.language = facts.language.strip()[:35]
         r.charset = facts.charset
@@ -128,7 +131,8 @@ class Recorder:
     def _screenshot(self, facts: page.PageFacts) -> None:
         plan = artifacts.plan_screenshot(facts.width, facts.height, VIEWPORT[0], self.limits.max_screenshot_height)
         if plan.cut:
-            self.result.notes.append(f"screenshot cut at {self.limits.max_screenshot_height:,} px")
+            # "15,000": the parameter is printed as it is, and this is how the note always showed it.
+            self.result.notes.append(Reason(reasons.SCREENSHOT_CUT, {"px": f"{self.limits.max_screenshot_height:,}"}))
         raw = artifacts.capture_screenshot(self.driver, plan)
         self._raw_screenshot = raw
         self.futures["images"] = self.pool.submit(artifacts.image_artifacts, raw)
@@ -158,25 +162,27 @@ class Recorder:
     def _notes_from_proxy(self) -> None:
         blocked = [e for e in self.scope.events() if e.kind == "blocked"]
         if blocked:
-            self.result.notes.append(f"blocked {len(blocked)} request(s) to addresses that are not allowed")
+            self.result.notes.append(Reason(reasons.REQUESTS_BLOCKED, {"count": len(blocked)}))
         if self.scope.limit_reached:
-            self.result.notes.append(
-                f"download limit of {self.limits.max_bytes / 1048576:.0f} MB reached; the page may be incomplete"
-            )
+            mb = round(self.limits.max_bytes / 1048576)
+            self.result.notes.append(Reason(reasons.DOWNLOAD_LIMIT_REACHED, {"mb": mb}))
 
     def _finish(self) -> CaptureResult:
         self._collect(self.deadline - 0.2)
         self._notes_from_proxy()
         return self.result
 
-    def partial(self, timeout_error: str) -> CaptureResult:
+    def partial(self, timeout_error: Reason) -> CaptureResult:
         """After the watchdog fired: keep what was captured, or fail with the timeout."""
         self._collect(self.deadline - 0.2)
         useful = self.result.ok and ("screenshot" in self.result.artifacts or self.result.text)
         if not useful:
             return CaptureResult(ok=False, error=timeout_error, notes=self.result.notes, timings=self.result.timings)
         missing = [k for k in ("screenshot", "html", "pdf") if k not in self.result.artifacts]
-        self.result.notes.append("deadline reached" + (f"; missing: {', '.join(missing)}" if missing else ""))
+        if missing:
+            self.result.notes.append(Reason(reasons.DEADLINE_REACHED_MISSING, {"missing": ", ".join(missing)}))
+        else:
+            self.result.notes.append(Reason(reasons.DEADLINE_REACHED))
         self._notes_from_proxy()
         return self.result
 
@@ -187,10 +193,12 @@ class Recorder:
         try:
             got = fetch.fetch(url, self.session.proxy.port, max(0, left), self.deadline - 0.5)
         except fetch.FetchError as exc:
-            return self._fail(navigation_error("", self.scope.events()) if self.scope.events() else str(exc))
+            return self._fail(navigation_error("", self.scope.events()) if self.scope.events() else exc.reason)
         r = self.result
         if not _is_original(got.content_type):
-            return self._fail(f"the link is a download ({got.content_type or 'unknown type'}), not a page")
+            if not got.content_type:
+                return self._fail(Reason(reasons.DOWNLOAD_NOT_PAGE_UNKNOWN))
+            return self._fail(Reason(reasons.DOWNLOAD_NOT_PAGE, {"content_type": got.content_type}))
         r.ok = True
         r.final_url = got.url
         r.http_status = got.status or status
@@ -207,8 +215,8 @@ class Recorder:
             r.artifacts.update(previews)
         except Exception as exc:  # a broken file is still worth keeping as the original
             logger.warning("could not render a preview of %s: %s", url, exc)
-            r.notes.append("could not render a preview of the file")
-        r.title = safe_title(unquote(urlsplit(got.url).path.rsplit("/", 1)[-1]) or got.url)
+            r.notes.append(Reason(reasons.PREVIEW_FAILED))
+        r.title = safe_title(unquote(urlsplit(got.url).path.rsplit("/", 1)[-1]) or got.url, self.title_max_length)
         self._mark("original", t)
         self._notes_from_proxy()
         return r

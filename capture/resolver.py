@@ -10,8 +10,6 @@ import ipaddress
 import logging
 import socket
 
-from django.conf import settings
-
 from capture.netguard import IPAddress, Resolver
 
 logger = logging.getLogger(__name__)
@@ -33,7 +31,7 @@ class SystemResolver:
 class DnsServerResolver:
     """Asks one DNS server directly (A and AAAA over UDP, TCP when truncated).
 
-    Used when CAPTURE_DNS_SERVER is set: a deployment can pin a filtering resolver, and the
+    Used when the config names a DNS server: a deployment can pin a filtering resolver, and the
     tests run a tiny DNS server on loopback to serve hostile answers.
     """
 
@@ -44,7 +42,9 @@ class DnsServerResolver:
         self.timeout = timeout
 
     def _ask(self, host: str, qtype: str) -> list[IPAddress]:
-        from dnslib import QTYPE, RCODE, DNSRecord  # only deployments that set a DNS server need it
+        # Imported here, not at the top: only a config naming a DNS server uses dnslib, and its
+        # import (~30 ms) would otherwise be paid by every process importing `capture`.
+        from dnslib import QTYPE, RCODE, DNSRecord
 
         query = DNSRecord.question(host, qtype)
         packet = query.send(self.host, self.port, timeout=self.timeout)
@@ -64,9 +64,8 @@ class DnsServerResolver:
         return found
 
 
-def resolver_from_settings() -> Resolver:
-    """The resolver the current settings ask for; read per capture so overrides apply at once."""
-    server = getattr(settings, "CAPTURE_DNS_SERVER", "")
+def resolver_for(server: str) -> Resolver:
+    """The resolver a capture's config asks for: that DNS server ("host:port"), or the system's."""
     if server:
         return DnsServerResolver(server)
     return SystemResolver()

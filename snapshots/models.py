@@ -76,6 +76,7 @@ class Link(models.Model):
 
 SNAPSHOT_ERROR_MAX_LENGTH = 300
 SNAPSHOT_NOTE_MAX_LENGTH = 500
+REASON_CODE_MAX_LENGTH = 40
 TASK_ID_MAX_LENGTH = 64
 CONTENT_TYPE_MAX_LENGTH = 200
 LANGUAGE_MAX_LENGTH = 35  # a BCP 47 language tag
@@ -104,8 +105,15 @@ class Snapshot(models.Model):
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="snapshots")
     status = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Trigger.choices, default=Trigger.SAVE)
+    # Why a capture failed and what to know about one that succeeded, in English (`error` is
+    # part of the API) and as reason codes that pages word in the reader's language
+    # (snapshots.archive.reasons). Rows from before codes have only the English. The database
+    # defaults let code from before the codes keep inserting rows while a release rolls out.
     error = models.CharField(max_length=SNAPSHOT_ERROR_MAX_LENGTH, blank=True)
-    note = models.CharField(max_length=SNAPSHOT_NOTE_MAX_LENGTH, blank=True)
+    error_code = models.CharField(max_length=REASON_CODE_MAX_LENGTH, blank=True, default="", db_default="")
+    error_params = models.JSONField(default=dict, db_default={}, blank=True)
+    note = models.CharField(max_length=SNAPSHOT_NOTE_MAX_LENGTH, blank=True)  # one note a line
+    note_reasons = models.JSONField(default=list, db_default=[], blank=True)  # [{"code": …, "params": {…}}, …]
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=TASK_ID_MAX_LENGTH, blank=True)  # the delivery that holds the claim
     created = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -45,9 +45,16 @@ class SnapshotSerializer(UTCModelSerializer):
     class Meta:
         model = Snapshot
         fields = [
-            "id", "status", "error", "note", "created", "finished", "final_url", "http_status",
+            "id", "status", "error", "error_code", "note", "created", "finished", "final_url", "http_status",
             "content_type", "title", "artifacts",
         ]
+        extra_kwargs = {
+            "error": {"help_text": "Why the capture failed, in English."},
+            "error_code": {
+                "help_text": "Why the capture failed, as a stable code (such as address_not_allowed); "
+                "empty for captures made before codes existed."
+            },
+        }
 
     @extend_schema_field(
         {

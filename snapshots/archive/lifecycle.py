@@ -18,9 +18,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from snapshots import queues
+from snapshots.archive import reasons
 from snapshots.archive.diffing import snapshot_collapse_unchanged
 from snapshots.models import (
     CHARSET_MAX_LENGTH,
@@ -126,7 +126,7 @@ def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
             if snapshot.started and snapshot.started > stale:
                 return None
         if snapshot.attempts >= settings.CAPTURE_MAX_ATTEMPTS:
-            _fail(snapshot, _("gave up after %(n)d attempts") % {"n": snapshot.attempts})
+            _fail(snapshot, reasons.GAVE_UP, {"attempts": snapshot.attempts})
             return None
         snapshot.attempts += 1
         snapshot.status = Snapshot.Status.RUNNING
@@ -136,25 +136,29 @@ def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
     return snapshot
 
 
-def _fail(snapshot: Snapshot, reason: str) -> None:
+def _fail(snapshot: Snapshot, code: str, params: dict[str, str | int] | None = None) -> None:
     snapshot.status = Snapshot.Status.FAILED
-    snapshot.error = reason[:SNAPSHOT_ERROR_MAX_LENGTH]
+    snapshot.error_code = code
+    snapshot.error_params = dict(params or {})
+    snapshot.error = reasons.reason_english(code, params)[:SNAPSHOT_ERROR_MAX_LENGTH]
     snapshot.finished = timezone.now()
-    snapshot.save(update_fields=["status", "error", "finished"])
+    snapshot.save(update_fields=["status", "error", "error_code", "error_params", "finished"])
 
 
-def snapshot_fail(snapshot_id: int, reason: str) -> None:
+def snapshot_fail(snapshot_id: int, code: str, params: dict[str, str | int] | None = None) -> None:
+    """Record a failure by its reason code (capture.reasons or snapshots.archive.reasons)."""
     with transaction.atomic():
         snapshot = Snapshot.objects.select_for_update().filter(pk=snapshot_id).first()
         if snapshot is not None and not snapshot.is_finished:
-            _fail(snapshot, reason)
+            _fail(snapshot, code, params)
 
 
 def snapshot_retry(*, snapshot: Snapshot) -> bool:
     """Give a failed capture a fresh set of attempts (staff action); returns False if not failed."""
     with transaction.atomic():
         updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
-            status=Snapshot.Status.QUEUED, attempts=0, error="", task_id="", enqueued=None, finished=None
+            status=Snapshot.Status.QUEUED, attempts=0, error="", error_code="", error_params={}, task_id="",
+            enqueued=None, finished=None,
         )
         if updated:
             snapshot_id = snapshot.pk
@@ -174,12 +178,19 @@ def _artifact_prefix(snapshot: Snapshot) -> str:
 
 
 def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
-    """Store a CaptureResult's artifacts and record the outcome; tolerate a deleted link."""
+    """Store a CaptureResult's artifacts and record the outcome; tolerate a deleted link.
+
+    `result` is the engine's CaptureResult, used by its attributes only: this module is imported
+    by web pages, which must not load the engine.
+    """
     snapshot = Snapshot.objects.select_related("link").filter(pk=snapshot_id).first()
     if snapshot is None or snapshot.is_finished:
         return None
     if not result.ok:
-        snapshot_fail(snapshot_id, result.error or _("capture failed"))
+        if result.error is None:
+            snapshot_fail(snapshot_id, reasons.CAPTURE_FAILED)
+        else:
+            snapshot_fail(snapshot_id, result.error.code, result.error.params)
         return snapshot
     prefix = _artifact_prefix(snapshot)
     names: dict[str, str] = {}
@@ -194,8 +205,10 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
             transaction.on_commit(lambda: files.delete_artifact_files(names.values()))
             return None
         locked.status = Snapshot.Status.SUCCEEDED
-        locked.error = ""
-        locked.note = "\n".join(result.notes)[:SNAPSHOT_NOTE_MAX_LENGTH]  # one note a line
+        locked.error, locked.error_code, locked.error_params = "", "", {}
+        notes = "\n".join(reasons.reason_english(n.code, n.params) for n in result.notes)
+        locked.note = notes[:SNAPSHOT_NOTE_MAX_LENGTH]
+        locked.note_reasons = [{"code": n.code, "params": dict(n.params)} for n in result.notes]
         locked.finished = locked.last_checked = timezone.now()
         locked.final_url = result.final_url[:URL_MAX_LENGTH]
         locked.http_status = result.http_status
@@ -258,7 +271,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         status=Snapshot.Status.RUNNING, started__lt=stale_run
     ).values_list("pk", "attempts"):
         if attempts >= settings.CAPTURE_MAX_ATTEMPTS:
-            snapshot_fail(snap_id, _("timed out after %(n)d attempts") % {"n": attempts})
+            snapshot_fail(snap_id, reasons.ATTEMPTS_TIMED_OUT, {"attempts": attempts})
             counts["failed"] += 1
         else:
             snapshot_requeue(snap_id)

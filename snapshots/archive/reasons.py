@@ -1,68 +1,122 @@
-"""Capture errors and notes in the reader's language.
+"""Capture errors and notes in words: one table from reason code to message.
 
-The engine records short English reasons ("timed out after 45 s") because they are part of the
-API and of logs; the pages translate them when they are shown. A reason this table does not
-know is shown as it is.
+The engine (`capture.reasons`) and the capture lifecycle record why a capture failed, and what
+to know about one that succeeded, as codes with parameters; a snapshot stores them beside an
+English rendering (`error`, `note`), which the API has always returned. Pages word the codes in
+the reader's language. A snapshot stored before codes existed has none and shows its English
+text as it was stored.
+
+The engine's codes are spelled out here rather than imported: web processes must not load the
+engine. tests/snapshots/archive/test_reason_messages.py checks that the table covers them all.
 """
 
 from __future__ import annotations
 
-import re
+import logging
+from collections.abc import Mapping
 
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-_FIXED = {
-    "address not allowed": _("address not allowed"),
-    "too many redirects": _("too many redirects"),
-    "could not resolve the host name": _("could not resolve the host name"),
-    "connection refused": _("connection refused"),
-    "connection reset by the server": _("connection reset by the server"),
-    "connection timed out": _("connection timed out"),
-    "the server sent no response": _("the server sent no response"),
-    "the server sent an invalid response": _("the server sent an invalid response"),
-    "port not allowed": _("port not allowed"),
-    "page still loading at the deadline": _("page still loading at the deadline"),
-    "some images had not loaded": _("some images had not loaded"),
-    "could not render a preview of the file": _("could not render a preview of the file"),
-    "only http and https links can be captured": _("only http and https links can be captured"),
-    "capture failed": _("capture failed"),
-    "deadline reached": _("deadline reached"),
+from snapshots.models import Snapshot
+
+log = logging.getLogger(__name__)
+
+# The app's own codes: failures the lifecycle decides on, not the engine.
+GAVE_UP = "gave_up"  # {"attempts"}: every attempt ended with the worker gone
+ATTEMPTS_TIMED_OUT = "attempts_timed_out"  # {"attempts"}: the last run outlived the hard time limit
+BROWSER_FAILED = "browser_failed"  # {"error"}: the browser kept breaking (TransientCaptureError)
+CAPTURE_FAILED = "capture_failed"  # the engine failed without saying why
+APP_CODES = (GAVE_UP, ATTEMPTS_TIMED_OUT, BROWSER_FAILED, CAPTURE_FAILED)
+
+# The English templates print exactly what the snapshot's `error` and `note` said before codes.
+MESSAGES: dict[str, Promise] = {
+    # capture.reasons: the link is refused before the browser is used
+    "invalid_url": _("not a valid URL"),
+    "scheme_not_allowed": _("only http and https links can be captured"),
+    "no_host": _("the URL has no host"),
+    "credentials_in_url": _("links with credentials cannot be captured"),
+    "address_not_allowed": _("address not allowed"),
+    "timed_out": _("timed out after %(seconds)s s"),
+    # capture.reasons: the page did not load
+    "too_many_redirects": _("too many redirects"),
+    "name_not_resolved": _("could not resolve the host name"),
+    "connection_refused": _("connection refused"),
+    "connection_reset": _("connection reset by the server"),
+    "connection_timed_out": _("connection timed out"),
+    "empty_response": _("the server sent no response"),
+    "invalid_response": _("the server sent an invalid response"),
+    "port_not_allowed": _("port not allowed"),
+    "tls_handshake_failed": _("TLS handshake failed"),
+    "host_not_resolved": _("could not resolve host %(host)s"),
+    "host_unreachable": _("could not connect to %(host)s:%(port)s"),
+    # Translators: error is Chromium's name for it, such as ERR_CERT_DATE_INVALID.
+    "tls_certificate_error": _("TLS certificate error (%(error)s)"),
+    # Translators: error is Chromium's name for it, such as ERR_ADDRESS_UNREACHABLE.
+    "page_not_loaded": _("page could not be loaded (%(error)s)"),
+    "page_not_loaded_unknown": _("page could not be loaded (unknown error)"),
+    "download_not_page": _("the link is a download (%(content_type)s), not a page"),
+    "download_not_page_unknown": _("the link is a download (unknown type), not a page"),
+    # capture.reasons: downloading a PDF or image link failed
+    "fetch_out_of_time": _("out of time"),
+    # Translators: a download failed; error is the network error in English.
+    "fetch_failed": _("%(url)s: %(error)s"),
+    "fetch_too_large": _("%(url)s: larger than %(bytes)s bytes"),
+    "fetch_unsupported_scheme": _("unsupported scheme '%(scheme)s'"),
+    # capture.reasons: notes on a capture that succeeded
+    "screenshot_cut": _("screenshot cut at %(px)s px"),
+    "requests_blocked": _("blocked %(count)s request(s) to addresses that are not allowed"),
+    "download_limit_reached": _("download limit of %(mb)s MB reached; the page may be incomplete"),
+    "still_loading": _("page still loading at the deadline"),
+    "images_not_loaded": _("some images had not loaded"),
+    "preview_failed": _("could not render a preview of the file"),
+    "deadline_reached": _("deadline reached"),
+    # Translators: missing lists artifact kinds, such as "html, pdf".
+    "deadline_reached_missing": _("deadline reached; missing: %(missing)s"),
+    # this module's codes
+    GAVE_UP: _("gave up after %(attempts)s attempts"),
+    ATTEMPTS_TIMED_OUT: _("timed out after %(attempts)s attempts"),
+    # Translators: error is the browser's own message, in English.
+    BROWSER_FAILED: _("browser failed: %(error)s"),
+    CAPTURE_FAILED: _("capture failed"),
 }
-_PATTERNS = [
-    (re.compile(r"timed out after (?P<n>[\d.]+) s"), _("timed out after %(n)s s")),
-    (re.compile(r"timed out after (?P<n>\d+) attempts"), _("timed out after %(n)s attempts")),
-    (re.compile(r"gave up after (?P<n>\d+) attempts"), _("gave up after %(n)s attempts")),
-    (re.compile(r"screenshot cut at (?P<px>[\d,]+) px"), _("screenshot cut at %(px)s px")),
-    (re.compile(r"could not resolve host (?P<host>.+)"), _("could not resolve host %(host)s")),
-    (re.compile(r"could not connect to (?P<host>.+)"), _("could not connect to %(host)s")),
-    (re.compile(r"page could not be loaded \((?P<code>.+)\)"), _("page could not be loaded (%(code)s)")),
-    (re.compile(r"deadline reached; missing: (?P<what>.+)"), _("deadline reached; missing: %(what)s")),
-    (
-        re.compile(r"blocked (?P<n>\d+) request\(s\) to addresses that are not allowed"),
-        _("blocked %(n)s requests to addresses that are not allowed"),
-    ),
-    (
-        re.compile(r"download limit of (?P<mb>\d+) MB reached; the page may be incomplete"),
-        _("download limit of %(mb)s MB reached; the page may be incomplete"),
-    ),
-    (
-        re.compile(r"the link is a download \((?P<type>.+)\), not a page"),
-        _("the link is a download (%(type)s), not a page"),
-    ),
-    (re.compile(r"browser failed: (?P<e>.+)"), _("browser failed: %(e)s")),
-]
 
 
-def translate_reason(reason: str) -> str:
-    """A stored error or notes (one a line) in the active language, joined for one line of text."""
-    return "; ".join(_translate_one(part.strip()) for part in reason.splitlines() if part.strip())
+def reason_text(code: str, params: Mapping[str, object] | None = None) -> str | None:
+    """The message of a reason in the active language; None for a code or parameters it does not know."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return None
+    try:
+        return str(template) % dict(params or {})
+    except (KeyError, TypeError, ValueError):
+        log.warning("capture reason %s does not fit its parameters %r", code, params)
+        return None
 
 
-def _translate_one(part: str) -> str:
-    if part in _FIXED:
-        return str(_FIXED[part])
-    for pattern, template in _PATTERNS:
-        match = pattern.fullmatch(part)
-        if match:
-            return str(template) % match.groupdict()
-    return part
+def reason_english(code: str, params: Mapping[str, object] | None = None) -> str:
+    """The English text stored beside the code (the API's `error`); the code itself if unknown."""
+    with translation.override("en"):
+        return reason_text(code, params) or code
+
+
+def error_text(snapshot: Snapshot) -> str:
+    """A snapshot's error for its reader: worded from its code, or as stored before codes existed."""
+    if snapshot.error_code:
+        return reason_text(snapshot.error_code, snapshot.error_params) or snapshot.error
+    return snapshot.error
+
+
+def note_text(snapshot: Snapshot) -> str:
+    """A snapshot's notes for its reader, on one line: worded from their codes, or as stored."""
+    if snapshot.note_reasons:
+        return "; ".join(
+            reason_text(r.get("code", ""), r.get("params")) or r.get("code", "") for r in snapshot.note_reasons
+        )
+    return "; ".join(line.strip() for line in snapshot.note.splitlines() if line.strip())
+
+
+def status_text(snapshot: Snapshot) -> str:
+    """What a status badge says on hover: the error, or else the notes."""
+    return error_text(snapshot) or note_text(snapshot)

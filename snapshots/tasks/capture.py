@@ -7,11 +7,13 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from capture import TransientCaptureError, capture
+from capture.reasons import TIMED_OUT
 from snapshots import queues
 from snapshots.archive import lifecycle
+from snapshots.archive.reasons import BROWSER_FAILED
+from snapshots.tasks.engine import capture_config
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +32,13 @@ def capture_snapshot(self, snapshot_id: int) -> str:
     if snapshot is None:
         return "skipped"
     try:
-        result = capture(snapshot.link.url)
+        result = capture(snapshot.link.url, capture_config())
     except SoftTimeLimitExceeded:
-        lifecycle.snapshot_fail(
-            snapshot_id, _("timed out after %(n)d s") % {"n": settings.CAPTURE_SOFT_TIME_LIMIT}
-        )
+        lifecycle.snapshot_fail(snapshot_id, TIMED_OUT, {"seconds": settings.CAPTURE_SOFT_TIME_LIMIT})
         return "failed"
     except TransientCaptureError as exc:
         if snapshot.attempts >= settings.CAPTURE_MAX_ATTEMPTS:
-            lifecycle.snapshot_fail(snapshot_id, _("browser failed: %(e)s") % {"e": exc})
+            lifecycle.snapshot_fail(snapshot_id, BROWSER_FAILED, {"error": str(exc)[:300]})
             return "failed"
         lifecycle.snapshot_requeue(snapshot_id)
         raise self.retry(exc=exc, countdown=2**snapshot.attempts) from exc

@@ -11,19 +11,21 @@ import logging
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 
 from capture import browser
+from snapshots.tasks.engine import capture_config
 
 log = logging.getLogger(__name__)
 
 
 @worker_init.connect
 def _reap_at_worker_start(**_kwargs) -> None:
-    browser.reap_orphans()
+    browser.reap_orphans(capture_config())
 
 
 @worker_process_init.connect
 def _prewarm_browser(**_kwargs) -> None:
-    browser.reap_orphans()
-    browser.prewarm()
+    config = capture_config()
+    browser.reap_orphans(config)
+    browser.prewarm(config)
 
 
 @worker_process_shutdown.connect

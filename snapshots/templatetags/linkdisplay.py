@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from snapshots.archive.reasons import translate_reason
+from snapshots.archive import reasons
 from snapshots.links.urlnorm import display_url
+from snapshots.models import Snapshot
 
 register = template.Library()
 
@@ -16,7 +17,19 @@ def display_url_filter(url: str) -> str:
     return display_url(url or "")
 
 
-@register.filter(name="reason")
-def reason_filter(value: str) -> str:
-    """A capture error or note in the reader's language."""
-    return translate_reason(value or "")
+@register.filter(name="snapshot_error")
+def snapshot_error_filter(snapshot: Snapshot) -> str:
+    """Why a capture failed, in the reader's language."""
+    return reasons.error_text(snapshot)
+
+
+@register.filter(name="snapshot_note")
+def snapshot_note_filter(snapshot: Snapshot) -> str:
+    """What to know about a capture, in the reader's language."""
+    return reasons.note_text(snapshot)
+
+
+@register.filter(name="snapshot_reason")
+def snapshot_reason_filter(snapshot: Snapshot) -> str:
+    """A capture's error, or else its notes, in the reader's language."""
+    return reasons.status_text(snapshot)

@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from snapshots.archive.reasons import translate_reason
+from snapshots.archive.reasons import status_text
 from snapshots.links.urlnorm import display_url
 from snapshots.models import Link, Share, Snapshot, TaggedLink
 from snapshots.storage.signing import artifact_url
@@ -153,7 +153,7 @@ def status_block(
         link_id=_html(link_id),
         status=_html(latest.status),
         label=_html(Snapshot.Status(latest.status).label),  # get_status_display() hashes every choice
-        reason=_html(translate_reason(latest.error or latest.note)),
+        reason=_html(status_text(latest)),
     )
     if not latest.is_finished:
         block.poll_url = _html(urls.status(link_id))
@@ -167,8 +167,8 @@ def status_block(
 # Plain SQL that SQLite and PostgreSQL both run: the ORM spends longer compiling the
 # window-and-filter form of this query than the database spends answering it.
 _NEWEST_SQL = """
-SELECT id, link_id, status, error, note, artifacts, rank, rank_in_status FROM (
-    SELECT id, link_id, status, error, note, artifacts, created,
+SELECT id, link_id, status, error, error_code, error_params, note, note_reasons, artifacts, rank, rank_in_status FROM (
+    SELECT id, link_id, status, error, error_code, error_params, note, note_reasons, artifacts, created,
         ROW_NUMBER() OVER (PARTITION BY link_id ORDER BY created DESC, id DESC) AS rank,
         ROW_NUMBER() OVER (PARTITION BY link_id, status ORDER BY created DESC, id DESC) AS rank_in_status
     FROM {table} WHERE link_id IN ({ids})

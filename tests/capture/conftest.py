@@ -1,16 +1,17 @@
 """Shared fixtures of the capture tests: pages on 127.0.0.1, a forbidden server that must never
-be reached, a hostile DNS server, capture settings, and one warm browser for the whole run."""
+be reached, a hostile DNS server, the engine's config, and one warm browser for the whole run."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
-from capture import CaptureLimits, browser, procs
+from capture import CaptureConfig, CaptureLimits, browser, procs
+from snapshots.tasks.engine import capture_config
 from tests.pages.dns import start_dns
 from tests.pages.routes import forbidden_routes, hostile_routes
 from tests.pages.server import FixtureServer
@@ -52,25 +53,28 @@ def profile_root():
         yield Path(folder)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def capture_settings(pages, dns, profile_root):
-    """Allow only the pages server; resolve names with the hostile DNS server; profiles in tmp.
-
-    At the end the browser is shut down and no Chromium of this run may remain.
-    """
+@pytest.fixture(scope="session")
+def config(pages, dns, profile_root) -> CaptureConfig:
+    """The app's config, but: only the pages server allowed, names resolved by the hostile DNS
+    server, profiles in tmp, short limits."""
     _resolver, dns_port = dns
-    override = override_settings(
-        CAPTURE_ALLOWED_ORIGINS=[pages.origin],
-        CAPTURE_DNS_SERVER=f"127.0.0.1:{dns_port}",
-        CAPTURE_PROFILE_ROOT=profile_root,
-        CAPTURE_BROWSER_RECYCLE_AFTER=1000,
+    return replace(
+        capture_config(),
+        limits=LIMITS,
+        allowed_origins=(pages.origin,),
+        dns_server=f"127.0.0.1:{dns_port}",
+        profile_root=profile_root,
+        browser_recycle_after=1000,
     )
-    override.enable()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def browser_shut_down_at_the_end(config, profile_root):
+    """At the end the browser is shut down and no Chromium of this run may remain."""
     try:
         yield
     finally:
         browser.shutdown()
-        override.disable()
     survivors = _profile_processes(profile_root)
     assert not survivors, f"Chromium processes survived the test run: {survivors}"
     assert not [p for p in profile_root.iterdir()], "profile folders left behind"
@@ -81,11 +85,6 @@ def nothing_reaches_forbidden(forbidden):
     """Every capture test ends with the forbidden server untouched."""
     yield
     assert forbidden.connections == 0, f"forbidden server was reached: {forbidden.requests}"
-
-
-@pytest.fixture
-def limits() -> CaptureLimits:
-    return LIMITS
 
 
 def chromium_count() -> int:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import base64
 import io
 import re
+from dataclasses import replace
 
 import pypdfium2
 from PIL import Image
 
-from capture import CaptureLimits, browser, capture
+from capture import CaptureConfig, CaptureLimits, Reason, browser, capture, reasons
 
 
-def test_report_produces_every_artifact_with_metadata(pages, limits):
-    result = capture(pages.url("/report.html"), limits)
+def test_report_produces_every_artifact_with_metadata(pages, config):
+    result = capture(pages.url("/report.html"), config)
     assert result.ok, result.error
     assert set(result.artifacts) >= {"screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon"}
     assert result.final_url == pages.url("/report.html")
@@ -36,9 +37,9 @@ def pages_file(name: str) -> bytes:
     return (PAGES / name).read_bytes()
 
 
-def _offline_render(html: bytes) -> dict:
+def _offline_render(html: bytes, config: CaptureConfig) -> dict:
     """Open the saved file in the capture browser with the network switched off."""
-    driver = browser.acquire().driver
+    driver = browser.acquire(config).driver
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd(
         "Network.emulateNetworkConditions",
@@ -63,21 +64,21 @@ def _offline_render(html: bytes) -> dict:
         driver.get("about:blank")
 
 
-def test_self_contained_html_renders_offline_with_images(pages, limits):
-    result = capture(pages.url("/report.html"), limits)
+def test_self_contained_html_renders_offline_with_images(pages, config):
+    result = capture(pages.url("/report.html"), config)
     html = result.artifacts["html"].data.decode("utf-8")
     assert "<script" not in html.lower()
     assert not re.search(r"""(src|href)=["']?https?:""", html.replace('<a href="http', "<a x=")), "remote resource left"
     assert not re.search(r"url\(\s*['\"]?https?:", html)
-    rendered = _offline_render(result.artifacts["html"].data)
+    rendered = _offline_render(result.artifacts["html"].data, config)
     assert rendered["scripts"] == 0
     assert rendered["widths"] and all(w > 0 for w in rendered["widths"]), rendered
     assert rendered["bg"].startswith('url("data:image/png')
     assert "地区生产总值" in rendered["text"] and "4,321.09" in rendered["text"]
 
 
-def test_self_contained_html_has_no_active_content(pages, limits):
-    result = capture(pages.url("/kitchen"), limits)
+def test_self_contained_html_has_no_active_content(pages, config):
+    result = capture(pages.url("/kitchen"), config)
     assert result.ok, result.error
     html = result.artifacts["html"].data.decode("utf-8")
     lowered = html.lower()
@@ -90,23 +91,23 @@ def test_self_contained_html_has_no_active_content(pages, limits):
     assert "正文内容" in html
     assert 'href="' + pages.url("/report.html") + '"' in html  # ordinary links stay clickable
     assert "data:image/svg+xml;base64," in html  # inline SVG kept as an image
-    rendered = _offline_render(result.artifacts["html"].data)
+    rendered = _offline_render(result.artifacts["html"].data, config)
     assert rendered["widths"] and all(w > 0 for w in rendered["widths"])
 
 
-def test_title_of_3000_characters_is_cut_to_500(pages, limits):
-    result = capture(pages.url("/long-title"), limits)
+def test_title_of_3000_characters_is_cut_to_500(pages, config):
+    result = capture(pages.url("/long-title"), config)
     assert result.ok
     assert len(result.title) == 500 and set(result.title) == {"长"}
 
 
-def test_emoji_title_is_kept_whole(pages, limits):
-    result = capture(pages.url("/emoji-title"), limits)
+def test_emoji_title_is_kept_whole(pages, config):
+    result = capture(pages.url("/emoji-title"), config)
     assert result.title == "🎉 统计公报 👨‍👩‍👧 🇨🇳"
 
 
-def test_pdf_url_is_stored_as_original_with_preview_and_text(pages, limits):
-    result = capture(pages.url("/doc.pdf"), limits)
+def test_pdf_url_is_stored_as_original_with_preview_and_text(pages, config):
+    result = capture(pages.url("/doc.pdf"), config)
     assert result.ok, result.error
     assert result.content_type == "application/pdf"
     assert result.artifacts["original"].data == pages_file_bytes_of_route(pages, "/doc.pdf")
@@ -120,30 +121,31 @@ def pages_file_bytes_of_route(pages, path: str) -> bytes:
     return pages.routes[path](None)[2]
 
 
-def test_image_url_is_stored_as_original_with_preview(pages, limits):
-    result = capture(pages.url("/chart.png"), limits)
+def test_image_url_is_stored_as_original_with_preview(pages, config):
+    result = capture(pages.url("/chart.png"), config)
     assert result.ok, result.error
     assert result.content_type == "image/png"
     assert result.artifacts["original"].data == pages_file("chart.png")
     assert Image.open(io.BytesIO(result.artifacts["screenshot"].data)).size == (480, 240)
 
 
-def test_200000_px_page_screenshot_is_cut(pages, limits):
-    result = capture(pages.url("/tall"), limits)
+def test_200000_px_page_screenshot_is_cut(pages, config):
+    result = capture(pages.url("/tall"), config)
     assert result.ok, result.error
-    assert "screenshot cut at 15,000 px" in result.notes
+    assert Reason(reasons.SCREENSHOT_CUT, {"px": "15,000"}) in result.notes
     assert Image.open(io.BytesIO(result.artifacts["screenshot"].data)).height == 15_000
-    assert len(pypdfium2.PdfDocument(result.artifacts["pdf"].data)) <= limits.max_pdf_pages
+    assert len(pypdfium2.PdfDocument(result.artifacts["pdf"].data)) <= config.limits.max_pdf_pages
 
 
-def test_pdf_page_cap(pages):
-    result = capture(pages.url("/tall"), CaptureLimits(deadline=10, page_load_budget=4, max_pdf_pages=3))
+def test_pdf_page_cap(pages, config):
+    limits = CaptureLimits(deadline=10, page_load_budget=4, max_pdf_pages=3)
+    result = capture(pages.url("/tall"), replace(config, limits=limits))
     assert len(pypdfium2.PdfDocument(result.artifacts["pdf"].data)) == 3
 
 
-def test_lazy_images_are_loaded_before_the_screenshot(pages, limits):
+def test_lazy_images_are_loaded_before_the_screenshot(pages, config):
     before = len([p for p in pages.requests if p.startswith("/chart.png")])
-    result = capture(pages.url("/lazy"), limits)
+    result = capture(pages.url("/lazy"), config)
     assert result.ok, result.error
     dom = result.artifacts["dom"].data.decode("utf-8")
     assert 'id="scripted" class="lazy" data-src="/chart.png" width="480" height="240" src="/chart.png"' in dom

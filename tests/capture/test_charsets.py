@@ -32,8 +32,8 @@ TABLE_ROWS = [
         ("/gbk-none", "GBK"),  # neither header nor meta: Chromium's detector decides
     ],
 )
-def test_simplified_chinese_report_text_and_tables_are_exact(pages, limits, path, charset):
-    result = capture(pages.url(path), limits)
+def test_simplified_chinese_report_text_and_tables_are_exact(pages, config, path, charset):
+    result = capture(pages.url(path), config)
     assert result.ok, result.error
     assert result.charset.upper() == charset
     assert result.title == "某市2024年国民经济和社会发展统计公报"
@@ -51,8 +51,8 @@ def test_simplified_chinese_report_text_and_tables_are_exact(pages, limits, path
 
 
 @pytest.mark.parametrize("path", ["/big5-header", "/big5-meta"])
-def test_traditional_chinese_big5_is_exact(pages, limits, path):
-    result = capture(pages.url(path), limits)
+def test_traditional_chinese_big5_is_exact(pages, config, path):
+    result = capture(pages.url(path), config)
     assert result.ok, result.error
     assert result.charset.upper() == "BIG5"
     assert result.title == "臺北市113年統計年報摘要"

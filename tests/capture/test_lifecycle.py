@@ -6,9 +6,9 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
-from django.test import override_settings
 
 from capture import TransientCaptureError, browser, capture, procs
 
@@ -28,56 +28,55 @@ def _idle_session() -> browser.BrowserSession | None:
         return browser.current()
 
 
-def test_session_is_reused_between_captures(pages, limits):
-    assert capture(pages.url("/report.html"), limits).ok
+def test_session_is_reused_between_captures(pages, config):
+    assert capture(pages.url("/report.html"), config).ok
     first = _idle_session()
-    assert capture(pages.url("/report_big5.html"), limits).ok
+    assert capture(pages.url("/report_big5.html"), config).ok
     assert _idle_session() is first
     assert first.captures >= 2
 
 
-def test_session_is_recycled_after_n_captures(pages, limits):
-    with override_settings(CAPTURE_BROWSER_RECYCLE_AFTER=2):
-        browser.shutdown()
-        capture(pages.url("/report.html"), limits)
-        first = _idle_session()
-        first_pids = first.pids()
-        capture(pages.url("/report.html"), limits)
-        assert _idle_session() is None
-        assert not [p for p in first_pids if procs.is_running(p)]
-        assert not first.profile.exists()
-        assert capture(pages.url("/report.html"), limits).ok
+def test_session_is_recycled_after_n_captures(pages, config):
+    recycling = replace(config, browser_recycle_after=2)
+    browser.shutdown()
+    capture(pages.url("/report.html"), recycling)
+    first = _idle_session()
+    first_pids = first.pids()
+    capture(pages.url("/report.html"), recycling)
+    assert _idle_session() is None
+    assert not [p for p in first_pids if procs.is_running(p)]
+    assert not first.profile.exists()
+    assert capture(pages.url("/report.html"), recycling).ok
 
 
-def test_session_is_recycled_when_memory_grows(pages, limits):
-    with override_settings(CAPTURE_BROWSER_MAX_RSS_MB=100):
-        capture(pages.url("/report.html"), limits)
-        assert _idle_session() is None
+def test_session_is_recycled_when_memory_grows(pages, config):
+    capture(pages.url("/report.html"), replace(config, browser_max_rss_mb=100))
+    assert _idle_session() is None
 
 
-def test_crashed_browser_is_replaced(pages, limits):
-    capture(pages.url("/report.html"), limits)
+def test_crashed_browser_is_replaced(pages, config):
+    capture(pages.url("/report.html"), config)
     session = _idle_session()
     chromium = [p for p in session.pids()[1:] if "chromium" in " ".join(procs.cmdline(p)[:1])]
     procs.kill_all(chromium)
     try:
-        outcome = "ok" if capture(pages.url("/report.html"), limits).ok else "failed"
+        outcome = "ok" if capture(pages.url("/report.html"), config).ok else "failed"
     except TransientCaptureError:
         outcome = "retry"  # noticed mid-capture: the task retries
     assert outcome in ("ok", "retry")  # noticed before use, or reported as transient
-    assert capture(pages.url("/report.html"), limits).ok
+    assert capture(pages.url("/report.html"), config).ok
     assert _idle_session() is not session
 
 
-def test_browser_killed_mid_capture_raises_transient_error(pages, limits):
+def test_browser_killed_mid_capture_raises_transient_error(pages, config):
     pages.routes["/slow-kill"] = lambda _h: (time.sleep(1.0), (200, {"Content-Type": "text/html"}, b"<p>late"))[1]
-    browser.prewarm()
+    browser.prewarm(config)
     session = _idle_session()
     killer = _kill_later(session, 0.4)
     with pytest.raises(TransientCaptureError):
-        capture(pages.url("/slow-kill"), limits)
+        capture(pages.url("/slow-kill"), config)
     killer.join()
-    assert capture(pages.url("/report.html"), limits).ok
+    assert capture(pages.url("/report.html"), config).ok
 
 
 def _kill_later(session, delay: float):
@@ -99,7 +98,7 @@ def _dead_pid() -> int:
     return pid
 
 
-def test_reap_orphans_kills_leftovers_of_dead_workers_only(profile_root):
+def test_reap_orphans_kills_leftovers_of_dead_workers_only(config, profile_root):
     dead_profile = profile_root / f"{_dead_pid()}-1"
     live_profile = profile_root / "1-1"  # pid 1 is alive and not us: never touched
     for folder in (dead_profile, live_profile):
@@ -108,7 +107,7 @@ def test_reap_orphans_kills_leftovers_of_dead_workers_only(profile_root):
         [sys.executable, "-c", "import time; time.sleep(60)", f"--user-data-dir={dead_profile}"]
     )
     try:
-        killed = browser.reap_orphans()
+        killed = browser.reap_orphans(config)
         assert stand_in.pid in killed
         assert _wait_until(lambda: not procs.is_running(stand_in.pid))
         assert not dead_profile.exists()
@@ -119,13 +118,13 @@ def test_reap_orphans_kills_leftovers_of_dead_workers_only(profile_root):
         live_profile.rmdir()
 
 
-def test_shutdown_leaves_no_process_and_prewarm_starts_again(pages, limits):
-    capture(pages.url("/report.html"), limits)
+def test_shutdown_leaves_no_process_and_prewarm_starts_again(pages, config):
+    capture(pages.url("/report.html"), config)
     session = _idle_session()
     pids = session.pids()
     assert len(pids) > 2
     browser.shutdown()
     assert _wait_until(lambda: not [p for p in pids if procs.is_running(p)])
     assert not session.profile.exists()
-    browser.prewarm()
+    browser.prewarm(config)
     assert browser.current() is not None and browser.current().alive()

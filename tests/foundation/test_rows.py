@@ -32,8 +32,8 @@ def links(owner):
     _version(kept, Snapshot.Status.SUCCEEDED, 30, artifacts={"thumbnail": "old.webp"})
     _version(kept, Snapshot.Status.SUCCEEDED, 20, artifacts={"thumbnail": "new.webp"})
     _version(failing, Snapshot.Status.SUCCEEDED, 50, artifacts={"thumbnail": "ok.webp"})
-    _version(failing, Snapshot.Status.FAILED, 40, error="connection refused")
-    _version(failing, Snapshot.Status.FAILED, 10, error="address not allowed")
+    _version(failing, Snapshot.Status.FAILED, 40, error="connection refused", error_code="connection_refused")
+    _version(failing, Snapshot.Status.FAILED, 10, error="address not allowed", error_code="address_not_allowed")
     _version(running, Snapshot.Status.RUNNING, 1)
     return made
 
