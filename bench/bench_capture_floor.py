@@ -38,7 +38,9 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 
-from capture import CaptureLimits, browser, capture  # noqa: E402
+from capture import browser  # noqa: E402
+from capture.engine import capture  # noqa: E402
+from capture.results import CaptureLimits  # noqa: E402
 from snapshots.tasks.engine import capture_config  # noqa: E402
 from tests.pages.server import FixtureServer  # noqa: E402
 

@@ -1,22 +1,9 @@
-"""The capture engine behind one call: `capture(url, config) -> CaptureResult`.
+"""The capture engine behind one call: `capture.engine.capture(url, config) -> CaptureResult`.
 
-Tasks, tests and benchmarks all call this. The engine imports neither Django nor the app: it is
-handed a CaptureConfig and returns bytes, facts and reason codes (capture.reasons); the caller
+Tasks, tests and benchmarks call it. The engine imports neither Django nor the app: it is handed
+a `results.CaptureConfig` and returns bytes, facts and reason codes (`reasons`); the caller
 decides what to keep and words the reasons in its reader's language.
+
+This module imports nothing, so that `capture.netguard` (the address policy, which the app also
+applies when a link is saved) can be imported without loading the browser side of the engine.
 """
-
-from __future__ import annotations
-
-from capture.engine import run_capture
-from capture.reasons import Reason
-from capture.results import Artifact, CaptureConfig, CaptureLimits, CaptureResult, TransientCaptureError
-
-
-def capture(url: str, config: CaptureConfig) -> CaptureResult:
-    """Capture `url`; raises TransientCaptureError only when the browser itself broke."""
-    return run_capture(url, config)
-
-
-__all__ = [
-    "Artifact", "CaptureConfig", "CaptureLimits", "CaptureResult", "Reason", "TransientCaptureError", "capture",
-]

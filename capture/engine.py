@@ -75,7 +75,7 @@ class Watchdog:
         self._timer.cancel()
 
 
-def run_capture(url: str, config: CaptureConfig) -> CaptureResult:
+def capture(url: str, config: CaptureConfig) -> CaptureResult:
     """Capture `url` within `config.limits`; raises TransientCaptureError only for browser breakage."""
     started = time.monotonic()
     limits = config.limits
@@ -125,4 +125,4 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-__all__ = ["run_capture", "precheck"]
+__all__ = ["capture", "precheck"]

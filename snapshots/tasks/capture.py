@@ -8,8 +8,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from capture import TransientCaptureError, capture
+from capture.engine import capture
 from capture.reasons import TIMED_OUT
+from capture.results import TransientCaptureError
 from snapshots import queues
 from snapshots.archive import lifecycle
 from snapshots.archive.reasons import BROWSER_FAILED

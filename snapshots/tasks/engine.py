@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from capture import CaptureConfig, CaptureLimits
+from capture.results import CaptureConfig, CaptureLimits
 from snapshots.models import TITLE_MAX_LENGTH
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from capture import CaptureConfig, CaptureLimits, browser, procs
+from capture import browser, procs
+from capture.results import CaptureConfig, CaptureLimits
 from snapshots.tasks.engine import capture_config
 from tests.pages.dns import start_dns
 from tests.pages.routes import forbidden_routes, hostile_routes

@@ -10,7 +10,10 @@ from dataclasses import replace
 import pypdfium2
 from PIL import Image
 
-from capture import CaptureConfig, CaptureLimits, Reason, browser, capture, reasons
+from capture import browser, reasons
+from capture.engine import capture
+from capture.reasons import Reason
+from capture.results import CaptureConfig, CaptureLimits
 
 
 def test_report_produces_every_artifact_with_metadata(pages, config):

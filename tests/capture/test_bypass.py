@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-from capture import Reason, capture, reasons
+from capture import reasons
+from capture.engine import capture
+from capture.reasons import Reason
 
 NOT_ALLOWED = Reason(reasons.ADDRESS_NOT_ALLOWED)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from capture import capture
+from capture.engine import capture
 
 REPORT_FACTS = [
     "某市2024年国民经济和社会发展统计公报",

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from capture import CaptureConfig, CaptureLimits, Reason, browser, capture, reasons
+from capture import browser, reasons
+from capture.engine import capture
+from capture.reasons import Reason
+from capture.results import CaptureConfig, CaptureLimits
 
 DEADLINE = 10.0
 

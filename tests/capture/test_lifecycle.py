@@ -10,7 +10,9 @@ from dataclasses import replace
 
 import pytest
 
-from capture import TransientCaptureError, browser, capture, procs
+from capture import browser, procs
+from capture.engine import capture
+from capture.results import TransientCaptureError
 
 
 def _wait_until(condition, timeout: float = 10.0) -> bool:

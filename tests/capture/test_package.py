@@ -6,6 +6,8 @@ cycle through `capture/__init__.py`, which imports the engine, so that one is ch
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import grimp
@@ -27,3 +29,10 @@ def test_engine_stays_small():
     assert len(modules) <= MAX_MODULES, [m.name for m in modules]
     long = {m.name: n for m in modules if (n := len(m.read_text().splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def test_address_policy_loads_without_the_browser_side():
+    """Web processes apply `netguard` when a link is saved; that must not load Selenium or lxml."""
+    probe = "import sys, capture.netguard; print(sorted(m for m in ('selenium', 'lxml', 'PIL') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.strip() == "[]"

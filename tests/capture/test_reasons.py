@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from capture import Reason, reasons
+from capture import reasons
 from capture.engine import precheck
 from capture.netguard import AllowedOrigins
 from capture.proxy_scope import ProxyEvent
+from capture.reasons import Reason
 
 
 def test_codes_are_unique_and_fit_the_column():

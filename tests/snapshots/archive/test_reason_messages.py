@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from capture import CaptureResult, Reason
 from capture import reasons as engine
+from capture.reasons import Reason
+from capture.results import CaptureResult
 from snapshots.archive import lifecycle, reasons
 from snapshots.links import services
 from snapshots.models import Snapshot
