@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_search_and_row_suites_pass_on_sqlite(tmp_path):
@@ -21,7 +21,7 @@ def test_search_and_row_suites_pass_on_sqlite(tmp_path):
         "TEST_DATABASE_NAME": "",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/search/test_search.py", "tests/foundation/test_rows.py"],
+        [sys.executable, "-m", "pytest", "tests/snapshots/search/test_search.py", "tests/snapshots/web/test_rows.py"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from snapshots.search import listcache
-from tests.foundation.conftest import make_links
+from tests.factories import make_links
 
 pytestmark = pytest.mark.django_db
 

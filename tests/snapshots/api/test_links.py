@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import ApiToken
 from snapshots.models import Link
 from tests.conftest import PASSWORD, token_client
-from tests.foundation.conftest import make_links
+from tests.factories import make_links
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,10 @@
-"""Builders shared by the foundation tests: many links at once, and an anonymous API client."""
+"""Test data builders: plain functions that make rows for the tests."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 from taggit.models import Tag
 
 from accounts.models import User
@@ -37,7 +35,3 @@ def make_links(
     )
     return links
 
-
-@pytest.fixture
-def anon_api() -> APIClient:
-    return APIClient()

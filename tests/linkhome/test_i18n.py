@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.foundation.conftest import make_links
+from tests.factories import make_links
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings
 
 from snapshots.models import Snapshot
+from tests.snapshots.tasks.conftest import log_tails
 from tests.support.pageserver import hits
 from tests.support.processes import beat, chromium_pids, pid_alive, worker
 from tests.support.waiting import wait_for
-from tests.worker.conftest import log_tails
 
 pytestmark = [pytest.mark.fault, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

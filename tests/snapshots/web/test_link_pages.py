@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from snapshots.links import services
 from snapshots.models import Link, Snapshot
-from tests.foundation.conftest import make_links
+from tests.factories import make_links
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.storage import default_storage
 
 from snapshots.models import Link, Snapshot
+from tests.snapshots.tasks.conftest import REPORT_TITLE, log_tails
 from tests.support.waiting import wait_for
-from tests.worker.conftest import REPORT_TITLE, log_tails
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
