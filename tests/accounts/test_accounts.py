@@ -1,4 +1,4 @@
-"""Sign-up, log-in, log-out, password change and reset, suspension and login throttling."""
+"""Sign-up, log-in, log-out, password change and reset, API tokens, suspension and login throttling."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import LoginFailure, User
+from accounts.models import ApiToken, LoginFailure, User
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +180,38 @@ def test_tokens_of_another_user_cannot_be_revoked(other_client, owner):
     assert other_client.post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked is None
+
+
+def test_api_tokens_create_name_and_revoke(owner_client, owner, client):
+    response = owner_client.post(reverse("accounts:token_create"), {"name": "浏览器扩展"}, follow=True)
+    token = ApiToken.objects.get(user=owner)
+    html = response.content.decode()
+    assert token.name == "浏览器扩展" and "浏览器扩展" in html and token.prefix in html
+    secret = response.context["new_secret"]
+    assert secret and secret.startswith(token.prefix)
+    assert client.get("/api/links/", HTTP_AUTHORIZATION=f"Token {secret}").status_code == 200
+    owner_client.post(reverse("accounts:token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+    assert token.revoked is not None
+    assert client.get("/api/links/", HTTP_AUTHORIZATION=f"Token {secret}").status_code == 401
+
+
+def test_signup_logs_in_and_lands_on_empty_list(client):
+    response = client.post(
+        reverse("accounts:signup"),
+        {"username": "新用户", "password1": "Zx9!long-pass-word", "password2": "Zx9!long-pass-word"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("snapshots:link_list")
+    assert response.context["user"].username == "新用户"
+    assert "No links yet" in response.content.decode() or "还没有" in response.content.decode()
+
+
+def test_login_is_throttled_after_repeated_failures(owner, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    browser = Client()
+    for _ in range(3):
+        browser.post(reverse("accounts:login"), {"username": "owner", "password": "wrong"})
+    response = browser.post(reverse("accounts:login"), {"username": "owner", "password": PASSWORD})
+    assert not response.wsgi_request.user.is_authenticated
+    assert [e.code for e in response.context["form"].errors.as_data()["__all__"]] == ["throttled"]

@@ -127,13 +127,3 @@ def test_suspended_user_cannot_log_in_through_the_form(owner, staff):
     response = Client().post(reverse("accounts:login"), {"username": "owner", "password": PASSWORD})
     assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
     assert get_user_model().objects.filter(pk=owner.pk).exists()
-
-
-def test_login_is_throttled_after_repeated_failures(owner, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
-    browser = Client()
-    for _ in range(3):
-        browser.post(reverse("accounts:login"), {"username": "owner", "password": "wrong"})
-    response = browser.post(reverse("accounts:login"), {"username": "owner", "password": PASSWORD})
-    assert not response.wsgi_request.user.is_authenticated
-    assert [e.code for e in response.context["form"].errors.as_data()["__all__"]] == ["throttled"]

@@ -1,15 +1,17 @@
-"""Bookmark import (real-world-shaped files), export, and the round trip between them."""
+"""Bookmark import (real-world-shaped files), export, the round trip between them, and the import sweeper."""
 
 from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from snapshots.links import services
@@ -177,3 +179,20 @@ def test_large_file_in_batches_through_the_task(owner, django_assert_max_num_que
     assert Link.objects.filter(owner=owner, tags__name="大文件").count() == 2_300
     assert import_bookmarks(job.pk) == "succeeded"
     assert Link.objects.filter(owner=owner).count() == 2_300
+
+
+def test_sweeper_re_enqueues_imports_the_broker_never_got(owner, settings):
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete("bulk")
+    job = ImportJob.objects.create(owner=owner, upload="imports/x.html")
+    ImportJob.objects.filter(pk=job.pk).update(created=timezone.now() - timedelta(minutes=5))
+    fresh = ImportJob.objects.create(owner=owner, upload="imports/y.html")
+    assert importing.import_jobs_sweep() == 1
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.enqueued is not None and fresh.enqueued is None
+    message = json.loads(broker.lpop("bulk"))
+    assert message["headers"]["task"] == "snapshots.tasks_bulk.import_bookmarks"
+    assert message["headers"]["argsrepr"] == f"({job.pk},)"
+    assert importing.import_jobs_sweep() == 0
+    broker.delete("bulk")

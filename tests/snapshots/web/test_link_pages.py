@@ -179,3 +179,19 @@ def test_tag_filter_beyond_the_tag_bar_still_filters_by_name(owner_client, owner
     assert response.context["page"].paginator.count == 1
     by_bar = owner_client.get(reverse("snapshots:link_list"), {"tag": "A00"})
     assert len(by_bar.context["rows"]) == 2 and by_bar.context["active_tag"] == "a00"
+
+
+def test_add_link_with_chinese_tags_then_filter(owner_client, owner):
+    response = owner_client.post(
+        reverse("snapshots:link_add"),
+        {"url": "https://example.com/路径?q=1", "tags": "政府,报告", "notes": "<b>note</b>"},
+    )
+    assert response.status_code == 302
+    link = Link.objects.get(owner=owner)
+    assert link.url == "https://example.com/%E8%B7%AF%E5%BE%84?q=1"
+    assert sorted(link.tags.names()) == ["报告", "政府"]
+    assert link.snapshots.get().status == Snapshot.Status.QUEUED
+    page = owner_client.get(reverse("snapshots:link_list"), {"tag": "政府"}).content.decode()
+    assert "example.com" in page
+    assert "<b>note</b>" not in page
+    assert list(owner_client.get(reverse("snapshots:link_list"), {"tag": "无"}).context["page"].object_list) == []

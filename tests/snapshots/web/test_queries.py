@@ -1,4 +1,4 @@
-"""A list page costs the same number of SQL queries whatever the number of links behind it."""
+"""A list page of links or tags costs the same number of SQL queries whatever the number of links behind it."""
 
 from __future__ import annotations
 
@@ -40,22 +40,6 @@ def test_html_list_page_queries_do_not_grow_with_links(owner_client, owner, othe
           f"200 links={large} (cold cache {large_cold}), 200 links tag filter={filtered}")
     assert small == large == filtered
     assert small_cold == large_cold
-    assert large <= 10
-
-
-def test_api_list_queries_do_not_grow_with_links(owner_api, owner, other):
-    make_links(other, 30)
-    make_links(owner, 20)
-    url = reverse("api_links")
-    owner_api.get(url)  # the first request of a token records `last_used`; measure steady state
-    small, response = _count(owner_api, url, {"page_size": 100})
-    assert len(response.json()["results"]) == 20
-    make_links(owner, 180, tags=("预算", "统计"), start=20)
-    large, response = _count(owner_api, url, {"page_size": 100})
-    body = response.json()
-    assert body["count"] == 200 and len(body["results"]) == 100
-    print(f"\nAPI list queries: 20 links={small}, 200 links (100 per page)={large}")
-    assert small == large
     assert large <= 10
 
 

@@ -1,18 +1,11 @@
-"""Search page, bookmarklet, API tokens on the settings page, and the import sweeper."""
+"""Search page and bookmarklet."""
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
-
 import pytest
-import redis
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import ApiToken
-from snapshots.models import ImportJob, Link
-from snapshots.transfer import importing
+from snapshots.models import Link
 from tests.search.helpers import link_with_text
 
 pytestmark = pytest.mark.django_db
@@ -62,34 +55,3 @@ def test_bookmarklet_opens_prefilled_popup_and_saves(owner_client, owner):
     )
     assert done.templates[0].name == "snapshots/popup_done.html"
     assert Link.objects.get(owner=owner).title == "政务公开 年报"
-
-
-def test_api_tokens_create_name_and_revoke(owner_client, owner, client):
-    response = owner_client.post(reverse("accounts:token_create"), {"name": "浏览器扩展"}, follow=True)
-    token = ApiToken.objects.get(user=owner)
-    html = response.content.decode()
-    assert token.name == "浏览器扩展" and "浏览器扩展" in html and token.prefix in html
-    secret = response.context["new_secret"]
-    assert secret and secret.startswith(token.prefix)
-    assert client.get("/api/links/", HTTP_AUTHORIZATION=f"Token {secret}").status_code == 200
-    owner_client.post(reverse("accounts:token_revoke", args=[token.pk]))
-    token.refresh_from_db()
-    assert token.revoked is not None
-    assert client.get("/api/links/", HTTP_AUTHORIZATION=f"Token {secret}").status_code == 401
-
-
-def test_sweeper_re_enqueues_imports_the_broker_never_got(owner, settings):
-    broker = redis.Redis.from_url(settings.REDIS_URL)
-    broker.delete("bulk")
-    job = ImportJob.objects.create(owner=owner, upload="imports/x.html")
-    ImportJob.objects.filter(pk=job.pk).update(created=timezone.now() - timedelta(minutes=5))
-    fresh = ImportJob.objects.create(owner=owner, upload="imports/y.html")
-    assert importing.import_jobs_sweep() == 1
-    job.refresh_from_db()
-    fresh.refresh_from_db()
-    assert job.enqueued is not None and fresh.enqueued is None
-    message = json.loads(broker.lpop("bulk"))
-    assert message["headers"]["task"] == "snapshots.tasks_bulk.import_bookmarks"
-    assert message["headers"]["argsrepr"] == f"({job.pk},)"
-    assert importing.import_jobs_sweep() == 0
-    broker.delete("bulk")
