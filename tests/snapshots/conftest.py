@@ -5,18 +5,20 @@ from __future__ import annotations
 import pytest
 
 from snapshots.models import Link, Share
-from snapshots.sharing import shares
-from tests.sharing.fabricate import shared_link
+from tests.factories import make_link, make_share
 
 
 @pytest.fixture
 def report_links(owner) -> list[Link]:
     return [
-        shared_link(owner, "https://stats.example.cn/2025", title="2025年统计公报", notes="私人笔记：不要公开"),
-        shared_link(owner, "https://gov.example.cn/budget", title="预算报告"),
+        make_link(
+            owner, "https://stats.example.cn/2025", tags=("报告",), title="2025年统计公报", notes="私人笔记：不要公开",
+            stored=True,
+        ),
+        make_link(owner, "https://gov.example.cn/budget", tags=("报告",), title="预算报告", stored=True),
     ]
 
 
 @pytest.fixture
 def share(owner, report_links) -> Share:
-    return shares.share_create(owner=owner, tag="报告", title="政府报告合集", description="公开的报告")
+    return make_share(owner, description="公开的报告")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from snapshots.links import services
 from snapshots.models import Link, Snapshot
+from tests.factories import make_link, make_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +52,8 @@ def _fill(route: str, params: dict[str, str], objects: dict[str, int]) -> str:
 
 @pytest.fixture
 def owners_link(owner) -> tuple[Link, Snapshot]:
-    link = services.link_create(owner=owner, url="https://example.com/私人", tags=["秘密"], notes="私人笔记")
-    snapshot = link.snapshots.get()
-    Snapshot.objects.filter(pk=snapshot.pk).update(
-        status=Snapshot.Status.SUCCEEDED, artifacts={"screenshot": "snapshots/x/screenshot.webp"}
-    )
+    link = make_link(owner, "https://example.com/私人", tags=["秘密"], notes="私人笔记")
+    snapshot = make_snapshot(link, artifacts={"screenshot": "snapshots/x/screenshot.webp"})
     return link, snapshot
 
 

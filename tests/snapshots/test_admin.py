@@ -3,17 +3,16 @@
 import pytest
 from django.urls import reverse
 
-from snapshots.links import services
 from snapshots.models import Snapshot
-from tests.factories import make_links
+from tests.factories import make_link, make_links, make_snapshot, make_tag
 
 pytestmark = pytest.mark.django_db
 
 
 def test_staff_retry_action_requeues_only_failed_captures(client, staff, owner):
-    link = services.link_create(owner=owner, url="https://example.com/retry", capture=False)
-    failed = Snapshot.objects.create(link=link, status=Snapshot.Status.FAILED, error="timed out after 45 s", attempts=3)
-    done = Snapshot.objects.create(link=link, status=Snapshot.Status.SUCCEEDED, attempts=1)
+    link = make_link(owner, "https://example.com/retry")
+    failed = make_snapshot(link, status=Snapshot.Status.FAILED, error="timed out after 45 s", attempts=3)
+    done = make_snapshot(link, attempts=1)
     client.force_login(staff)
     response = client.post(
         reverse("admin:snapshots_snapshot_changelist"),
@@ -27,8 +26,8 @@ def test_staff_retry_action_requeues_only_failed_captures(client, staff, owner):
 
 
 def test_failed_captures_are_listed_for_staff(client, staff, owner):
-    link = services.link_create(owner=owner, url="https://example.com/failing", capture=False)
-    Snapshot.objects.create(link=link, status=Snapshot.Status.FAILED, error="address not allowed")
+    link = make_link(owner, "https://example.com/failing")
+    make_snapshot(link, status=Snapshot.Status.FAILED, error="address not allowed")
     client.force_login(staff)
     page = client.get(reverse("admin:snapshots_snapshot_changelist"), {"status__exact": "failed"}).content.decode()
     assert "address not allowed" in page
@@ -63,11 +62,9 @@ def test_admin_is_closed_to_ordinary_users(owner_client):
 
 
 def test_admin_tag_list_counts_links_and_filters_unused(client, staff, owner, other):
-    from taggit.models import Tag
-
     make_links(owner, 2, tags=("政府",))
     make_links(other, 1, tags=("政府",))
-    Tag.objects.create(name="无人用", slug="unused")
+    make_tag("无人用")
     client.force_login(staff)
     response = client.get(reverse("admin:taggit_tag_changelist"))
     counts = {tag.name: tag.link_count for tag in response.context["cl"].result_list}

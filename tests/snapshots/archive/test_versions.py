@@ -12,15 +12,9 @@ from PIL import Image, ImageDraw
 from snapshots.archive import diffing, lifecycle, scheduling
 from snapshots.links import services
 from snapshots.models import Link, Snapshot
+from tests.factories import make_link, make_snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def _version(link: Link, text: str, shot: str | None = None, **fields) -> Snapshot:
-    return Snapshot.objects.create(
-        link=link, status=Snapshot.Status.SUCCEEDED, text=text, finished=timezone.now(),
-        artifacts={"screenshot": shot} if shot else {}, **fields,
-    )
 
 
 def test_changed_boxes_find_the_changed_region():
@@ -49,22 +43,22 @@ def _finish(snapshot: Snapshot, text: str) -> Snapshot | None:
 
 
 def test_unchanged_scheduled_capture_only_records_last_checked(owner):
-    link = services.link_create(owner=owner, url="https://example.com/s", capture=False)
-    first = Snapshot.objects.create(link=link, trigger=Snapshot.Trigger.MANUAL)
+    link = make_link(owner, "https://example.com/s")
+    first = make_snapshot(link, status=Snapshot.Status.QUEUED, trigger=Snapshot.Trigger.MANUAL)
     _finish(first, "同样的内容")
-    scheduled = Snapshot.objects.create(link=link, trigger=Snapshot.Trigger.SCHEDULE)
+    scheduled = make_snapshot(link, status=Snapshot.Status.QUEUED, trigger=Snapshot.Trigger.SCHEDULE)
     kept = _finish(scheduled, "同样的内容")
     assert kept.pk == first.pk and kept.last_checked is not None
     assert list(link.snapshots.values_list("pk", flat=True)) == [first.pk]
-    changed = Snapshot.objects.create(link=link, trigger=Snapshot.Trigger.SCHEDULE)
+    changed = make_snapshot(link, status=Snapshot.Status.QUEUED, trigger=Snapshot.Trigger.SCHEDULE)
     assert _finish(changed, "新的内容").pk == changed.pk
-    asked = Snapshot.objects.create(link=link, trigger=Snapshot.Trigger.MANUAL)
+    asked = make_snapshot(link, status=Snapshot.Status.QUEUED, trigger=Snapshot.Trigger.MANUAL)
     assert _finish(asked, "新的内容").pk == asked.pk
     assert link.snapshots.count() == 3
 
 
 def test_due_links_are_requested_on_schedule(owner):
-    link = services.link_create(owner=owner, url="https://example.com/d", capture=False)
+    link = make_link(owner, "https://example.com/d")
     services.link_update(link=link, data={"recapture": "daily"})
     Link.objects.filter(pk=link.pk).update(next_capture_at=timezone.now() - timedelta(minutes=1))
     assert scheduling.recaptures_enqueue_due() == 1

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from snapshots.links import services
 from snapshots.models import Link
+from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_malformed_json_and_lone_surrogates_are_400(owner_api):
 
 
 def test_invalid_patch_is_400_and_changes_nothing(owner_api, owner):
-    link = services.link_create(owner=owner, url="https://example.com/keep", tags=["甲"], capture=False)
+    link = make_link(owner, "https://example.com/keep", tags=["甲"])
     url = reverse("api_link", args=[link.pk])
     for payload in ({"url": "javascript:alert(1)"}, {"tags": ["长" * 101]}, {"tags": "甲"}, {"unread": []}):
         assert owner_api.patch(url, payload, format="json").status_code == 400, payload

@@ -3,6 +3,7 @@
 import pytest
 
 from snapshots.links import services
+from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +16,8 @@ def test_duplicate_url_points_to_existing(owner):
 
 
 def test_tag_rename_is_scoped_to_owner(owner, other):
-    mine = services.link_create(owner=owner, url="https://example.com/1", tags=["旧"], capture=False)
-    theirs = services.link_create(owner=other, url="https://example.com/1", tags=["旧"], capture=False)
+    mine = make_link(owner, "https://example.com/1", tags=["旧"])
+    theirs = make_link(other, "https://example.com/1", tags=["旧"])
     assert services.tag_rename(owner=owner, old="旧", new="新") == 1
     assert mine.tags.names()[0] == "新"
     assert list(theirs.tags.names()) == ["旧"]

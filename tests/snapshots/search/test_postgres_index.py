@@ -8,7 +8,7 @@ from django.db import connection
 
 from snapshots.models import Link
 from snapshots.search.query import search_links
-from tests.search.helpers import link_with_text
+from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_search_uses_the_gin_index(owner, query):
     assert connection.vendor == "postgresql"
     call_command("seed_links", username=owner.username, count=400, text_chars=300, stdout=None)
-    rare = link_with_text(owner, "https://example.com/rare", "蜻蜓点水 zyzzyva report")
+    rare = make_link(owner, "https://example.com/rare", text="蜻蜓点水 zyzzyva report")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE snapshots_searchdocument")
         cursor.execute("ANALYZE snapshots_link")
@@ -34,7 +34,7 @@ def test_search_uses_the_gin_index(owner, query):
 
 
 def test_vectors_are_stored_with_weights(owner):
-    link_with_text(owner, "https://example.com/a", "正文内容", title="年度报告", tags=["政府"])
+    make_link(owner, "https://example.com/a", text="正文内容", title="年度报告", tags=["政府"])
     with connection.cursor() as cursor:
         cursor.execute("SELECT head_vector::text, body_vector::text FROM snapshots_searchdocument")
         head, body = cursor.fetchone()
@@ -43,7 +43,7 @@ def test_vectors_are_stored_with_weights(owner):
 
 
 def test_neighbouring_words_are_indexed_joined(owner):
-    link_with_text(owner, "https://example.com/a", "国民经济 社会发展 Annual report", title="Budget 2024")
+    make_link(owner, "https://example.com/a", text="国民经济 社会发展 Annual report", title="Budget 2024")
     with connection.cursor() as cursor:
         cursor.execute("SELECT head_vector::text, body_vector::text FROM snapshots_searchdocument")
         head, body = cursor.fetchone()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from snapshots.links import services
 from snapshots.models import Link, SearchDocument
 from snapshots.search.query import parse_query, search_links
-from tests.search.helpers import link_with_text
+from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
 
@@ -30,30 +30,30 @@ def _ids(owner, query: str) -> list[int]:
 
 
 def test_chinese_word_deep_inside_a_long_gbk_report(owner):
-    report = link_with_text(owner, "https://www.gov.cn/report", _gbk_report(), title="年度报告")
-    link_with_text(owner, "https://example.com/other", FILLER, title="通知")
+    report = make_link(owner, "https://www.gov.cn/report", text=_gbk_report(), title="年度报告")
+    make_link(owner, "https://example.com/other", text=FILLER, title="通知")
     assert len(_gbk_report()) > 100_000
     assert _ids(owner, "政务公开") == [report.pk]
     assert _ids(owner, "政务公开 2023") == [report.pk]
 
 
 def test_two_character_query_and_scattered_pairs_do_not_match(owner):
-    hit = link_with_text(owner, "https://example.com/a", "这是一份政务公开的报告")
-    scattered = link_with_text(owner, "https://example.com/b", "政务工作，务公平，公开透明")
+    hit = make_link(owner, "https://example.com/a", text="这是一份政务公开的报告")
+    scattered = make_link(owner, "https://example.com/b", text="政务工作，务公平，公开透明")
     assert _ids(owner, "报告") == [hit.pk]
     assert set(_ids(owner, "政务")) == {hit.pk, scattered.pk}
     assert _ids(owner, "政务公开") == [hit.pk]
 
 
 def test_single_character_and_run_end(owner):
-    link = link_with_text(owner, "https://example.com/a", "人民日报")
+    link = make_link(owner, "https://example.com/a", text="人民日报")
     assert _ids(owner, "报") == [link.pk]
     assert _ids(owner, "日") == [link.pk]
 
 
 def test_mixed_chinese_english_and_full_width(owner):
-    link = link_with_text(owner, "https://example.com/a", "The GDP增长 was 5% in ２０２３ — Annual Report")
-    link_with_text(owner, "https://example.com/b", "GDP only")
+    link = make_link(owner, "https://example.com/a", text="The GDP增长 was 5% in ２０２３ — Annual Report")
+    make_link(owner, "https://example.com/b", text="GDP only")
     assert _ids(owner, "gdp增长") == [link.pk]
     assert _ids(owner, "增长 annual") == [link.pk]
     assert _ids(owner, "2023") == [link.pk]
@@ -79,9 +79,9 @@ def test_mixed_chinese_english_and_full_width(owner):
 )
 def test_syntax(owner, query, expected):
     links = {
-        "a": link_with_text(owner, "https://example.com/a", "The annual report of 2023.", tags=["政府"]),
-        "b": link_with_text(owner, "https://www.example.com/b", "Budget report, not annual."),
-        "c": link_with_text(owner, "https://www.gov.cn/c", "国务院", tags=["政府", "旧"]),
+        "a": make_link(owner, "https://example.com/a", text="The annual report of 2023.", tags=["政府"]),
+        "b": make_link(owner, "https://www.example.com/b", text="Budget report, not annual."),
+        "c": make_link(owner, "https://www.gov.cn/c", text="国务院", tags=["政府", "旧"]),
     }
     names = {link.pk: name for name, link in links.items()}
     assert {names[pk] for pk in _ids(owner, query)} == expected
@@ -89,15 +89,15 @@ def test_syntax(owner, query, expected):
 
 def test_title_and_tag_matches_rank_above_body_matches(owner):
     now = timezone.now()
-    body = link_with_text(owner, "https://example.com/body", "关于政务公开的说明", created=now)
+    body = make_link(owner, "https://example.com/body", text="关于政务公开的说明", created=now)
     old = now - timedelta(days=9)
-    title = link_with_text(owner, "https://example.com/title", "无关", title="政务公开指南", created=old)
-    tag = link_with_text(owner, "https://example.com/tag", "无关", tags=["政务公开"], created=now - timedelta(days=5))
+    title = make_link(owner, "https://example.com/title", text="无关", title="政务公开指南", created=old)
+    tag = make_link(owner, "https://example.com/tag", text="无关", tags=["政务公开"], created=now - timedelta(days=5))
     assert _ids(owner, "政务公开") == [tag.pk, title.pk, body.pk]
 
 
 def test_index_follows_edits_and_tag_renames(owner):
-    link = link_with_text(owner, "https://example.com/a", "正文", title="旧标题", tags=["甲"])
+    link = make_link(owner, "https://example.com/a", text="正文", title="旧标题", tags=["甲"])
     assert _ids(owner, "新标题") == []
     services.link_update(link=link, data={"title": "新标题", "notes": "私人笔记 keyword"})
     assert _ids(owner, "新标题") == [link.pk]
@@ -109,7 +109,7 @@ def test_index_follows_edits_and_tag_renames(owner):
 
 
 def test_search_is_scoped(owner, other):
-    link_with_text(other, "https://example.com/a", "政务公开")
+    make_link(other, "https://example.com/a", text="政务公开")
     assert _ids(owner, "政务公开") == []
 
 
@@ -122,8 +122,8 @@ def test_parse_query():
 
 
 def test_api_search_is_ranked(owner, owner_api):
-    link_with_text(owner, "https://example.com/body", "报告正文")
-    title = link_with_text(owner, "https://example.com/title", "", title="年度报告")
+    make_link(owner, "https://example.com/body", text="报告正文")
+    title = make_link(owner, "https://example.com/title", text="", title="年度报告")
     response = owner_api.get("/api/links/", {"q": "报告"})
     assert response.status_code == 200
     ids = [row["id"] for row in response.json()["results"]]
@@ -131,7 +131,7 @@ def test_api_search_is_ranked(owner, owner_api):
 
 
 def test_reindex_command_indexes_links_saved_before_the_index(owner):
-    link = link_with_text(owner, "https://example.com/a", "历史数据")
+    link = make_link(owner, "https://example.com/a", text="历史数据")
     SearchDocument.objects.all().delete()
     assert _ids(owner, "历史") == []
     call_command("search_reindex", username=owner.username, stdout=io.StringIO())
@@ -148,15 +148,15 @@ def test_title_class_pages_are_the_same_whether_the_newest_links_hold_them_or_no
     expected_titles, expected_others = [], []
     for i in range(12):
         in_title = i % 3 != 1
-        link = link_with_text(
+        link = make_link(
             owner,
             f"https://example.com/{i}",
-            "正文提到可支配收入" if not in_title else "正文",
+            text="正文提到可支配收入" if not in_title else "正文",
             title=f"居民可支配收入 {i}" if in_title else f"通知 {i}",
             created=now - timedelta(hours=i),
         )
         (expected_titles if in_title else expected_others).append(link.pk)
-    link_with_text(owner, "https://example.com/none", "无关内容", title="无关", created=now)
+    make_link(owner, "https://example.com/none", text="无关内容", title="无关", created=now)
     results = search_links(Link.objects.filter(owner=owner), "可支配")
     expected = expected_titles + expected_others
     assert [link.pk for link in results[0:12]] == expected
@@ -184,9 +184,9 @@ def test_phrases_also_ask_for_their_joined_neighbours():
 
 
 def test_phrase_of_common_words_matches_only_where_they_are_neighbours(owner):
-    near = link_with_text(owner, "https://example.com/near", "关于 国民经济 社会发展 的公报 annual report 2023")
-    link_with_text(owner, "https://example.com/far", "国民经济 统计 社会发展 report annual 2023")
-    link_with_text(owner, "https://example.com/comma", "国民经济，社会发展 annual, report")
+    near = make_link(owner, "https://example.com/near", text="关于 国民经济 社会发展 的公报 annual report 2023")
+    make_link(owner, "https://example.com/far", text="国民经济 统计 社会发展 report annual 2023")
+    make_link(owner, "https://example.com/comma", text="国民经济，社会发展 annual, report")
     assert _ids(owner, '"国民经济 社会发展"') == [near.pk]
     assert _ids(owner, '"annual report 2023"') == [near.pk]
     assert _ids(owner, '"Annual Report"') == [near.pk]
@@ -195,7 +195,7 @@ def test_phrase_of_common_words_matches_only_where_they_are_neighbours(owner):
 def test_api_search_pages_without_counting_every_match(owner, owner_api):
     now = timezone.now()
     made = [
-        link_with_text(owner, f"https://example.com/{i}", "年度预算报告", created=now - timedelta(minutes=i)).pk
+        make_link(owner, f"https://example.com/{i}", text="年度预算报告", created=now - timedelta(minutes=i)).pk
         for i in range(25)
     ]
     first = owner_api.get("/api/links/", {"q": "预算", "page_size": 10}).json()

@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from snapshots.sharing import shares
-from tests.search.helpers import link_with_text
+from tests.factories import make_link, make_share
 
 pytestmark = pytest.mark.django_db
 
@@ -20,22 +19,22 @@ pytestmark = pytest.mark.django_db
 def collection(owner, other):
     now = timezone.now()
     made = {
-        "body": link_with_text(
-            owner, "https://stats.example.cn/a", "全年财政预算执行情况良好", title="统计公报",
+        "body": make_link(
+            owner, "https://stats.example.cn/a", text="全年财政预算执行情况良好", title="统计公报",
             tags=["报告"], created=now,
         ),
-        "title": link_with_text(
-            owner, "https://gov.example.cn/b", "正文", title="2025年预算报告", tags=["报告"],
+        "title": make_link(
+            owner, "https://gov.example.cn/b", text="正文", title="2025年预算报告", tags=["报告"],
             created=now - timedelta(hours=1),
         ),
-        "notes": link_with_text(
-            owner, "https://gov.example.cn/c", "正文", title="会议纪要", tags=["报告", "机密项目"],
+        "notes": make_link(
+            owner, "https://gov.example.cn/c", text="正文", title="会议纪要", tags=["报告", "机密项目"],
             notes="预算 内部讨论 secretword", created=now - timedelta(hours=2),
         ),
-        "untagged": link_with_text(owner, "https://example.com/d", "预算", title="预算草案", tags=["其他"]),
-        "theirs": link_with_text(other, "https://example.com/e", "预算", title="别人的预算", tags=["报告"]),
+        "untagged": make_link(owner, "https://example.com/d", text="预算", title="预算草案", tags=["其他"]),
+        "theirs": make_link(other, "https://example.com/e", text="预算", title="别人的预算", tags=["报告"]),
     }
-    share = shares.share_create(owner=owner, tag="报告", title="报告合集")
+    share = make_share(owner, title="报告合集")
     return share, made
 
 
@@ -66,7 +65,7 @@ def test_notes_and_other_tags_are_never_searched(client, collection):
 def test_share_search_pages_in_a_few_queries(client, owner, collection):
     share, _made = collection
     for i in range(30):
-        link_with_text(owner, f"https://example.com/more/{i}", "预算", title=f"第{i}号", tags=["报告"])
+        make_link(owner, f"https://example.com/more/{i}", text="预算", title=f"第{i}号", tags=["报告"])
     url = reverse("snapshots:share_page", args=[share.token])
     with CaptureQueriesContext(connection) as first:
         response = client.get(url, {"q": "预算"})
@@ -81,7 +80,7 @@ def test_share_search_pages_in_a_few_queries(client, owner, collection):
 
 def test_words_match_whole_words_of_visible_text(client, owner, collection):
     share, made = collection
-    report = link_with_text(owner, "https://example.com/r", "", title="Annual Report, 2024", tags=["报告"])
+    report = make_link(owner, "https://example.com/r", text="", title="Annual Report, 2024", tags=["报告"])
     assert _found(client, share, "report") == [report.pk]
     assert _found(client, share, '"annual report"') == [report.pk]
     assert _found(client, share, "port") == []
@@ -91,7 +90,7 @@ def test_words_match_whole_words_of_visible_text(client, owner, collection):
 def test_share_pages_go_newer_older_without_a_total(client, owner, collection):
     share, _made = collection
     for i in range(20):
-        link_with_text(owner, f"https://example.com/page/{i}", "", title=f"第{i}号", tags=["报告"])
+        make_link(owner, f"https://example.com/page/{i}", text="", title=f"第{i}号", tags=["报告"])
     url = reverse("snapshots:share_page", args=[share.token])
     first = client.get(url)
     assert len(first.context["rows"]) == 20 and 'rel="next"' in first.content.decode()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from snapshots.models import AuditEntry, Link, Report, Share
 from snapshots.sharing import moderation
 from tests.conftest import PASSWORD
+from tests.factories import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_disable_share_and_suspend_owner(client, owner, staff_client, share, rep
     share.refresh_from_db()
     assert share.moderation == Share.Moderation.DISABLED
     assert client.get(reverse("snapshots:share_page", args=[share.token])).status_code == 404
-    second = Report.objects.create(share=share, reason="abuse")
+    second = make_report(share, reason="abuse")
     resolve(staff_client, second, "suspend_user", "repeat abuse")
     owner.refresh_from_db()
     assert owner.is_suspended and not owner.is_active and owner.suspension_reason == "repeat abuse"
@@ -103,7 +104,7 @@ def test_report_form_needs_csrf(share, report_links):
 
 def test_queue_has_constant_queries(staff_client, share, report_links, django_assert_max_num_queries):
     for i in range(12):
-        Report.objects.create(share=share, link=report_links[i % 2], reason="spam", message=f"#{i}")
+        make_report(share, report_links[i % 2], message=f"#{i}")
     with django_assert_max_num_queries(8):
         response = staff_client.get(reverse("snapshots:moderation_queue"))
     assert len(response.context["rows"]) == 12

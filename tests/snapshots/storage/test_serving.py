@@ -9,7 +9,7 @@ from django.urls import reverse
 from snapshots.models import AuditEntry, Share
 from snapshots.sharing import shares
 from tests.conftest import token_client
-from tests.sharing.fabricate import shared_link
+from tests.factories import make_link, make_share
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +87,12 @@ def test_other_users_get_404_for_snapshots(other_client, report_links):
 def test_staff_sees_only_shared_or_reported_links_and_each_look_is_audited(staff, owner):
     client = Client()
     client.force_login(staff)
-    private = shared_link(owner, "https://example.com/private", tags=("私人",))
+    private = make_link(owner, "https://example.com/private", tags=("私人",), stored=True)
     snapshot = private.snapshots.get()
     assert client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk])).status_code == 404
     assert client.get(artifact(snapshot, "html")).status_code == 404
     assert not AuditEntry.objects.exists()
-    shares.share_create(owner=owner, tag="私人", title="now shared")
+    make_share(owner, tag="私人", title="now shared")
     page = client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk]))
     assert page.status_code == 200 and page.context["staff_view"] is True
     assert client.get(artifact(snapshot, "html")).status_code == 200

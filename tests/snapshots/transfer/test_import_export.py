@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
 from snapshots.links import services
 from snapshots.models import ImportJob, Link, SearchDocument, Snapshot
 from snapshots.transfer import exporting, importing
 from snapshots.transfer.bookmarkfile import count_anchors, parse_timestamp, read_bookmarks
+from tests.factories import make_import_job, make_link, make_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_real_world_file_reports_what_it_skipped_and_why(owner):
 
 
 def test_reimport_skips_existing_and_captures_when_asked(owner):
-    services.link_create(owner=owner, url="https://www.gov.cn/zhengce/", capture=False)
+    make_link(owner, "https://www.gov.cn/zhengce/")
     job = _run(owner, capture=True)
     assert job.created_links == 5
     assert {"exists"} <= {row["code"] for row in job.skipped}
@@ -107,8 +107,8 @@ def test_export_then_import_into_a_fresh_user_round_trips(owner, other):
 
 
 def test_json_export_has_notes_tags_dates_and_snapshot_links(owner_client, owner):
-    link = services.link_create(owner=owner, url="https://example.com/x", tags=["报告"], notes="私人", capture=False)
-    Snapshot.objects.create(link=link, status=Snapshot.Status.SUCCEEDED, artifacts={"pdf": "snapshots/x.pdf"})
+    link = make_link(owner, "https://example.com/x", tags=["报告"], notes="私人")
+    make_snapshot(link, artifacts={"pdf": "snapshots/x.pdf"})
     response = owner_client.get(reverse("snapshots:export"), {"format": "json"})
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(b"".join(response.streaming_content))
@@ -184,9 +184,8 @@ def test_large_file_in_batches_through_the_task(owner, django_assert_max_num_que
 def test_sweeper_re_enqueues_imports_the_broker_never_got(owner, settings):
     broker = redis.Redis.from_url(settings.REDIS_URL)
     broker.delete("bulk")
-    job = ImportJob.objects.create(owner=owner, upload="imports/x.html")
-    ImportJob.objects.filter(pk=job.pk).update(created=timezone.now() - timedelta(minutes=5))
-    fresh = ImportJob.objects.create(owner=owner, upload="imports/y.html")
+    job = make_import_job(owner, upload="imports/x.html", minutes_ago=5)
+    fresh = make_import_job(owner, upload="imports/y.html")
     assert importing.import_jobs_sweep() == 1
     job.refresh_from_db()
     fresh.refresh_from_db()

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from snapshots.links import services
 from snapshots.models import Link, Snapshot
-from tests.factories import make_links
+from tests.factories import make_link, make_links
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_add_see_filter_edit_delete(owner_client, owner):
 
 
 def test_duplicate_url_in_form_points_to_the_existing_link(owner_client, owner):
-    first = services.link_create(owner=owner, url=CN_URL, capture=False)
+    first = make_link(owner, CN_URL)
     response = owner_client.post(reverse("snapshots:link_add"), {"url": "HTTPS://EXAMPLE.COM:443/路径?q=1"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -60,8 +60,8 @@ def test_duplicate_url_in_form_points_to_the_existing_link(owner_client, owner):
 
 
 def test_duplicate_url_on_edit_is_refused(owner_client, owner):
-    services.link_create(owner=owner, url="https://example.com/a", capture=False)
-    b = services.link_create(owner=owner, url="https://example.com/b", capture=False)
+    make_link(owner, "https://example.com/a")
+    b = make_link(owner, "https://example.com/b")
     response = owner_client.post(reverse("snapshots:link_edit", args=[b.pk]), {"url": "https://example.com/a"})
     assert response.status_code == 200 and response.context["form"].errors["url"]
     b.refresh_from_db()
@@ -86,8 +86,8 @@ def test_list_is_newest_first_and_paginated(owner_client, owner):
 
 
 def test_search_finds_by_title(owner_client, owner):
-    services.link_create(owner=owner, url="https://example.com/1", title="财政预算报告", capture=False)
-    services.link_create(owner=owner, url="https://example.com/2", title="天气", capture=False)
+    make_link(owner, "https://example.com/1", title="财政预算报告")
+    make_link(owner, "https://example.com/2", title="天气")
     response = owner_client.get(reverse("snapshots:link_list"), {"q": "预算"})
     assert [x.title for x in response.context["page"].object_list] == ["财政预算报告"]
 
@@ -145,7 +145,7 @@ def test_tag_pages_refuse_get_for_writes(owner_client):
 
 
 def test_pages_show_urls_as_people_read_them(owner_client, owner):
-    link = services.link_create(owner=owner, url="https://例子.测试/路径?q=政府", capture=False)
+    link = make_link(owner, "https://例子.测试/路径?q=政府")
     for page in (reverse("snapshots:link_list"), reverse("snapshots:link_detail", args=[link.pk])):
         html = owner_client.get(page).content.decode()
         assert "https://例子.测试/路径?q=政府" in html
@@ -153,15 +153,15 @@ def test_pages_show_urls_as_people_read_them(owner_client, owner):
 
 
 def test_decoded_urls_lose_hidden_bidi_overrides(owner_client, owner):
-    link = services.link_create(owner=owner, url="https://example.com/%E2%80%AEfdp.exe", capture=False)
+    link = make_link(owner, "https://example.com/%E2%80%AEfdp.exe")
     html = owner_client.get(reverse("snapshots:link_detail", args=[link.pk])).content.decode()
     assert "\u202e" not in html
     assert "https://example.com/fdp.exe" in html
 
 
 def test_tag_bar_marks_the_filtered_tag_in_any_case_and_encodes_names(owner_client, owner):
-    services.link_create(owner=owner, url="https://example.com/a", tags=["R&D", "报告"], capture=False)
-    services.link_create(owner=owner, url="https://example.com/b", tags=["报告"], capture=False)
+    make_link(owner, "https://example.com/a", tags=["R&D", "报告"])
+    make_link(owner, "https://example.com/b", tags=["报告"])
     body = owner_client.get(reverse("snapshots:link_list"), {"tag": "r&d"}).content.decode()
     assert '<a class="tag active" href="?tag=R%26D">R&amp;D <span class="count">1</span></a>' in body
     assert '<a class="tag" href="?tag=%E6%8A%A5%E5%91%8A">报告 <span class="count">2</span></a>' in body
@@ -171,8 +171,8 @@ def test_tag_bar_marks_the_filtered_tag_in_any_case_and_encodes_names(owner_clie
 def test_tag_filter_beyond_the_tag_bar_still_filters_by_name(owner_client, owner):
     common = [f"a{i:02}" for i in range(51)]
     for i in range(2):
-        services.link_create(owner=owner, url=f"https://example.com/common/{i}", tags=common, capture=False)
-    rare = services.link_create(owner=owner, url="https://example.com/rare", tags=["Zz稀有"], capture=False)
+        make_link(owner, f"https://example.com/common/{i}", tags=common)
+    rare = make_link(owner, "https://example.com/rare", tags=["Zz稀有"])
     response = owner_client.get(reverse("snapshots:link_list"), {"tag": "zz稀有"})
     assert "Zz稀有" not in {t["name"] for t in response.context["tags"]}  # not among the 50 shown
     assert [row.link.pk for row in response.context["rows"]] == [rare.pk]

@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import override
 
-from snapshots.links import services
 from snapshots.models import Link, Snapshot
 from snapshots.web import rows
+from tests.factories import make_link, make_snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def _version(link: Link, status: str, minutes_ago: int, **fields) -> Snapshot:
-    snap = Snapshot.objects.create(link=link, status=status, **fields)
-    Snapshot.objects.filter(pk=snap.pk).update(created=timezone.now() - timedelta(minutes=minutes_ago))
-    return snap
 
 
 @pytest.fixture
 def links(owner):
     made = [
-        services.link_create(owner=owner, url=f"https://example.com/{i}", tags=tags, capture=False)
+        make_link(owner, f"https://example.com/{i}", tags=tags)
         for i, tags in enumerate((["政府", "Budget"], [], ["报告"], []))
     ]
     kept, failing, running, _never = made
-    _version(kept, Snapshot.Status.SUCCEEDED, 30, artifacts={"thumbnail": "old.webp"})
-    _version(kept, Snapshot.Status.SUCCEEDED, 20, artifacts={"thumbnail": "new.webp"})
-    _version(failing, Snapshot.Status.SUCCEEDED, 50, artifacts={"thumbnail": "ok.webp"})
-    _version(failing, Snapshot.Status.FAILED, 40, error="connection refused")
-    _version(failing, Snapshot.Status.FAILED, 10, error="address not allowed")
-    _version(running, Snapshot.Status.RUNNING, 1)
+    make_snapshot(kept, minutes_ago=30, artifacts={"thumbnail": "old.webp"})
+    make_snapshot(kept, minutes_ago=20, artifacts={"thumbnail": "new.webp"})
+    make_snapshot(failing, minutes_ago=50, artifacts={"thumbnail": "ok.webp"})
+    make_snapshot(failing, status=Snapshot.Status.FAILED, minutes_ago=40, error="connection refused")
+    make_snapshot(failing, status=Snapshot.Status.FAILED, minutes_ago=10, error="address not allowed")
+    make_snapshot(running, status=Snapshot.Status.RUNNING, minutes_ago=1)
     return made
 
 
@@ -98,9 +89,9 @@ def test_status_poll_returns_the_same_block(owner_client, links):
 
 
 def test_row_text_is_escaped_exactly_once(owner_client, owner):
-    services.link_create(
-        owner=owner, url="https://example.com/x?a=1&b=2", title='<b>"预算"&</b>', tags=["<i>&"],
-        description="<script>alert(1)</script>", capture=False,
+    make_link(
+        owner, "https://example.com/x?a=1&b=2", title='<b>"预算"&</b>', tags=["<i>&"],
+        description="<script>alert(1)</script>",
     )
     for page in (reverse("snapshots:link_list"), reverse("snapshots:search") + "?q=预算"):
         body = owner_client.get(page).content.decode()

@@ -6,18 +6,18 @@ import pytest
 from django.urls import reverse
 
 from snapshots.models import Link
-from tests.search.helpers import link_with_text
+from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
 
 
 def test_search_page_highlights_safely_with_constant_queries(owner_client, owner, django_assert_max_num_queries):
     for i in range(3):
-        link_with_text(owner, f"https://example.com/{i}", f"开头 <b>粗体</b> 这里讲政务公开第{i}条", tags=["甲", "乙"])
+        make_link(owner, f"https://example.com/{i}", text=f"开头 <b>粗体</b> 这里讲政务公开第{i}条", tags=["甲", "乙"])
     with django_assert_max_num_queries(9) as few:
         response = owner_client.get(reverse("snapshots:search"), {"q": "政务公开"})
     for i in range(3, 25):
-        link_with_text(owner, f"https://example.com/{i}", f"政务公开第{i}条", tags=["丙"])
+        make_link(owner, f"https://example.com/{i}", text=f"政务公开第{i}条", tags=["丙"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         many = owner_client.get(reverse("snapshots:search"), {"q": "政务公开"})
     html = response.content.decode()

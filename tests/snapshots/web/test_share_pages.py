@@ -8,7 +8,7 @@ from accounts import services as account_services
 from snapshots.links import services
 from snapshots.models import Link, Share
 from snapshots.sharing import shares
-from tests.sharing.fabricate import shared_link
+from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,8 @@ def test_visitor_sees_links_thumbnails_but_never_notes(client, share, report_lin
 
 
 def test_only_links_with_the_tag_of_the_owner_and_not_hidden(client, owner, other, share, report_links):
-    shared_link(owner, "https://example.com/untagged", tags=("其他",), title="不相关")
-    shared_link(other, "https://example.com/theirs", tags=("报告",), title="别人的报告")
+    make_link(owner, "https://example.com/untagged", tags=("其他",), title="不相关", stored=True)
+    make_link(other, "https://example.com/theirs", tags=("报告",), title="别人的报告", stored=True)
     Link.objects.filter(pk=report_links[1].pk).update(hidden_by_staff=True)
     body = page_of(client, share).content.decode()
     assert "2025年统计公报" in body
@@ -50,7 +50,7 @@ def test_only_links_with_the_tag_of_the_owner_and_not_hidden(client, owner, othe
 
 def test_share_page_queries_are_constant(client, owner, share, django_assert_max_num_queries):
     for i in range(25):
-        shared_link(owner, f"https://example.com/more/{i}", title=f"更多 {i}")
+        make_link(owner, f"https://example.com/more/{i}", tags=("报告",), title=f"更多 {i}", stored=True)
     with django_assert_max_num_queries(6):
         first = page_of(client, share)
     with django_assert_max_num_queries(6):
@@ -111,7 +111,7 @@ def test_share_follows_rename_and_merge(client, owner, share):
     share.refresh_from_db()
     assert share.tag_name == "年度报告"
     assert "2025年统计公报" in page_of(client, share).content.decode()
-    shared_link(owner, "https://example.com/other-tag", tags=("统计",), title="统计数据")
+    make_link(owner, "https://example.com/other-tag", tags=("统计",), title="统计数据", stored=True)
     services.tag_merge(owner=owner, sources=["年度报告"], target="统计")
     share.refresh_from_db()
     assert share.tag_name == "统计"

@@ -8,21 +8,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from snapshots.archive import diffing
-from snapshots.links import services
-from snapshots.models import Link, Snapshot
+from tests.factories import make_link, make_snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def _version(link: Link, text: str, shot: str | None = None, **fields) -> Snapshot:
-    return Snapshot.objects.create(
-        link=link, status=Snapshot.Status.SUCCEEDED, text=text, finished=timezone.now(),
-        artifacts={"screenshot": shot} if shot else {}, **fields,
-    )
 
 
 def _screenshot(name: str, box: tuple[int, int, int, int] | None) -> str:
@@ -36,9 +27,10 @@ def _screenshot(name: str, box: tuple[int, int, int, int] | None) -> str:
 
 
 def test_compare_page_and_marked_images_are_owner_only(owner_client, other_client, owner):
-    link = services.link_create(owner=owner, url="https://example.com/r", capture=False)
-    old = _version(link, "预算 10 亿元", _screenshot("a", None))
-    new = _version(link, "预算 12 亿元\n<script>alert(1)</script>", _screenshot("b", (50, 300, 150, 350)))
+    link = make_link(owner, "https://example.com/r")
+    old = make_snapshot(link, text="预算 10 亿元", artifacts={"screenshot": _screenshot("a", None)})
+    new_shot = _screenshot("b", (50, 300, 150, 350))
+    new = make_snapshot(link, text="预算 12 亿元\n<script>alert(1)</script>", artifacts={"screenshot": new_shot})
     page = owner_client.get(reverse("snapshots:version_compare", args=[link.pk]))
     html = page.content.decode()
     assert page.status_code == 200 and "预算 12 亿元" in html
@@ -62,7 +54,7 @@ def test_compare_page_and_marked_images_are_owner_only(owner_client, other_clien
 
 
 def test_single_version_page_explains(owner_client, owner):
-    link = services.link_create(owner=owner, url="https://example.com/one", capture=False)
-    _version(link, "text")
+    link = make_link(owner, "https://example.com/one")
+    make_snapshot(link, text="text")
     page = owner_client.get(reverse("snapshots:version_compare", args=[link.pk]))
     assert page.context["diff"] is None and len(page.context["versions"]) == 1
