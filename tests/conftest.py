@@ -1,4 +1,4 @@
-"""The fixed cast of test users (owner, other user, staff, anonymous) and API clients."""
+"""The fixed cast of test users (owner, other user, staff, anonymous) and their clients."""
 
 from __future__ import annotations
 
@@ -62,3 +62,8 @@ def owner_api(owner) -> APIClient:
 @pytest.fixture
 def other_api(other) -> APIClient:
     return token_client(other)
+
+
+@pytest.fixture
+def anon_api() -> APIClient:
+    return APIClient()

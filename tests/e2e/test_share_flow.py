@@ -16,7 +16,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select
 
 from snapshots.models import Link, Report, Share
-from tests.sharing.fabricate import shared_link
+from tests.factories import make_link
 from tests.support.browser import become, chromium, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,9 +48,12 @@ def visible_titles(driver) -> list[str]:
 def test_share_visit_report_hide_rotate(live_server, owner, staff):
     SHOTS.mkdir(exist_ok=True)
     base = live_server.url
-    first = shared_link(owner, "https://stats.example.cn/2025", title="2025年国民经济统计公报", notes="私人笔记")
-    shared_link(owner, "https://gov.example.cn/budget", title="财政预算执行情况报告")
-    shared_link(owner, "https://example.com/private", tags=("私人",), title="不公开的链接")
+    first = make_link(
+        owner, "https://stats.example.cn/2025", tags=("报告",), title="2025年国民经济统计公报", notes="私人笔记",
+        stored=True,
+    )
+    make_link(owner, "https://gov.example.cn/budget", tags=("报告",), title="财政预算执行情况报告", stored=True)
+    make_link(owner, "https://example.com/private", tags=("私人",), title="不公开的链接", stored=True)
     with chromium() as driver:
         become(driver, base, owner)
         driver.get(base + "/shares/")

@@ -1,0 +1,104 @@
+"""The whole pipeline with real parts: API → PostgreSQL → Redis → Celery worker → Chromium → storage."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.storage import default_storage
+
+from snapshots.models import Link, Snapshot
+from tests.snapshots.tasks.conftest import REPORT_TITLE, log_tails
+from tests.support.waiting import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def finished(snapshot_id: int) -> Snapshot | None:
+    snapshot = Snapshot.objects.get(pk=snapshot_id)
+    return snapshot if snapshot.is_finished else None
+
+
+def test_saved_link_is_captured_with_exact_chinese_text(celery_worker, allow_pages, owner_api, client, owner):
+    response = owner_api.post(
+        "/api/links/", {"url": allow_pages.url("/report.html"), "tags": ["报告"]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    snapshot_id = response.json()["snapshots"][0]["id"]
+    try:
+        snapshot = wait_for(lambda: finished(snapshot_id), timeout=90, what="capture to finish")
+    except AssertionError:
+        raise AssertionError(log_tails(celery_worker)) from None
+    assert snapshot.status == Snapshot.Status.SUCCEEDED, snapshot.error
+    assert snapshot.http_status == 200
+    assert "1349084" in snapshot.text and "粮食产量" in snapshot.text
+    assert "政务公开" in snapshot.text
+    for kind in ("screenshot", "thumbnail", "html", "dom", "pdf", "text"):
+        assert default_storage.exists(snapshot.artifacts[kind]), kind
+        assert snapshot.sizes[kind] > 0
+    link = Link.objects.get(pk=response.json()["id"])
+    assert link.title == REPORT_TITLE  # filled from the capture because the user left it empty
+
+    api_snapshot = owner_api.get(f"/api/snapshots/{snapshot_id}/").json()
+    assert api_snapshot["status"] == "succeeded"
+    assert set(api_snapshot["artifacts"]) == set(Snapshot.ARTIFACT_KINDS)
+    assert api_snapshot["artifacts"]["original"] is None
+    client.force_login(owner)
+    archived = client.get(api_snapshot["artifacts"]["html"])
+    assert archived.status_code == 200
+    assert "sandbox" in archived["Content-Security-Policy"]
+    body = b"".join(archived.streaming_content).decode()
+    assert "粮食产量" in body and "<script" not in body.lower()
+
+
+def test_capture_again_makes_a_new_version(celery_worker, allow_pages, owner_api):
+    link_id = owner_api.post("/api/links/", {"url": allow_pages.url("/report.html")}, format="json").json()["id"]
+    first = Snapshot.objects.get(link_id=link_id)
+    wait_for(lambda: finished(first.pk), timeout=90, what="first capture")
+    response = owner_api.post(f"/api/links/{link_id}/capture/")
+    assert response.status_code == 201
+    second = wait_for(lambda: finished(response.json()["id"]), timeout=90, what="second capture")
+    assert second.status == Snapshot.Status.SUCCEEDED
+    versions = owner_api.get(f"/api/links/{link_id}/").json()["snapshots"]
+    assert [v["id"] for v in versions] == [second.pk, first.pk]  # newest first
+
+
+def test_capture_rate_answers_429_but_saving_never_refused(celery_worker, allow_pages, owner_api, settings):
+    settings.CAPTURE_RATE_PER_HOUR = 1
+    first = owner_api.post("/api/links/", {"url": allow_pages.url("/report.html")}, format="json")
+    assert first.status_code == 201
+    second = owner_api.post("/api/links/", {"url": allow_pages.url("/report.html?2")}, format="json")
+    assert second.status_code == 201  # saved; its capture waits queued
+    held = Snapshot.objects.get(link_id=second.json()["id"])
+    assert held.status == Snapshot.Status.QUEUED and held.enqueued is None
+    assert owner_api.post(f"/api/links/{first.json()['id']}/capture/").status_code == 429
+
+
+def test_search_finds_chinese_phrase_deep_inside_a_captured_gbk_report(celery_worker, allow_pages, owner_api):
+    url = allow_pages.url("/budget-gbk.html")
+    snapshot_id = owner_api.post("/api/links/", {"url": url}, format="json").json()["snapshots"][0]["id"]
+    snapshot = wait_for(lambda: finished(snapshot_id), timeout=90, what="GBK capture")
+    assert snapshot.status == Snapshot.Status.SUCCEEDED, snapshot.error
+    assert snapshot.charset.upper() == "GBK"
+    assert "本县全面推进政务公开标准化规范化建设。" in snapshot.text
+    assert snapshot.text.index("政务公开") > 40_000  # far beyond any title or description
+    found = owner_api.get("/api/links/", {"q": "政务公开"}).json()
+    assert [link["url"] for link in found["results"]] == [url]
+    assert owner_api.get("/api/links/", {"q": "政务 -公开"}).json()["count"] == 0
+
+
+def test_deleting_a_link_or_an_account_deletes_its_files(celery_worker, allow_pages, owner_api, owner):
+    from accounts.services import user_delete
+
+    ids = [
+        owner_api.post("/api/links/", {"url": allow_pages.url(f"/report.html?keep={n}")}, format="json").json()
+        for n in range(2)
+    ]
+    snapshots = [wait_for(lambda i=link["snapshots"][0]["id"]: finished(i), timeout=90, what="capture") for link in ids]
+    names = [list(s.artifacts.values()) for s in snapshots]
+    assert all(default_storage.exists(n) for group in names for n in group)
+
+    assert owner_api.delete(f"/api/links/{ids[0]['id']}/").status_code == 204
+    wait_for(lambda: not any(default_storage.exists(n) for n in names[0]), timeout=10, what="link files deleted")
+    assert all(default_storage.exists(n) for n in names[1])
+
+    user_delete(user=owner)
+    wait_for(lambda: not any(default_storage.exists(n) for n in names[1]), timeout=10, what="account files deleted")

@@ -1,0 +1,68 @@
+"""Task names and queues are a contract with messages already queued during a deploy.
+
+A worker started on new code must still find every task an older web process sent by name, on the
+queue it was sent to. So the names stay exactly as first registered, whatever module holds the
+task now, and each goes to its queue through the router.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from linkhome.celery import app
+from snapshots import queues
+
+NAMES_AND_QUEUES = {
+    "snapshots.tasks.capture_snapshot": "capture",
+    "snapshots.tasks.sweep_snapshots": "capture",
+    "snapshots.tasks_bulk.import_bookmarks": "bulk",
+    "snapshots.tasks_bulk.bulk_sweep": "bulk",
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def discovered():
+    """Register the tasks the way a worker does when it starts: by autodiscovery."""
+    app.loader.import_default_modules()
+
+
+def _project_tasks() -> set[str]:
+    return {name for name in app.tasks if not name.startswith("celery.")}
+
+
+@pytest.mark.parametrize(("name", "queue"), NAMES_AND_QUEUES.items())
+def test_each_task_is_registered_under_its_name_and_routed_to_its_queue(name, queue):
+    assert name in app.tasks
+    assert app.amqp.router.route({}, name)["queue"].name == queue
+
+
+def test_no_other_task_is_registered():
+    assert _project_tasks() == set(NAMES_AND_QUEUES)
+
+
+def test_the_queues_module_names_what_is_registered():
+    from snapshots.tasks import bulk, capture
+
+    assert {
+        queues.CAPTURE_TASK: capture.capture_snapshot.name,
+        queues.SWEEP_TASK: capture.sweep_snapshots.name,
+        queues.IMPORT_TASK: bulk.import_bookmarks.name,
+        queues.BULK_SWEEP_TASK: bulk.bulk_sweep.name,
+    } == {name: name for name in NAMES_AND_QUEUES}
+    assert queues.TASK_QUEUES == NAMES_AND_QUEUES
+    assert (queues.CAPTURE_QUEUE, queues.BULK_QUEUE) == queues.QUEUES == ("capture", "bulk")
+    for name in NAMES_AND_QUEUES:
+        assert app.tasks[name].name == name
+
+
+def test_the_beat_schedule_names_only_registered_tasks():
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled == {queues.SWEEP_TASK, queues.BULK_SWEEP_TASK}
+    assert scheduled <= _project_tasks()
+
+
+def test_the_settings_declare_both_queues():
+    assert [queue.name for queue in settings.CELERY_TASK_QUEUES] == ["capture", "bulk"]
+    assert [queue.name for queue in app.conf.task_queues] == ["capture", "bulk"]
+    assert app.conf.task_default_queue == "capture"

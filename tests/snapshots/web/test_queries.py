@@ -1,0 +1,90 @@
+"""A list page of links, tags or shares costs an exact number of SQL queries, whatever the number of
+rows behind it. Each count lists its queries; PostgreSQL and SQLite run the same ones."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from snapshots.search import listcache
+from tests.factories import make_link, make_links, make_share
+
+pytestmark = pytest.mark.django_db
+
+# The link list with the tag bar and link total in the cache (every view but the first):
+#  1. the session
+#  2. the signed-in user
+#  3. the tag bar and the link total, read from the database cache together
+#  4. the page of links, newest first (for ?tag=, joined to the tag's taggings by the tag id
+#     the cached tag bar holds)
+#  5. each listed link's newest version and newest succeeded version, in one windowed query
+#  6. the tags of the listed links
+LIST_WARM = 6
+# The same list with the cache cold (the first view after a write forgot it):
+#  1. the session
+#  2. the signed-in user
+#  3. the tag bar and the link total, read from the database cache together: both missing
+#  4. the owner's 50 most used tags with their counts
+#  5.-9. the tag bar written to the database cache: count the cache rows (cull check),
+#        savepoint, look up the key, insert it, release the savepoint
+#  10. the owner's link total
+#  11.-15. the total written to the database cache, the same five queries
+#  16.-18. the page of links, their versions and their tags, as 4.-6. of a warm view
+LIST_COLD = 18
+# The tag page:
+#  1. the session
+#  2. the signed-in user
+#  3. the owner's tags with the number of links of each
+TAG_LIST = 3
+# The owner's share page:
+#  1. the session
+#  2. the signed-in user
+#  3. the owner's shares, newest first
+#  4. the owner's tag names (up to 200), offered in the form for a new share
+SHARE_LIST = 4
+
+
+def test_html_list_page_queries_do_not_grow_with_links(owner_client, owner, other, django_assert_num_queries):
+    """Counted with the tag bar's cache cold (first view) and warm (every view after)."""
+    url = reverse("snapshots:link_list")
+    make_links(other, 30)
+    make_links(owner, 20)
+    with django_assert_num_queries(LIST_COLD):
+        assert owner_client.get(url).status_code == 200
+    with django_assert_num_queries(LIST_WARM):
+        response = owner_client.get(url)
+    assert len(response.context["page"].object_list) == 20
+    make_links(owner, 180, tags=("预算", "统计", "政府"), start=20)
+    listcache.forget(owner.pk)  # make_links goes around the services, which forget it themselves
+    with django_assert_num_queries(LIST_COLD):
+        assert owner_client.get(url).status_code == 200
+    with django_assert_num_queries(LIST_WARM):
+        response = owner_client.get(url)
+    assert response.context["page"].paginator.count == 200
+    assert {t["name"] for t in response.context["tags"]} >= {"预算", "统计", "政府"}
+    with django_assert_num_queries(LIST_WARM):
+        response = owner_client.get(url, {"tag": "政府"})
+    assert response.context["page"].paginator.count == 200  # taken from the cached tag bar
+
+
+def test_tag_list_queries_do_not_grow_with_tags(owner_client, owner, django_assert_num_queries):
+    make_links(owner, 5, tags=("甲", "乙"))
+    with django_assert_num_queries(TAG_LIST):
+        assert owner_client.get(reverse("snapshots:tag_list")).status_code == 200
+    make_links(owner, 5, tags=tuple(f"标签{i}" for i in range(10)), start=5)
+    with django_assert_num_queries(TAG_LIST):
+        response = owner_client.get(reverse("snapshots:tag_list"))
+    assert len(response.context["tags"]) == 12
+
+
+def test_share_list_queries_do_not_grow_with_shares(owner_client, owner, django_assert_num_queries):
+    for i in range(8):
+        make_link(owner, f"https://example.com/shared/{i}", tags=[f"合集{i}"])
+    make_share(owner, tag="合集0", title="第一个合集")
+    with django_assert_num_queries(SHARE_LIST):
+        assert owner_client.get(reverse("snapshots:share_list")).status_code == 200
+    for i in range(1, 8):
+        make_share(owner, tag=f"合集{i}", title=f"合集 {i}")
+    with django_assert_num_queries(SHARE_LIST):
+        response = owner_client.get(reverse("snapshots:share_list"))
+    assert len(response.context["shares"]) == 8 and len(response.context["tags"]) == 8

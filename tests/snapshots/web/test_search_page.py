@@ -1,0 +1,77 @@
+"""Search page and bookmarklet."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from snapshots.models import Link
+from tests.factories import make_link
+
+pytestmark = pytest.mark.django_db
+
+
+# The first page of results, whose title matches the newest links do not fill (both engines):
+#  1. the session
+#  2. the signed-in user
+#  3. title and tag matches among the owner's 500 newest links: too few for the page
+#  4. title and tag matches through the index, for the page
+#  5. page-text matches through the index, for the rest of the page
+#  6. the page's links, by id
+#  7. each of them's newest version and newest succeeded version, in one windowed query
+#  8. their tags
+#  9. a window of page text around the first match of each, for the excerpts
+FIRST_PAGE = 9
+# A later page also asks how many title matches come before it:
+#  1.-4. as a first page, from the page's offset: no title matches there
+#  5. the number of title matches before the page (counted up to the offset)
+#  6. page-text matches, from the offset less those title matches
+#  7.-10. the page's links, their versions, their tags and their excerpts
+LATER_PAGE = 10
+
+
+def test_search_page_highlights_safely_with_constant_queries(owner_client, owner, django_assert_num_queries):
+    for i in range(3):
+        make_link(owner, f"https://example.com/{i}", text=f"开头 <b>粗体</b> 这里讲政务公开第{i}条", tags=["甲", "乙"])
+    with django_assert_num_queries(FIRST_PAGE):
+        response = owner_client.get(reverse("snapshots:search"), {"q": "政务公开"})
+    for i in range(3, 25):
+        make_link(owner, f"https://example.com/{i}", text=f"政务公开第{i}条", tags=["丙"])
+    with django_assert_num_queries(FIRST_PAGE):
+        many = owner_client.get(reverse("snapshots:search"), {"q": "政务公开"})
+    html = response.content.decode()
+    assert "<mark>政务公开</mark>" in html
+    assert "<b>粗体</b>" not in html and "&lt;b&gt;粗体&lt;/b&gt;" in html
+    assert len(many.context["results"]) == 20 and many.context["has_next"] is True
+    with django_assert_num_queries(LATER_PAGE):
+        second = owner_client.get(reverse("snapshots:search"), {"q": "政务公开", "page": "2"})
+    assert len(second.context["results"]) == 5 and second.context["has_next"] is False
+
+
+def test_search_page_empty_states(owner_client):
+    assert owner_client.get(reverse("snapshots:search")).context["results"] is None
+    response = owner_client.get(reverse("snapshots:search"), {"q": "不存在的词"})
+    assert response.context["results"] == []
+    assert response.status_code == 200
+
+
+def test_list_page_form_goes_to_search(owner_client):
+    html = owner_client.get(reverse("snapshots:link_list")).content.decode()
+    assert f'action="{reverse("snapshots:search")}"' in html
+
+
+def test_bookmarklet_opens_prefilled_popup_and_saves(owner_client, owner):
+    settings_page = owner_client.get(reverse("accounts:settings")).content.decode()
+    assert 'href="javascript:(function(){' in settings_page
+    assert "http://testserver/links/add/?popup=1&amp;url=" in settings_page
+    popup = owner_client.get(
+        reverse("snapshots:link_add"), {"popup": "1", "url": "https://www.gov.cn/报告", "title": "政务公开 年报"}
+    )
+    html = popup.content.decode()
+    assert popup.templates[0].name == "snapshots/link_popup.html"
+    assert 'value="https://www.gov.cn/报告"' in html and 'value="政务公开 年报"' in html
+    done = owner_client.post(
+        reverse("snapshots:link_add") + "?popup=1", {"url": "https://www.gov.cn/报告", "title": "政务公开 年报"}
+    )
+    assert done.templates[0].name == "snapshots/popup_done.html"
+    assert Link.objects.get(owner=owner).title == "政务公开 年报"
