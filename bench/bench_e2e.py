@@ -34,6 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import psycopg  # noqa: E402
+import redis  # noqa: E402
+
 from tests.pages.server import FixtureServer  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -92,9 +95,6 @@ class Stack:
         ).stdout
 
     def start(self) -> str:
-        import psycopg
-        import redis
-
         url = self.env["DATABASE_URL"]
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
             name = url.rsplit("/", 1)[1]

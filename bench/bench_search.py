@@ -40,13 +40,16 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from snapshots.models import Link  # noqa: E402
+from snapshots.models import Link, Share  # noqa: E402
 from snapshots.search.query import search_links  # noqa: E402
+from snapshots.sharing import shares  # noqa: E402
 
 CASES = [
     ("list page", "/", {}),
@@ -71,9 +74,6 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def main() -> None:
-    from django.conf import settings
-    from django.core.management import call_command
-
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)  # the manifest DEBUG=0 needs
     parser = argparse.ArgumentParser()
@@ -86,9 +86,6 @@ def main() -> None:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     print(f"{'case':34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'status':>6}")
-    from snapshots.models import Share
-    from snapshots.sharing import shares
-
     # A public share of the most used tag (about 7,500 of the links), created once.
     share = Share.objects.filter(owner=user, tag_name="报告").first() or shares.share_create(
         owner=user, tag="报告", title="bench"

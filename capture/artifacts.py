@@ -12,6 +12,7 @@ import io
 import logging
 from dataclasses import dataclass
 
+import pypdfium2
 from PIL import Image
 
 from capture.results import Artifact
@@ -103,10 +104,6 @@ def print_pdf(driver, max_pages: int) -> bytes:
 
 def pdf_preview(data: bytes, max_pages: int) -> tuple[dict[str, Artifact], str]:
     """First page rendered as screenshot + thumbnail, and the text of up to `max_pages` pages."""
-    # Imported here, not at the top: it loads a native library (~70 ms) that only PDF links need,
-    # and every process importing `capture` (web processes too, through netguard) would pay it.
-    import pypdfium2
-
     document = pypdfium2.PdfDocument(data)
     try:
         page = document[0]

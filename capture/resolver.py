@@ -10,6 +10,8 @@ import ipaddress
 import logging
 import socket
 
+from dnslib import QTYPE, RCODE, DNSRecord
+
 from capture.netguard import IPAddress, Resolver
 
 logger = logging.getLogger(__name__)
@@ -42,10 +44,6 @@ class DnsServerResolver:
         self.timeout = timeout
 
     def _ask(self, host: str, qtype: str) -> list[IPAddress]:
-        # Imported here, not at the top: only a config naming a DNS server uses dnslib, and its
-        # import (~30 ms) would otherwise be paid by every process importing `capture`.
-        from dnslib import QTYPE, RCODE, DNSRecord
-
         query = DNSRecord.question(host, qtype)
         packet = query.send(self.host, self.port, timeout=self.timeout)
         reply = DNSRecord.parse(packet)

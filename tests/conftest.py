@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
@@ -40,8 +41,6 @@ def owner_client(client, owner):
 
 @pytest.fixture
 def other_client(db, other):
-    from django.test import Client
-
     c = Client()
     c.force_login(other)
     return c

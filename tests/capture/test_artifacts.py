@@ -14,6 +14,7 @@ from capture import browser, reasons
 from capture.engine import capture
 from capture.reasons import Reason
 from capture.results import CaptureConfig, CaptureLimits
+from tests.pages.server import PAGES
 
 
 def test_report_produces_every_artifact_with_metadata(pages, config):
@@ -35,8 +36,6 @@ def test_report_produces_every_artifact_with_metadata(pages, config):
 
 
 def pages_file(name: str) -> bytes:
-    from tests.pages.server import PAGES
-
     return (PAGES / name).read_bytes()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 
@@ -82,8 +83,6 @@ def test_browser_killed_mid_capture_raises_transient_error(pages, config):
 
 
 def _kill_later(session, delay: float):
-    import threading
-
     def kill():
         time.sleep(delay)
         procs.kill_all(session.pids()[1:])

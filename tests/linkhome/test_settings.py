@@ -11,7 +11,10 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from snapshots.models import Link
@@ -113,7 +116,6 @@ def test_postgresql_goes_through_psycopg_3():
 @pytest.mark.django_db
 def test_sessions_and_cache_work_without_redis(owner_client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    from django.core.cache import cache
 
     cache.set("probe", "值", 30)
     assert cache.get("probe") == "值"
@@ -137,8 +139,6 @@ def test_healthz_stays_200_when_redis_is_down(client, settings):
 
 def test_static_files_are_served_by_whitenoise(settings, tmp_path):
     """Production serves collected files from STATIC_ROOT through WhiteNoise, not runserver."""
-    from django.core.management import call_command
-    from django.test import Client
 
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
     settings.STATIC_ROOT = tmp_path / "static"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import ApiToken
 from snapshots.models import Link
 from tests.conftest import PASSWORD, token_client
@@ -36,7 +37,6 @@ def test_token_is_issued_hashed_several_per_user_and_revocable(anon_api, owner):
     assert not set(secrets) & set(stored)
     anon_api.credentials(HTTP_AUTHORIZATION=f"Token {secrets[0]}")
     assert anon_api.get(reverse("api_links")).status_code == 200
-    from accounts import services
 
     services.token_revoke(token=ApiToken.objects.get(prefix=secrets[0][:8]))
     assert anon_api.get(reverse("api_links")).status_code == 401

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from snapshots.links import services
 from snapshots.models import Link, SearchDocument
-from snapshots.search.query import parse_query, search_links
+from snapshots.search.indexing import query_tokens
+from snapshots.search.query import RankedResults, parse_query, search_links
 from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +142,6 @@ def test_reindex_command_indexes_links_saved_before_the_index(owner):
 @pytest.mark.parametrize("window", [3, 1000])
 def test_title_class_pages_are_the_same_whether_the_newest_links_hold_them_or_not(owner, monkeypatch, window):
     """The newest-links shortcut must give exactly what the index query gives, page by page."""
-    from snapshots.search.query import RankedResults
 
     monkeypatch.setattr(RankedResults, "WINDOW", window)
     now = timezone.now()
@@ -167,8 +167,6 @@ def test_title_class_pages_are_the_same_whether_the_newest_links_hold_them_or_no
 
 
 def test_cjk_terms_ask_the_index_for_pairs_that_cover_every_character():
-    from snapshots.search.indexing import query_tokens
-
     assert query_tokens("政务公开") == [("政务", False), ("公开", False)]
     assert query_tokens("可支配") == [("可支", False), ("支配", False)]
     assert query_tokens("年度工作要点") == [("年度", False), ("工作", False), ("要点", False)]
@@ -177,8 +175,6 @@ def test_cjk_terms_ask_the_index_for_pairs_that_cover_every_character():
 
 
 def test_phrases_also_ask_for_their_joined_neighbours():
-    from snapshots.search.indexing import query_tokens
-
     assert query_tokens("国民经济 社会发展")[-1] == ("济_社", False)
     assert [t for t, _ in query_tokens("annual report 2023")][-2:] == ["annual_report", "report_2023"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.storage import default_storage
 
+from accounts.services import user_delete
 from snapshots.models import Link, Snapshot
 from tests.snapshots.tasks.conftest import REPORT_TITLE, log_tails
 from tests.support.waiting import wait_for
@@ -86,8 +87,6 @@ def test_search_finds_chinese_phrase_deep_inside_a_captured_gbk_report(celery_wo
 
 
 def test_deleting_a_link_or_an_account_deletes_its_files(celery_worker, allow_pages, owner_api, owner):
-    from accounts.services import user_delete
-
     ids = [
         owner_api.post("/api/links/", {"url": allow_pages.url(f"/report.html?keep={n}")}, format="json").json()
         for n in range(2)

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from linkhome.celery import app
 from snapshots import queues
+from snapshots.tasks import bulk, capture
 
 NAMES_AND_QUEUES = {
     "snapshots.tasks.capture_snapshot": "capture",
@@ -42,8 +43,6 @@ def test_no_other_task_is_registered():
 
 
 def test_the_queues_module_names_what_is_registered():
-    from snapshots.tasks import bulk, capture
-
     assert {
         queues.CAPTURE_TASK: capture.capture_snapshot.name,
         queues.SWEEP_TASK: capture.sweep_snapshots.name,

@@ -14,8 +14,10 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
+from linkhome.celery import app
 from snapshots.links import services
 from snapshots.models import ImportJob, Link, SearchDocument, Snapshot
+from snapshots.tasks.bulk import import_bookmarks
 from snapshots.transfer import exporting, importing
 from snapshots.transfer.bookmarkfile import count_anchors, parse_timestamp, read_bookmarks
 from tests.factories import make_import_job, make_link, make_snapshot
@@ -184,9 +186,6 @@ IMPORT_QUERIES = {"postgresql": 52, "sqlite": 102}
 
 
 def test_large_file_in_batches_through_the_task(owner, django_assert_num_queries):
-    from linkhome.celery import app
-    from snapshots.tasks.bulk import import_bookmarks
-
     job = importing.import_job_create(owner=owner, upload=_upload(_big_file(2_300)))
     assert job.total == 2_300
     assert app.amqp.router.route({}, import_bookmarks.name)["queue"].name == "bulk"
