@@ -124,8 +124,8 @@ class Recorder:
         r.http_status = facts.status
         r.content_type = facts.content_type
         r.title = safe_title(facts.title, self.title_max_length)
-        r.description = " ".join(facts.description.split())[:1000]
-        r.language = facts.language.strip()[:35]
+        r.description = " ".join(facts.description.split())  # the caller cuts fields to its limits
+        r.language = facts.language.strip()
         r.charset = facts.charset
 
     def _screenshot(self, facts: page.PageFacts) -> None:

@@ -14,6 +14,7 @@ from capture.results import TransientCaptureError
 from snapshots import queues
 from snapshots.archive import lifecycle
 from snapshots.archive.reasons import BROWSER_FAILED
+from snapshots.models import SNAPSHOT_ERROR_MAX_LENGTH
 from snapshots.tasks.engine import capture_config
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def capture_snapshot(self, snapshot_id: int) -> str:
         return "failed"
     except TransientCaptureError as exc:
         if snapshot.attempts >= settings.CAPTURE_MAX_ATTEMPTS:
-            lifecycle.snapshot_fail(snapshot_id, BROWSER_FAILED, {"error": str(exc)[:300]})
+            lifecycle.snapshot_fail(snapshot_id, BROWSER_FAILED, {"error": str(exc)[:SNAPSHOT_ERROR_MAX_LENGTH]})
             return "failed"
         lifecycle.snapshot_requeue(snapshot_id)
         raise self.retry(exc=exc, countdown=2**snapshot.attempts) from exc
