@@ -3,7 +3,7 @@ from typing import Any
 import taggit.admin  # noqa: F401  (taggit registers its TagAdmin first; it is replaced below)
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -39,8 +39,10 @@ class LinkAdminForm(forms.ModelForm):
     """The admin's input shape takes the same input as the page form and the API, and applies
     the services' rules here, so a duplicate URL or over-long notes come back as form errors."""
 
-    url = forms.CharField(label=_("URL"), max_length=URL_INPUT_MAX_LENGTH)
-    title = forms.CharField(label=_("title"), required=False, max_length=TITLE_INPUT_MAX_LENGTH)
+    url = forms.CharField(label=_("URL"), max_length=URL_INPUT_MAX_LENGTH, widget=AdminTextInputWidget)
+    title = forms.CharField(
+        label=_("title"), required=False, max_length=TITLE_INPUT_MAX_LENGTH, widget=AdminTextInputWidget
+    )
     description = forms.CharField(
         label=_("description"), required=False, max_length=DESCRIPTION_INPUT_MAX_LENGTH, widget=AdminTextareaWidget
     )
