@@ -46,6 +46,13 @@ def other_client(db, other):
     return c
 
 
+@pytest.fixture
+def staff_client(db, staff) -> Client:
+    c = Client()
+    c.force_login(staff)
+    return c
+
+
 def token_client(user: User) -> APIClient:
     _token, secret = account_services.token_create(user=user, name="test")
     api = APIClient()

@@ -16,13 +16,6 @@ from tests.factories import make_link
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(staff) -> Client:
-    c = Client()
-    c.force_login(staff)
-    return c
-
-
 def found(owner, query: str) -> list[int]:
     return [link.pk for link in search_links(Link.objects.filter(owner=owner), query)]
 

@@ -12,13 +12,6 @@ from tests.factories import make_report
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(staff) -> Client:
-    c = Client()
-    c.force_login(staff)
-    return c
-
-
 def report_link(client: Client, share: Share, link: Link, ip: str = "203.0.113.5"):
     return client.post(
         reverse("snapshots:share_report", args=[share.token]) + f"?link={link.pk}",
