@@ -156,7 +156,7 @@ class SnapshotAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            link_changed(owner_id=obj.link.owner_id, link_ids=[obj.link_id])
+            link_changed(owner_id=obj.link.owner_id, link_ids=[obj.link_id], listing=False)
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, Snapshot.objects.filter(pk=obj.pk))
@@ -166,7 +166,7 @@ class SnapshotAdmin(admin.ModelAdmin):
             links = list(Link.objects.filter(snapshots__in=queryset).values_list("owner_id", "pk").distinct())
             super().delete_queryset(request, queryset)
             for owner_id, link_id in links:
-                link_changed(owner_id=owner_id, link_ids=[link_id])
+                link_changed(owner_id=owner_id, link_ids=[link_id], listing=False)
 
     @admin.action(description=_("Retry selected failed captures"))
     def retry_failed(self, request, queryset):

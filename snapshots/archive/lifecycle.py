@@ -9,7 +9,6 @@ sweeper retries it once the hard time limit has passed).
 from __future__ import annotations
 
 import hashlib
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,8 +24,8 @@ from snapshots.archive.diffing import snapshot_collapse_unchanged
 from snapshots.models import (
     CHARSET_MAX_LENGTH,
     CONTENT_TYPE_MAX_LENGTH,
-    DESCRIPTION_MAX_LENGTH,
     LANGUAGE_MAX_LENGTH,
+    SNAPSHOT_DESCRIPTION_MAX_LENGTH,
     SNAPSHOT_ERROR_MAX_LENGTH,
     SNAPSHOT_NOTE_MAX_LENGTH,
     TASK_ID_MAX_LENGTH,
@@ -38,8 +37,6 @@ from snapshots.models import (
 from snapshots.search.changes import link_changed
 from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
-
-log = logging.getLogger(__name__)
 
 TEXT_DB_LIMIT = 500_000  # characters of page text kept in the row for search and diffs
 BULK_TRIGGERS = (Snapshot.Trigger.IMPORT, Snapshot.Trigger.SCHEDULE)
@@ -139,7 +136,11 @@ def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
 def _fail(snapshot: Snapshot, code: str, params: dict[str, str | int] | None = None) -> None:
     snapshot.status = Snapshot.Status.FAILED
     snapshot.error_code = code
-    snapshot.error_params = dict(params or {})
+    # A parameter can be a whole URL or an OS error: each is cut like the English text it words.
+    snapshot.error_params = {
+        name: value[:SNAPSHOT_ERROR_MAX_LENGTH] if isinstance(value, str) else value
+        for name, value in (params or {}).items()
+    }
     snapshot.error = reasons.reason_english(code, params)[:SNAPSHOT_ERROR_MAX_LENGTH]
     snapshot.finished = timezone.now()
     snapshot.save(update_fields=["status", "error", "error_code", "error_params", "finished"])
@@ -214,7 +215,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         locked.http_status = result.http_status
         locked.content_type = result.content_type[:CONTENT_TYPE_MAX_LENGTH]
         locked.title = clean_line(result.title, TITLE_MAX_LENGTH)
-        locked.description = clean_text(result.description)[:DESCRIPTION_MAX_LENGTH]
+        locked.description = clean_text(result.description)[:SNAPSHOT_DESCRIPTION_MAX_LENGTH]
         locked.language = result.language[:LANGUAGE_MAX_LENGTH]
         locked.charset = result.charset[:CHARSET_MAX_LENGTH]
         locked.text = text
@@ -226,7 +227,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         _fill_link_from(locked)
         if locked.trigger == Snapshot.Trigger.SCHEDULE:
             locked = snapshot_collapse_unchanged(snapshot=locked)
-        link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id])
+        link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id], listing=False)
     return locked
 
 

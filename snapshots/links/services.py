@@ -1,4 +1,5 @@
-"""Write paths for links and tags. Every function is keyword-only and runs in one transaction.
+"""Write paths for links and tags: keyword-only, each write in one transaction (the `clean_*`
+helpers only check input, for the forms and the admin too).
 
 Capture-related writes (requesting, starting and finishing snapshots) are in `snapshots.archive.lifecycle`.
 """
@@ -79,6 +80,8 @@ def clean_link_url(url: str) -> str:
 def clean_owner_url(*, owner: User, url: str, link: Link | None = None) -> str:
     """`clean_link_url`, and refuse (LinkExists) a URL the owner saved already on a link other than `link`."""
     normalized = clean_link_url(url)
+    if link is not None and normalized == link.url:
+        return normalized  # unchanged: it cannot clash with another link
     clash = Link.objects.filter(owner=owner, url=normalized)
     if link is not None:
         clash = clash.exclude(pk=link.pk)
@@ -164,7 +167,7 @@ def link_update(*, link: Link, data: dict[str, Any], actor: User | None = None) 
             link.tags.set(clean_tag_names(data["tags"]))
         except ValidationError as exc:
             raise ValidationError({"tags": exc.messages}) from None
-    link_changed(owner_id=link.owner_id, link_ids=[link.pk], body=False)
+    link_changed(owner_id=link.owner_id, link_ids=[link.pk], body=False, listing="tags" in data)
     if actor is not None:
         audit_record(actor=actor, action="link.edit", target=link, details={"fields": sorted(data)})
     return link

@@ -22,6 +22,7 @@ def link_changed(
     owner_id: int,
     link_ids: Iterable[int] = (),
     body: bool = True,
+    listing: bool = True,
     created: Sequence[tuple[Link, Sequence[str]]] = (),
 ) -> None:
     """Refresh the search documents of the owner's changed links and forget the owner's list cache.
@@ -34,6 +35,8 @@ def link_changed(
       them), only the cache is forgotten.
     - `body=False`: the edit cannot change page text (title, tags, notes), so each document
       keeps its stored body instead of re-reading the newest snapshot.
+    - `listing=False`: the change cannot alter the owner's tag bar or link total (a finished
+      capture, an edit that leaves the tags alone), so the cached list facts stay.
     - `created`: links just inserted in bulk, with their tag names. They have no page text yet,
       so their documents are built from what is in hand, without reading anything back.
     """
@@ -42,4 +45,5 @@ def link_changed(
     ids = list(link_ids)
     if ids:
         indexing.search_document_refresh(link_ids=ids, body=body)
-    transaction.on_commit(lambda: listcache.forget(owner_id))
+    if listing:
+        transaction.on_commit(lambda: listcache.forget(owner_id))
