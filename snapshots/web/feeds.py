@@ -37,7 +37,7 @@ class ShareFeed(Feed):
 
     def items(self, share: Share) -> list[LinkRow]:
         links = selectors.shared_link_list(share=share)[:FEED_SIZE]
-        return link_rows(links, RowStyle(share=share))
+        return link_rows(links, RowStyle(share=share, thumbnails=False))
 
     # Rows carry HTML-escaped text for pages; the feed writer escapes for XML itself, so the
     # entries take the link's own text.

@@ -85,12 +85,15 @@ class RowStyle:
 
     tag_href: str = "list"  # "list": ?tag=name; "search": ?q=#name
     with_description: bool = True  # search rows show an excerpt instead
+    unread_badge: bool = True  # the list marks unread links
+    match_badge: bool = False  # search marks title and tag matches
     share: Share | None = None
     request: HttpRequest | None = None  # builds a shared thumbnail's (possibly signed) URL
+    thumbnails: bool = True  # a feed shows none, so none are signed
 
 
 OWNER_LIST = RowStyle()
-OWNER_SEARCH = RowStyle(tag_href="search", with_description=False)
+OWNER_SEARCH = RowStyle(tag_href="search", with_description=False, unread_badge=False, match_badge=True)
 
 
 @dataclass(slots=True)
@@ -242,9 +245,9 @@ def link_rows(links: Iterable[Link], style: RowStyle = OWNER_LIST) -> list[LinkR
     rows = []
     for link in links:
         row = _row(link, detail_url=urls.detail(link.pk), status=status_block(link.pk, *snapshots[link.pk], urls=urls))
-        row.unread = link.unread
+        row.unread = style.unread_badge and link.unread
         row.tags = [tag(name) for name in tags.get(link.pk, [])]
-        row.search_class = getattr(link, "search_class", None)
+        row.search_class = getattr(link, "search_class", None) if style.match_badge else None
         if not style.with_description:
             row.description = SafeString("")
         rows.append(row)
@@ -280,7 +283,7 @@ def _shared_rows(
     for link in links:
         shown = snapshots[link.pk][1]
         row = _row(link, detail_url=snapshot_page(shown.pk) if shown else "", status=None)
-        if shown is not None and (shown.artifacts or {}).get("thumbnail"):
+        if style.thumbnails and shown is not None and (shown.artifacts or {}).get("thumbnail"):
             row.thumbnail_url = _html(artifact_url(style.request, shown, "thumbnail", share=share))
         row.report_url = _html(f"{report}{link.pk}")
         rows.append(row)

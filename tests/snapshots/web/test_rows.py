@@ -102,3 +102,19 @@ def test_row_text_is_escaped_exactly_once(owner_client, owner):
         assert 'href="https://example.com/x?a=1&amp;b=2"' in body
     listing = owner_client.get(reverse("snapshots:link_list")).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing and "<script>alert" not in listing
+
+
+def test_every_badge_a_page_prints_has_its_label(owner_client, owner):
+    """One row template serves the list and search pages; each page labels the badges it shows."""
+    make_link(owner, "https://example.com/budget", title="预算 budget report", unread=True)
+    pages = {
+        "list": owner_client.get(reverse("snapshots:link_list")),
+        "list ?q=": owner_client.get(reverse("snapshots:link_list"), {"q": "budget"}),
+        "search": owner_client.get(reverse("snapshots:search"), {"q": "budget"}),
+    }
+    bodies = {name: response.content.decode() for name, response in pages.items()}
+    assert all("budget report" in body for body in bodies.values())
+    for name, body in bodies.items():
+        assert '"></span>' not in body.replace('aria-hidden="true"></span>', ""), name
+    assert 'class="badge unread">' in bodies["list"]
+    assert 'class="badge unread"' not in bodies["search"]
