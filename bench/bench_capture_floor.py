@@ -2,7 +2,7 @@
 
 The floor is a plain warm Selenium Chromium doing the same work with nothing else: load the page,
 full-page screenshot encoded as WebP plus a thumbnail, rendered DOM, MHTML, PDF and text. Ours
-is `capture.capture()`, which also routes every request through the filtering proxy,
+is `capture.engine.capture()`, which also routes every request through the filtering proxy,
 settles lazy images, builds the sanitised offline HTML and fetches the favicon. Runs alternate
 between the two so that load from anything else on the machine hits both alike.
 

@@ -117,7 +117,7 @@ class Stack:
         )
         self.procs.append(
             subprocess.Popen(
-                [str(BIN / "celery"), "-A", "linkhome", "worker", "-Q", "capture,bulk", "-l", "WARNING",
+                [str(BIN / "celery"), "-A", "linkhome", "worker", "-l", "WARNING",
                  "--without-gossip", "--without-mingle"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True,
             )

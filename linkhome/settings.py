@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from linkhome.env import env_bool, env_int, env_list, env_str
 from snapshots import queues
@@ -195,7 +195,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # One warm browser per pool process: this is the number of captures a worker runs at once.
 CELERY_WORKER_CONCURRENCY = env_int("CAPTURE_CONCURRENCY", 2, minimum=1)
 # Workers consume every queue named here; each task's queue comes from its name.
-CELERY_TASK_QUEUES = [Queue(name) for name in queues.QUEUES]
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in queues.QUEUES]
 CELERY_TASK_DEFAULT_QUEUE = queues.CAPTURE_QUEUE
 CELERY_TASK_ROUTES = {name: {"queue": queue} for name, queue in queues.TASK_QUEUES.items()}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

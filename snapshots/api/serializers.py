@@ -14,7 +14,6 @@ from snapshots.models import (
     DESCRIPTION_INPUT_MAX_LENGTH,
     NOTES_INPUT_MAX_LENGTH,
     TITLE_INPUT_MAX_LENGTH,
-    URL_INPUT_MAX_LENGTH,
     Link,
     Snapshot,
 )
@@ -93,7 +92,8 @@ class LinkSerializer(UTCModelSerializer):
 
 
 class LinkInputSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=URL_INPUT_MAX_LENGTH, trim_whitespace=True)
+    # No max_length here: normalising checks the length first and says so in the words pages use.
+    url = serializers.CharField(trim_whitespace=True)
     tags = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False)
     title = serializers.CharField(
         required=False, allow_blank=True, max_length=TITLE_INPUT_MAX_LENGTH, trim_whitespace=False

@@ -26,6 +26,11 @@ def _error(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
+
+def _too_long() -> str:
+    return _("The URL is too long (at most %(n)s characters).") % {"n": f"{URL_MAX_LENGTH:,}"}
+
+
 def _encode_host(host: str) -> str:
     if host.startswith("["):
         return host.lower()
@@ -52,7 +57,7 @@ def normalize_url(raw: str) -> str:
     ):
         raise _error(_("The URL contains control characters."), "invalid")
     if len(value) > URL_INPUT_MAX_LENGTH:
-        raise _error(_("The URL is too long (at most 2,048 characters)."), "too_long")
+        raise _error(_too_long(), "too_long")
     try:
         parts = urlsplit(value)
         port = parts.port
@@ -78,7 +83,7 @@ def normalize_url(raw: str) -> str:
     fragment = quote(parts.fragment, safe=_SAFE)
     url = urlunsplit((scheme, netloc, path, query, fragment))
     if len(url) > URL_MAX_LENGTH:
-        raise _error(_("The URL is too long (at most 2,048 characters)."), "too_long")
+        raise _error(_too_long(), "too_long")
     return url
 
 

@@ -7,6 +7,10 @@ task now, and each goes to its queue through the router.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.conf import settings
 
@@ -65,3 +69,16 @@ def test_the_settings_declare_both_queues():
     assert [queue.name for queue in settings.CELERY_TASK_QUEUES] == ["capture", "bulk"]
     assert [queue.name for queue in app.conf.task_queues] == ["capture", "bulk"]
     assert app.conf.task_default_queue == "capture"
+
+
+def test_a_worker_finds_the_tasks_and_the_browser_hooks_by_autodiscovery():
+    """No CELERY_IMPORTS: what a starting worker loads, before its `worker_init` signal, is enough."""
+    probe = (
+        "import sys; from linkhome.celery import app; app.loader.import_default_modules(); "
+        "names = sorted(n for n in app.tasks if n.startswith('snapshots')); "
+        "print('snapshots.tasks.worker_hooks' in sys.modules, names)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "linkhome.settings"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == f"True {sorted(NAMES_AND_QUEUES)}"
