@@ -28,11 +28,11 @@ LONG_GBK_BODY = (
 
 # Short limits so fault tests finish quickly; the visibility timeout still outlasts the hard limit.
 FAST_LIMITS = {
-    "CAPTURE_HARD_TIME_LIMIT": "25",
-    "CAPTURE_SOFT_TIME_LIMIT": "20",
-    "CAPTURE_DEADLINE": "15",
+    "CAPTURE_HARD_TIME_LIMIT": "14",
+    "CAPTURE_SOFT_TIME_LIMIT": "12",
+    "CAPTURE_DEADLINE": "10",
     "CAPTURE_PAGE_LOAD_BUDGET": "6",
-    "CELERY_VISIBILITY_TIMEOUT": "30",
+    "CELERY_VISIBILITY_TIMEOUT": "16",
     "CELERY_RESTORE_INTERVAL": "2",
     "CAPTURE_SWEEP_INTERVAL": "2",
     "CAPTURE_SWEEP_GRACE": "1",
