@@ -8,6 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from snapshots import access
 from snapshots.links import selectors
@@ -45,7 +46,9 @@ class ShareFeed(Feed):
         return row.link.title or row.link.url
 
     def item_description(self, row: LinkRow) -> str:
-        return row.link.description
+        # Atom's summary is declared HTML, and the description is plain text taken from pages we
+        # captured: escaped, a feed reader shows any markup in it as text instead of running it.
+        return escape(row.link.description)
 
     def item_link(self, row: LinkRow) -> str:
         return str(row.detail_url) or row.link.url

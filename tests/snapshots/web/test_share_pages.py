@@ -1,4 +1,6 @@
+import html
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
@@ -170,3 +172,15 @@ def test_profile_lists_collections_only_when_opted_in(client, owner_client, owne
     assert share.token not in client.get(url).content.decode()
     settings_page = owner_client.get(reverse("accounts:settings")).content.decode()
     assert 'name="show_collections_on_profile"' in settings_page and "checked" in settings_page
+
+
+def test_feed_shows_markup_in_a_captured_description_as_text(client, owner, share):
+    """Atom summaries are HTML; a page's meta description may hold markup, which must not run in a reader."""
+    hostile = '<img src=x onerror="alert(1)"> 报告 & <b>摘要</b>'
+    make_link(owner, "https://example.com/hostile", tags=["报告"], description=hostile)
+    feed = client.get(reverse("snapshots:share_feed", args=[share.token]))
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ElementTree.fromstring(feed.content).iter(f"{atom}entry")
+    [summary] = [e.find(f"{atom}summary") for e in entries if e.find(f"{atom}title").text == "https://example.com/hostile"]
+    assert summary.get("type") == "html"
+    assert summary.text == html.escape(hostile)  # a reader unescapes the HTML once and shows the text
