@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -43,7 +44,9 @@ def _submit(driver: WebDriver) -> None:
     """Press the form's main button and wait for the next page to replace this one."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "#main form button.primary, #main form button.danger").click()
-    _wait(driver).until(ec.staleness_of(old))
+    # While the documents swap, ChromeDriver may answer "node does not belong to the document"
+    # (a plain WebDriverException) before it answers "stale": that means "not yet", so poll again.
+    WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,)).until(ec.staleness_of(old))
 
 
 def test_new_user_saves_filters_edits_and_deletes_a_link(browser, live_server):
