@@ -218,9 +218,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CAPTURE_SWEEP_INTERVAL = env_int("CAPTURE_SWEEP_INTERVAL", 30, minimum=1)
 CAPTURE_SWEEP_GRACE = env_int("CAPTURE_SWEEP_GRACE", 10, minimum=0)  # s a new row may await its publish
+CAPTURE_PACE_INTERVAL = env_int("CAPTURE_PACE_INTERVAL", 5, minimum=1)  # s between pacer runs
 CELERY_BEAT_SCHEDULE = {
     "bulk-sweep": {"task": queues.BULK_SWEEP_TASK, "schedule": 60.0},
     "sweep-snapshots": {"task": queues.SWEEP_TASK, "schedule": float(CAPTURE_SWEEP_INTERVAL)},
+    "release-waiting": {"task": queues.RELEASE_TASK, "schedule": float(CAPTURE_PACE_INTERVAL)},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -234,6 +236,9 @@ CAPTURE_MAX_SCREENSHOT_HEIGHT = env_int("CAPTURE_MAX_SCREENSHOT_HEIGHT", 15_000,
 CAPTURE_MAX_PDF_PAGES = env_int("CAPTURE_MAX_PDF_PAGES", 50, minimum=1)
 CAPTURE_MAX_ATTEMPTS = env_int("CAPTURE_MAX_ATTEMPTS", 3, minimum=1)
 CAPTURE_RATE_PER_HOUR = env_int("CAPTURE_RATE_PER_HOUR", 200)
+# Fair shares: captures one user may have in flight, and the pace of their imports and schedules.
+CAPTURE_USER_CONCURRENCY = env_int("CAPTURE_USER_CONCURRENCY", 1, minimum=1)
+CAPTURE_BULK_PER_MINUTE = env_int("CAPTURE_BULK_PER_MINUTE", 30, minimum=1)
 CAPTURE_BROWSER_RECYCLE_AFTER = env_int("CAPTURE_BROWSER_RECYCLE_AFTER", 100, minimum=1)
 CAPTURE_BROWSER_MAX_RSS_MB = env_int("CAPTURE_BROWSER_MAX_RSS_MB", 1500, minimum=100)
 CAPTURE_PROFILE_ROOT = Path(env_str("CAPTURE_PROFILE_ROOT", str(DATA_DIR / "chromium")))

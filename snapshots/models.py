@@ -89,7 +89,10 @@ class Snapshot(models.Model):
     """One capture of a link: a version. Artifacts are storage names relative to default_storage."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
+        # Held back by the owner's fair share (running captures, hourly rate, bulk pace); the
+        # dispatcher (snapshots.archive.dispatch) moves it to queued when its turn comes.
+        WAITING = "waiting", _("waiting")
+        QUEUED = "queued", _("queued")  # handed to the broker (or about to be)
         RUNNING = "running", _("running")
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")
@@ -102,6 +105,8 @@ class Snapshot(models.Model):
 
     ARTIFACT_KINDS = ("screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original")
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
+    IN_FLIGHT = (Status.QUEUED, Status.RUNNING)  # what counts against CAPTURE_USER_CONCURRENCY
+    BULK_TRIGGERS = (Trigger.IMPORT, Trigger.SCHEDULE)  # paced by CAPTURE_BULK_PER_MINUTE
 
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="snapshots")
     status = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Status.choices, default=Status.QUEUED)
@@ -146,6 +151,10 @@ class Snapshot(models.Model):
                 name="snapshot_unfinished",
                 condition=Q(status__in=["queued", "running"]),
             ),
+            # The dispatcher's walk: an owner's waiting captures, oldest first.
+            models.Index(fields=["link", "created"], name="snapshot_waiting", condition=Q(status="waiting")),
+            # Captures handed out in the last minute or hour (bulk pace, hourly rate).
+            models.Index(fields=["enqueued"], name="snapshot_enqueued", condition=Q(enqueued__isnull=False)),
         ]
 
     def __str__(self) -> str:

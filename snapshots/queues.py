@@ -15,20 +15,29 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 CAPTURE_QUEUE = "capture"  # captures a person is waiting for
-BULK_QUEUE = "bulk"  # imports and scheduled re-captures, paced behind interactive work
-QUEUES = (CAPTURE_QUEUE, BULK_QUEUE)
+BULK_QUEUE = "bulk"  # captures of imports and scheduled re-captures, paced per owner
+IMPORT_QUEUE = "imports"  # reading bookmark files: no browser, bounded by a time limit
+MAINTENANCE_QUEUE = "maintenance"  # the sweepers and the pacer: short, never behind a backlog
+QUEUES = (CAPTURE_QUEUE, BULK_QUEUE, IMPORT_QUEUE, MAINTENANCE_QUEUE)
+# What each kind of worker consumes (bin/run, docker-compose): capture workers hold warm
+# browsers; the service worker reads imports. Both take maintenance, so a sweep never waits
+# for a busy kind of worker.
+CAPTURE_WORKER_QUEUES = (CAPTURE_QUEUE, BULK_QUEUE, MAINTENANCE_QUEUE)
+SERVICE_WORKER_QUEUES = (IMPORT_QUEUE, MAINTENANCE_QUEUE)
 
 CAPTURE_TASK = "snapshots.tasks.capture_snapshot"
 SWEEP_TASK = "snapshots.tasks.sweep_snapshots"
 IMPORT_TASK = "snapshots.tasks_bulk.import_bookmarks"
 BULK_SWEEP_TASK = "snapshots.tasks_bulk.bulk_sweep"
+RELEASE_TASK = "snapshots.tasks.release_waiting"
 
 # Where each task goes when its sender names no queue.
 TASK_QUEUES = {
     CAPTURE_TASK: CAPTURE_QUEUE,
-    SWEEP_TASK: CAPTURE_QUEUE,
-    IMPORT_TASK: BULK_QUEUE,
-    BULK_SWEEP_TASK: BULK_QUEUE,
+    SWEEP_TASK: MAINTENANCE_QUEUE,
+    IMPORT_TASK: IMPORT_QUEUE,
+    BULK_SWEEP_TASK: MAINTENANCE_QUEUE,
+    RELEASE_TASK: MAINTENANCE_QUEUE,
 }
 
 

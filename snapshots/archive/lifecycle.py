@@ -18,8 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from snapshots import queues
-from snapshots.archive import reasons
+from snapshots.archive import dispatch, reasons
 from snapshots.archive.diffing import snapshot_collapse_unchanged
 from snapshots.models import (
     CHARSET_MAX_LENGTH,
@@ -39,69 +38,53 @@ from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
 
 TEXT_DB_LIMIT = 500_000  # characters of page text kept in the row for search and diffs
-BULK_TRIGGERS = (Snapshot.Trigger.IMPORT, Snapshot.Trigger.SCHEDULE)
+BULK_TRIGGERS = Snapshot.BULK_TRIGGERS
 
 
 class CaptureRateExceeded(Exception):
     """The user asked for more captures this hour than CAPTURE_RATE_PER_HOUR allows."""
 
 
-def captures_this_hour(owner_id: int) -> int:
-    """Interactive captures handed to the broker in the last hour (held-back ones don't count)."""
-    since = timezone.now() - timedelta(hours=1)
-    return (
-        Snapshot.objects.filter(link__owner_id=owner_id, enqueued__gte=since)
-        .exclude(trigger__in=BULK_TRIGGERS)
-        .count()
-    )
-
-
-def over_rate(owner_id: int) -> bool:
-    limit = settings.CAPTURE_RATE_PER_HOUR
-    return bool(limit) and captures_this_hour(owner_id) >= limit
-
-
 def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, strict: bool = False) -> Snapshot:
-    """Create a queued snapshot and enqueue it after commit.
+    """Create a snapshot: queued and published after commit if it is the owner's turn, else waiting.
 
-    Over the hourly rate a save still succeeds and its snapshot waits `queued` for the sweeper;
-    only an explicit request (`strict=True`) is refused with CaptureRateExceeded.
+    Over the hourly rate a save still succeeds and its snapshot waits for the pacer; only an
+    explicit request (`strict=True`) is refused with CaptureRateExceeded. Imports and schedules
+    always start waiting: the dispatcher paces them.
     """
-    interactive = trigger not in BULK_TRIGGERS
-    held_back = interactive and over_rate(link.owner_id)
-    if held_back and strict:
+    owner_id = link.owner_id
+    if trigger in BULK_TRIGGERS:
+        snapshot = Snapshot.objects.create(link=link, trigger=trigger, status=Snapshot.Status.WAITING)
+        dispatch.release_after_commit(owner_id)
+        return snapshot
+    over = dispatch.over_rate(owner_id)
+    if over and strict:
         raise CaptureRateExceeded()
-    snapshot = Snapshot.objects.create(link=link, trigger=trigger)
-    if not held_back:
+    with transaction.atomic():
+        dispatch.lock_owner(owner_id)
+        turn = not over and dispatch.has_free_slot(owner_id)
+        status = Snapshot.Status.QUEUED if turn else Snapshot.Status.WAITING
+        snapshot = Snapshot.objects.create(link=link, trigger=trigger, status=status)
+    if turn:
         snapshot_id = snapshot.pk
-        transaction.on_commit(lambda: enqueue(snapshot_id, bulk=not interactive), robust=True)
+        transaction.on_commit(lambda: dispatch.enqueue(snapshot_id), robust=True)
     return snapshot
 
 
 def snapshots_request_bulk(*, links: list[Link], trigger: str) -> list[Snapshot]:
-    """Queued snapshots for many links in one INSERT (imports), enqueued together after commit.
-
-    Bulk triggers are not rate-limited: they go to the paced `bulk` queue.
-    """
+    """Waiting snapshots for many links of one owner in one INSERT (imports); the dispatcher paces them."""
     if trigger not in BULK_TRIGGERS:
         raise ValueError(f"{trigger!r} is not a bulk trigger")
-    snapshots = Snapshot.objects.bulk_create([Snapshot(link=link, trigger=trigger) for link in links])
-    ids = [snapshot.pk for snapshot in snapshots]
-
-    def enqueue_all() -> None:
-        for snapshot_id in ids:
-            enqueue(snapshot_id, bulk=True)
-
-    transaction.on_commit(enqueue_all, robust=True)
+    if not links:
+        return []
+    owners = {link.owner_id for link in links}
+    if len(owners) != 1:
+        raise ValueError("a bulk request serves one owner")
+    snapshots = Snapshot.objects.bulk_create(
+        [Snapshot(link=link, trigger=trigger, status=Snapshot.Status.WAITING) for link in links]
+    )
+    dispatch.release_after_commit(owners.pop())
     return snapshots
-
-
-def enqueue(snapshot_id: int, *, bulk: bool = False) -> bool:
-    """Publish the capture task; on broker trouble the row stays for the sweeper."""
-    if not queues.send(queues.CAPTURE_TASK, snapshot_id, queue=queues.BULK_QUEUE if bulk else queues.CAPTURE_QUEUE):
-        return False
-    Snapshot.objects.filter(pk=snapshot_id).update(enqueued=timezone.now())
-    return True
 
 
 def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
@@ -110,13 +93,19 @@ def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
     A running snapshot is taken over only by a redelivery of the same task (its worker died)
     or once its run is older than the hard time limit; a duplicate message is dropped.
     Counting the attempt before the browser runs means a page that kills the worker every
-    time runs out of attempts and ends failed instead of looping forever.
+    time runs out of attempts and ends failed instead of looping forever. An owner already
+    running CAPTURE_USER_CONCURRENCY captures gets this one back as waiting: their running
+    capture releases it when it ends.
     """
+    owner_id = Link.objects.filter(snapshots__pk=snapshot_id).values_list("owner_id", flat=True).first()
+    if owner_id is None:
+        return None
     with transaction.atomic():
+        dispatch.lock_owner(owner_id)
         snapshot = (
             Snapshot.objects.select_for_update().select_related("link").filter(pk=snapshot_id).first()
         )
-        if snapshot is None or snapshot.is_finished:
+        if snapshot is None or snapshot.is_finished or snapshot.status == Snapshot.Status.WAITING:
             return None
         if snapshot.status == Snapshot.Status.RUNNING and snapshot.task_id != task_id:
             stale = timezone.now() - timedelta(seconds=settings.CAPTURE_HARD_TIME_LIMIT)
@@ -124,6 +113,11 @@ def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
                 return None
         if snapshot.attempts >= settings.CAPTURE_MAX_ATTEMPTS:
             _fail(snapshot, reasons.GAVE_UP, {"attempts": snapshot.attempts})
+            return None
+        running = Snapshot.objects.filter(link__owner_id=owner_id, status=Snapshot.Status.RUNNING)
+        if running.exclude(pk=snapshot.pk).count() >= settings.CAPTURE_USER_CONCURRENCY:
+            snapshot.status, snapshot.enqueued = Snapshot.Status.WAITING, None
+            snapshot.save(update_fields=["status", "enqueued"])
             return None
         snapshot.attempts += 1
         snapshot.status = Snapshot.Status.RUNNING
@@ -144,12 +138,13 @@ def _fail(snapshot: Snapshot, code: str, params: dict[str, str | int] | None = N
     snapshot.error = reasons.reason_english(code, params)[:SNAPSHOT_ERROR_MAX_LENGTH]
     snapshot.finished = timezone.now()
     snapshot.save(update_fields=["status", "error", "error_code", "error_params", "finished"])
+    dispatch.release_after_commit(snapshot.link.owner_id)
 
 
 def snapshot_fail(snapshot_id: int, code: str, params: dict[str, str | int] | None = None) -> None:
     """Record a failure by its reason code (capture.reasons or snapshots.archive.reasons)."""
     with transaction.atomic():
-        snapshot = Snapshot.objects.select_for_update().filter(pk=snapshot_id).first()
+        snapshot = Snapshot.objects.select_for_update().select_related("link").filter(pk=snapshot_id).first()
         if snapshot is not None and not snapshot.is_finished:
             _fail(snapshot, code, params)
 
@@ -158,12 +153,11 @@ def snapshot_retry(*, snapshot: Snapshot) -> bool:
     """Give a failed capture a fresh set of attempts (staff action); returns False if not failed."""
     with transaction.atomic():
         updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
-            status=Snapshot.Status.QUEUED, attempts=0, error="", error_code="", error_params={}, task_id="",
+            status=Snapshot.Status.WAITING, attempts=0, error="", error_code="", error_params={}, task_id="",
             enqueued=None, finished=None,
         )
         if updated:
-            snapshot_id = snapshot.pk
-            transaction.on_commit(lambda: enqueue(snapshot_id), robust=True)
+            dispatch.release_after_commit(snapshot.link.owner_id)
     return bool(updated)
 
 
@@ -228,6 +222,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         if locked.trigger == Snapshot.Trigger.SCHEDULE:
             locked = snapshot_collapse_unchanged(snapshot=locked)
         link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id], listing=False)
+        dispatch.release_after_commit(snapshot.link.owner_id)
     return locked
 
 
@@ -251,31 +246,28 @@ def next_scheduled_capture(schedule: str, now: datetime | None = None) -> dateti
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Re-enqueue queued snapshots never picked up; retry or fail runs older than the hard limit."""
+    """Publish queued snapshots the broker never got; retry or fail runs older than the hard limit.
+
+    Waiting snapshots are the dispatcher's (its pacer releases them), never the sweeper's.
+    """
     now = now or timezone.now()
     stale_queue = now - timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
     stale_run = now - timedelta(seconds=settings.CAPTURE_HARD_TIME_LIMIT + 30)
     counts = {"enqueued": 0, "retried": 0, "failed": 0}
-    # A just-saved row is still being published by its own on_commit hook: leave it a moment.
+    # A just-queued row is still being published by its own on_commit hook: leave it a moment.
     queued = Snapshot.objects.filter(status=Snapshot.Status.QUEUED).filter(
         Q(enqueued__isnull=True, created__lt=now - timedelta(seconds=settings.CAPTURE_SWEEP_GRACE))
         | Q(enqueued__lt=stale_queue)
     )
-    for snap_id, owner_id, trigger, enqueued in queued.values_list(
-        "pk", "link__owner_id", "trigger", "enqueued"
-    )[:500]:
-        bulk = trigger in BULK_TRIGGERS
-        if enqueued is None and not bulk and over_rate(owner_id):
-            continue  # held back by the hourly rate; it waits its turn
-        counts["enqueued"] += enqueue(snap_id, bulk=bulk)
-    for snap_id, attempts in Snapshot.objects.filter(
+    for snap_id, trigger in queued.values_list("pk", "trigger")[:500]:
+        counts["enqueued"] += dispatch.enqueue(snap_id, bulk=trigger in BULK_TRIGGERS)
+    for snap_id, attempts, trigger in Snapshot.objects.filter(
         status=Snapshot.Status.RUNNING, started__lt=stale_run
-    ).values_list("pk", "attempts"):
+    ).values_list("pk", "attempts", "trigger"):
         if attempts >= settings.CAPTURE_MAX_ATTEMPTS:
             snapshot_fail(snap_id, reasons.ATTEMPTS_TIMED_OUT, {"attempts": attempts})
             counts["failed"] += 1
         else:
             snapshot_requeue(snap_id)
-            counts["retried"] += enqueue(snap_id)
+            counts["retried"] += dispatch.enqueue(snap_id, bulk=trigger in BULK_TRIGGERS)
     return counts
-

@@ -117,6 +117,11 @@ def note_text(snapshot: Snapshot) -> str:
     return "; ".join(line.strip() for line in snapshot.note.splitlines() if line.strip())
 
 
+WAITING_TEXT = _("Waiting its turn: each person's captures run a few at a time.")
+
+
 def status_text(snapshot: Snapshot) -> str:
-    """What a status badge says on hover: the error, or else the notes."""
+    """What a status badge says on hover: the error, or else the notes, or why it waits."""
+    if snapshot.status == Snapshot.Status.WAITING:
+        return str(WAITING_TEXT)
     return error_text(snapshot) or note_text(snapshot)

@@ -16,7 +16,7 @@ DUE_BATCH = 200
 def recaptures_enqueue_due(now: datetime | None = None) -> int:
     """Request a capture for each link whose next capture is due and move its date on.
 
-    The snapshot is requested with the SCHEDULE trigger, so it goes to the bulk queue and, if
+    The snapshot is requested with the SCHEDULE trigger, so the dispatcher paces it and, if
     the page turns out unchanged, `diffing.snapshot_collapse_unchanged` drops it again. A
     link that still has a capture waiting is not asked twice.
     """
@@ -31,7 +31,7 @@ def recaptures_enqueue_due(now: datetime | None = None) -> int:
         )
         busy = set(
             Snapshot.objects.filter(
-                link__in=due, status__in=[Snapshot.Status.QUEUED, Snapshot.Status.RUNNING]
+                link__in=due, status__in=[Snapshot.Status.WAITING, *Snapshot.IN_FLIGHT]
             ).values_list("link_id", flat=True)
         )
         for link in due:

@@ -12,7 +12,7 @@ from capture.engine import capture
 from capture.reasons import TIMED_OUT
 from capture.results import TransientCaptureError
 from snapshots import queues
-from snapshots.archive import lifecycle
+from snapshots.archive import dispatch, lifecycle
 from snapshots.archive.reasons import BROWSER_FAILED
 from snapshots.models import SNAPSHOT_ERROR_MAX_LENGTH
 from snapshots.tasks.engine import capture_config
@@ -51,3 +51,9 @@ def capture_snapshot(self, snapshot_id: int) -> str:
 @shared_task(name=queues.SWEEP_TASK)
 def sweep_snapshots() -> dict[str, int]:
     return lifecycle.sweep()
+
+
+@shared_task(name=queues.RELEASE_TASK)
+def release_waiting() -> int:
+    """Beat: hand out the waiting captures that the owners' shares and budgets allow now."""
+    return dispatch.release_waiting()

@@ -1,7 +1,8 @@
 """Browser lifecycle tied to Celery's worker processes.
 
 The main worker process reaps Chromium left in its profile folders by an earlier, killed
-worker; each pool process starts its warm browser before its first task and quits it on exit.
+worker; each pool process of a worker that takes captures starts its warm browser before its
+first task and quits it on exit. A service worker (imports, maintenance) starts no browser.
 """
 
 from __future__ import annotations
@@ -11,18 +12,28 @@ import logging
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 
 from capture import browser
+from snapshots import queues
 from snapshots.tasks.engine import capture_config
 
 log = logging.getLogger(__name__)
 
+# Set in the main worker process before the pool forks, so every pool process inherits it.
+_takes_captures = True
+
 
 @worker_init.connect
-def _reap_at_worker_start(**_kwargs) -> None:
-    browser.reap_orphans(capture_config())
+def _reap_at_worker_start(sender=None, **_kwargs) -> None:
+    global _takes_captures
+    consumed = set(sender.app.amqp.queues.consume_from or sender.app.amqp.queues) if sender else set()
+    _takes_captures = not consumed or bool(consumed & {queues.CAPTURE_QUEUE, queues.BULK_QUEUE})
+    if _takes_captures:
+        browser.reap_orphans(capture_config())
 
 
 @worker_process_init.connect
 def _prewarm_browser(**_kwargs) -> None:
+    if not _takes_captures:
+        return
     config = capture_config()
     browser.reap_orphans(config)
     browser.prewarm(config)

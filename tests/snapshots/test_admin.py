@@ -21,7 +21,7 @@ def test_staff_retry_action_requeues_only_failed_captures(client, staff, owner):
     assert response.status_code == 302
     failed.refresh_from_db()
     done.refresh_from_db()
-    assert (failed.status, failed.attempts, failed.error) == (Snapshot.Status.QUEUED, 0, "")
+    assert (failed.status, failed.attempts, failed.error) == (Snapshot.Status.WAITING, 0, "")
     assert done.status == Snapshot.Status.SUCCEEDED
 
 

@@ -67,9 +67,9 @@ def test_capture_rate_answers_429_but_saving_never_refused(celery_worker, allow_
     first = owner_api.post("/api/links/", {"url": allow_pages.url("/report.html")}, format="json")
     assert first.status_code == 201
     second = owner_api.post("/api/links/", {"url": allow_pages.url("/report.html?2")}, format="json")
-    assert second.status_code == 201  # saved; its capture waits queued
+    assert second.status_code == 201  # saved; its capture waits its turn
     held = Snapshot.objects.get(link_id=second.json()["id"])
-    assert held.status == Snapshot.Status.QUEUED and held.enqueued is None
+    assert held.status == Snapshot.Status.WAITING and held.enqueued is None
     assert owner_api.post(f"/api/links/{first.json()['id']}/capture/").status_code == 429
 
 

@@ -20,10 +20,12 @@ from snapshots.tasks import bulk, capture
 
 NAMES_AND_QUEUES = {
     "snapshots.tasks.capture_snapshot": "capture",
-    "snapshots.tasks.sweep_snapshots": "capture",
-    "snapshots.tasks_bulk.import_bookmarks": "bulk",
-    "snapshots.tasks_bulk.bulk_sweep": "bulk",
+    "snapshots.tasks.sweep_snapshots": "maintenance",
+    "snapshots.tasks.release_waiting": "maintenance",
+    "snapshots.tasks_bulk.import_bookmarks": "imports",
+    "snapshots.tasks_bulk.bulk_sweep": "maintenance",
 }
+ALL_QUEUES = ["capture", "bulk", "imports", "maintenance"]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,23 +54,39 @@ def test_the_queues_module_names_what_is_registered():
         queues.SWEEP_TASK: capture.sweep_snapshots.name,
         queues.IMPORT_TASK: bulk.import_bookmarks.name,
         queues.BULK_SWEEP_TASK: bulk.bulk_sweep.name,
+        queues.RELEASE_TASK: capture.release_waiting.name,
     } == {name: name for name in NAMES_AND_QUEUES}
     assert queues.TASK_QUEUES == NAMES_AND_QUEUES
-    assert (queues.CAPTURE_QUEUE, queues.BULK_QUEUE) == queues.QUEUES == ("capture", "bulk")
+    assert list(queues.QUEUES) == ALL_QUEUES
     for name in NAMES_AND_QUEUES:
         assert app.tasks[name].name == name
 
 
 def test_the_beat_schedule_names_only_registered_tasks():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert scheduled == {queues.SWEEP_TASK, queues.BULK_SWEEP_TASK}
+    assert scheduled == {queues.SWEEP_TASK, queues.BULK_SWEEP_TASK, queues.RELEASE_TASK}
     assert scheduled <= _project_tasks()
 
 
-def test_the_settings_declare_both_queues():
-    assert [queue.name for queue in settings.CELERY_TASK_QUEUES] == ["capture", "bulk"]
-    assert [queue.name for queue in app.conf.task_queues] == ["capture", "bulk"]
+def test_the_settings_declare_every_queue():
+    assert [queue.name for queue in settings.CELERY_TASK_QUEUES] == ALL_QUEUES
+    assert [queue.name for queue in app.conf.task_queues] == ALL_QUEUES
     assert app.conf.task_default_queue == "capture"
+
+
+def test_the_two_kinds_of_worker_between_them_consume_every_queue():
+    """Messages sent to `bulk` by an older release still find a capture worker."""
+    assert set(queues.CAPTURE_WORKER_QUEUES) | set(queues.SERVICE_WORKER_QUEUES) == set(ALL_QUEUES)
+    assert queues.IMPORT_QUEUE not in queues.CAPTURE_WORKER_QUEUES  # imports never take a browser's slot
+    assert {queues.CAPTURE_QUEUE, queues.BULK_QUEUE}.isdisjoint(queues.SERVICE_WORKER_QUEUES)
+    assert queues.MAINTENANCE_QUEUE in queues.CAPTURE_WORKER_QUEUES
+    assert queues.MAINTENANCE_QUEUE in queues.SERVICE_WORKER_QUEUES
+
+
+def test_docker_compose_starts_the_same_two_kinds_of_worker():
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    assert f'"-Q", "{",".join(queues.CAPTURE_WORKER_QUEUES)}"' in compose
+    assert f'"-Q", "{",".join(queues.SERVICE_WORKER_QUEUES)}"' in compose
 
 
 def test_a_worker_finds_the_tasks_and_the_browser_hooks_by_autodiscovery():

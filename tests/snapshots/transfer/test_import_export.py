@@ -188,7 +188,7 @@ IMPORT_QUERIES = {"postgresql": 52, "sqlite": 102}
 def test_large_file_in_batches_through_the_task(owner, django_assert_num_queries):
     job = importing.import_job_create(owner=owner, upload=_upload(_big_file(2_300)))
     assert job.total == 2_300
-    assert app.amqp.router.route({}, import_bookmarks.name)["queue"].name == "bulk"
+    assert app.amqp.router.route({}, import_bookmarks.name)["queue"].name == "imports"
     with django_assert_num_queries(IMPORT_QUERIES[connection.vendor]):
         assert import_bookmarks(job.pk) == "succeeded"
     assert Link.objects.filter(owner=owner, tags__name="大文件").count() == 2_300
@@ -198,15 +198,15 @@ def test_large_file_in_batches_through_the_task(owner, django_assert_num_queries
 
 def test_sweeper_re_enqueues_imports_the_broker_never_got(owner, settings):
     broker = redis.Redis.from_url(settings.REDIS_URL)
-    broker.delete("bulk")
+    broker.delete("imports")
     job = make_import_job(owner, upload="imports/x.html", minutes_ago=5)
     fresh = make_import_job(owner, upload="imports/y.html")
     assert importing.import_jobs_sweep() == 1
     job.refresh_from_db()
     fresh.refresh_from_db()
     assert job.enqueued is not None and fresh.enqueued is None
-    message = json.loads(broker.lpop("bulk"))
+    message = json.loads(broker.lpop("imports"))
     assert message["headers"]["task"] == "snapshots.tasks_bulk.import_bookmarks"
     assert message["headers"]["argsrepr"] == f"({job.pk},)"
     assert importing.import_jobs_sweep() == 0
-    broker.delete("bulk")
+    broker.delete("imports")
