@@ -111,11 +111,20 @@ class CeleryProcess:
             return ""
 
 
-def worker(env: dict[str, str], log_path: Path, *, concurrency: int = 2, name: str = "test") -> CeleryProcess:
+def worker(
+    env: dict[str, str],
+    log_path: Path,
+    *,
+    concurrency: int = 2,
+    name: str = "test",
+    queues: tuple[str, ...] = (),
+) -> CeleryProcess:
+    """A worker of every queue, or of `queues` only (as `bin/run` starts its two kinds)."""
     return CeleryProcess(
         env,
         log_path,
         "worker",
+        *(("-Q", ",".join(queues)) if queues else ()),
         "-c",
         str(concurrency),
         "-n",

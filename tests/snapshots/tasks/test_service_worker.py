@@ -1,0 +1,53 @@
+"""The service worker that `bin/run` and docker-compose start reads imports and starts no browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from snapshots import queues
+from snapshots.models import ImportJob
+from tests.snapshots.tasks.conftest import log_tails
+from tests.support.processes import descendants_of, worker
+from tests.support.waiting import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+BOOKMARKS = (
+    '<DL><p><DT><H3>政府</H3><DL><p>'
+    '<DT><A HREF="https://example.com/a">甲</A><DT><A HREF="https://example.com/b">乙</A>'
+    "</DL><p></DL>"
+).encode()
+
+
+def command_lines(pids: list[int]) -> list[bytes]:
+    lines = []
+    for pid in pids:
+        try:
+            lines.append(Path(f"/proc/{pid}/cmdline").read_bytes())
+        except OSError:
+            continue
+    return lines
+
+
+def test_the_service_worker_runs_an_import_without_a_browser(worker_env, owner_api, tmp_path):
+    service = worker(
+        worker_env, tmp_path / "service.log", concurrency=1, queues=queues.SERVICE_WORKER_QUEUES
+    ).start()
+    try:
+        upload = SimpleUploadedFile("bookmarks.html", BOOKMARKS, content_type="text/html")
+        response = owner_api.post("/api/import/", {"file": upload, "capture": "false"}, format="multipart")
+        assert response.status_code in (201, 202), response.content
+        job_id = response.json()["id"]
+        job = wait_for(
+            lambda: ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.SUCCEEDED).first(),
+            timeout=60,
+            what="the import on the service worker",
+        )
+        assert job.done == 2, log_tails(service)
+        assert service.pool_children(), "the worker should have its pool process"
+        assert not [c for c in command_lines(descendants_of(service.pid)) if b"chrom" in c]
+    finally:
+        service.stop()
