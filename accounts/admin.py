@@ -3,7 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import ApiToken, User
+
+# The admin's own login checks passwords too: under the same limits as the site's.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(User)

@@ -1,12 +1,10 @@
-"""Write paths for accounts: API tokens, login throttling, suspension."""
+"""Write paths for accounts: API tokens, suspension, deletion (login limits: accounts/throttling.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,9 +12,7 @@ from accounts.models import (
     SUSPENSION_REASON_MAX_LENGTH,
     TOKEN_NAME_MAX_LENGTH,
     TOKEN_PREFIX_LENGTH,
-    USERNAME_MAX_LENGTH,
     ApiToken,
-    LoginFailure,
     User,
 )
 from snapshots.audit import audit_record
@@ -44,24 +40,6 @@ def token_revoke(*, token: ApiToken) -> None:
     if token.revoked is None:
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])
-
-
-def login_blocked(*, username: str, ip: str | None) -> bool:
-    """Too many recent failures for this user name or from this address."""
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
-    recent = LoginFailure.objects.filter(created__gte=since)
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if recent.filter(username__iexact=username).count() >= limit:
-        return True
-    return ip is not None and recent.filter(ip=ip).count() >= limit * 4
-
-
-def login_failed(*, username: str, ip: str | None) -> None:
-    LoginFailure.objects.create(username=username[:USERNAME_MAX_LENGTH], ip=ip)
-
-
-def login_succeeded(*, username: str) -> None:
-    LoginFailure.objects.filter(username__iexact=username).delete()
 
 
 def _require_staff(actor: User) -> None:
@@ -94,10 +72,6 @@ def user_restore(*, user: User, actor: User, reason: str) -> None:
     user.suspension_reason = ""
     user.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
     audit_record(actor=actor, action="user.restore", target=user, reason=reason)
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def user_delete(*, user: User) -> None:

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import PasswordResetView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import services, throttling
+from accounts.addresses import client_ip
 from accounts.forms import SignupForm, TokenForm
 
 
@@ -56,3 +58,17 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.token_revoke(token=token)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:settings")
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Reset mail within accounts.throttling's limits; the page never says whether an account exists."""
+
+    def form_valid(self, form):
+        try:
+            send = throttling.password_reset_record(email=form.cleaned_data["email"], ip=client_ip(self.request))
+        except throttling.ResetRateExceeded:
+            form.add_error(None, _("You have asked for many reset mails recently. Please try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if not send:
+            return HttpResponseRedirect(self.get_success_url())  # the same page as when mail went
+        return super().form_valid(form)
