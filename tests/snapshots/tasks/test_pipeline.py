@@ -97,7 +97,9 @@ def test_deleting_a_link_or_an_account_deletes_its_files(celery_worker, allow_pa
 
     assert owner_api.delete(f"/api/links/{ids[0]['id']}/").status_code == 204
     wait_for(lambda: not any(default_storage.exists(n) for n in names[0]), timeout=10, what="link files deleted")
+    assert not default_storage.exists(f"snapshots/{owner.pk}/{ids[0]['id']}")  # no empty folder either
     assert all(default_storage.exists(n) for n in names[1])
 
     user_delete(user=owner)
     wait_for(lambda: not any(default_storage.exists(n) for n in names[1]), timeout=10, what="account files deleted")
+    assert not default_storage.exists(f"snapshots/{owner.pk}")
