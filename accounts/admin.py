@@ -14,12 +14,13 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "is_active", "is_staff", "suspended_at", "date_joined", "last_login")
     list_filter = ("is_active", "is_staff", "suspended_at")
+
     def delete_model(self, request, obj):
-        services.user_delete(user=obj)
+        services.user_delete(user=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for user in queryset:
-            services.user_delete(user=user)
+            services.user_delete(user=user, actor=request.user)
 
     # Suspension changes go through the moderation queue, which writes the audit log.
     readonly_fields = ("is_active", "suspended_at", "suspension_reason")

@@ -52,3 +52,26 @@ class ThrottledAdminAuthenticationForm(ThrottledLogin, AdminAuthenticationForm):
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=TOKEN_NAME_MAX_LENGTH, required=False)
 
+
+class AccountDeleteForm(forms.Form):
+    """The account's own password, checked under the login limits so it cannot be guessed here."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, ip: str | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.ip = user, ip
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        wait = throttling.login_wait(username=self.user.get_username(), ip=self.ip)
+        if wait:
+            raise forms.ValidationError(throttling.login_refused_message(wait), code="throttled")
+        if not self.user.check_password(password):
+            throttling.login_failed(username=self.user.get_username(), ip=self.ip)
+            raise forms.ValidationError(_("That is not your password."), code="password_incorrect")
+        return password

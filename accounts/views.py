@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services, throttling
 from accounts.addresses import client_ip
-from accounts.forms import SignupForm, TokenForm
+from accounts.forms import AccountDeleteForm, SignupForm, TokenForm
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -58,6 +58,18 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.token_revoke(token=token)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:settings")
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST or None, user=request.user, ip=client_ip(request))
+    if request.method == "POST" and form.is_valid():
+        services.user_delete(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account, its links, snapshots and collections have been deleted."))
+        return redirect("accounts:login")
+    context = {"form": form, "links": request.user.links.count(), "shares": request.user.shares.count()}
+    return render(request, "accounts/delete.html", context)
 
 
 class LimitedPasswordResetView(PasswordResetView):

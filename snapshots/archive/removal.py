@@ -1,13 +1,34 @@
-"""Write paths that remove versions: deleting snapshots with their files and emptied folders."""
+"""Write paths that end versions early: cancelling an owner's unfinished captures, deleting versions.
+
+A cancelled capture ends `failed` with the `cancelled` reason. A worker still running it finds
+the row finished when it comes to store its result, so `lifecycle.snapshot_finish` deletes the
+files it has just written instead of keeping them.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from accounts.models import User
+from snapshots.archive import reasons
 from snapshots.models import Snapshot
 from snapshots.search.changes import link_changed
 from snapshots.storage import files
+
+
+def snapshots_cancel(*, owner: User) -> int:
+    """End the owner's queued and running captures as cancelled; returns how many."""
+    return Snapshot.objects.filter(
+        link__owner=owner, status__in=(Snapshot.Status.QUEUED, Snapshot.Status.RUNNING)
+    ).update(
+        status=Snapshot.Status.FAILED,
+        error_code=reasons.CANCELLED,
+        error_params={},
+        error=reasons.reason_english(reasons.CANCELLED),
+        finished=timezone.now(),
+    )
 
 
 def snapshots_delete(*, snapshots: QuerySet[Snapshot]) -> None:

@@ -140,6 +140,18 @@ def test_token_endpoint_says_how_long_to_wait(anon_api, owner, settings):
     assert refused.json()["detail"] == "Too many failed attempts. Please wait 15 minutes and try again."
 
 
+def test_the_wait_is_worded_in_chinese(owner, settings):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        _login(Client(), "owner", "guess")
+    refused = Client().post(
+        reverse("accounts:login"),
+        {"username": "owner", "password": PASSWORD},
+        REMOTE_ADDR=PROXY_ADDRESS,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "失败次数过多，请等待 15 分钟后再试。" in refused.content.decode()
+
+
 def _ask_reset(email: str, ip: str = PROXY_ADDRESS):
     return Client().post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=ip)
 
