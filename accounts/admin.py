@@ -3,19 +3,24 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import ApiToken, User
+
+# The admin's own login checks passwords too: under the same limits as the site's.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "is_active", "is_staff", "suspended_at", "date_joined", "last_login")
     list_filter = ("is_active", "is_staff", "suspended_at")
+
     def delete_model(self, request, obj):
-        services.user_delete(user=obj)
+        services.user_delete(user=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for user in queryset:
-            services.user_delete(user=user)
+            services.user_delete(user=user, actor=request.user)
 
     # Suspension changes go through the moderation queue, which writes the audit log.
     readonly_fields = ("is_active", "suspended_at", "suspension_reason")

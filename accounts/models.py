@@ -56,11 +56,42 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed login, kept in the database so throttling survives restarts and Redis outages."""
+    """One failed login, kept in the database so throttling survives restarts and Redis outages.
 
-    username = models.CharField(max_length=USERNAME_MAX_LENGTH, db_index=True)
+    `username` is stored lower-cased, as it was typed (the name need not exist), so the
+    throttle's lookups are exact matches on an index. Rows older than the window are pruned.
+    """
+
+    username = models.CharField(max_length=USERNAME_MAX_LENGTH)
     ip = models.GenericIPAddressField(null=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "created"], name="loginfailure_name_recent"),
+            models.Index(fields=["ip", "created"], name="loginfailure_ip_recent"),
+        ]
+
     def __str__(self) -> str:
         return f"{self.username} @ {self.created:%Y-%m-%d %H:%M}"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for password-reset mail, counted per address and per email address asked about.
+
+    The email address is kept only as a keyed hash: the table learns nothing about addresses that
+    have no account, and the same count applies whether an account exists or not.
+    """
+
+    ip = models.GenericIPAddressField(null=True)
+    target = models.CharField(max_length=KEY_HASH_LENGTH)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["target", "created"], name="resetrequest_target_recent"),
+            models.Index(fields=["ip", "created"], name="resetrequest_ip_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ip} @ {self.created:%Y-%m-%d %H:%M}"

@@ -1,12 +1,10 @@
-"""Write paths for accounts: API tokens, login throttling, suspension."""
+"""Write paths for accounts: API tokens, suspension, deletion (login limits: accounts/throttling.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,14 +12,15 @@ from accounts.models import (
     SUSPENSION_REASON_MAX_LENGTH,
     TOKEN_NAME_MAX_LENGTH,
     TOKEN_PREFIX_LENGTH,
-    USERNAME_MAX_LENGTH,
     ApiToken,
-    LoginFailure,
     User,
 )
+from snapshots.archive import reasons, removal
 from snapshots.audit import audit_record
-from snapshots.models import Snapshot
+from snapshots.models import ImportJob, Report, Snapshot
 from snapshots.storage import files
+
+AUDIT_OPEN_REPORTS_KEPT = 100  # open reports summarised in the entry of an account's deletion
 
 
 def hash_token(secret: str) -> str:
@@ -44,24 +43,6 @@ def token_revoke(*, token: ApiToken) -> None:
     if token.revoked is None:
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])
-
-
-def login_blocked(*, username: str, ip: str | None) -> bool:
-    """Too many recent failures for this user name or from this address."""
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
-    recent = LoginFailure.objects.filter(created__gte=since)
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if recent.filter(username__iexact=username).count() >= limit:
-        return True
-    return ip is not None and recent.filter(ip=ip).count() >= limit * 4
-
-
-def login_failed(*, username: str, ip: str | None) -> None:
-    LoginFailure.objects.create(username=username[:USERNAME_MAX_LENGTH], ip=ip)
-
-
-def login_succeeded(*, username: str) -> None:
-    LoginFailure.objects.filter(username__iexact=username).delete()
 
 
 def _require_staff(actor: User) -> None:
@@ -96,14 +77,56 @@ def user_restore(*, user: User, actor: User, reason: str) -> None:
     audit_record(actor=actor, action="user.restore", target=user, reason=reason)
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+def _open_reports(user: User) -> list[dict[str, object]]:
+    """What the open reports about the user's collections said: they go with the collections."""
+    reports = (
+        Report.objects.filter(share__owner=user, status=Report.Status.OPEN)
+        .select_related("share", "link")
+        .order_by("created", "id")[:AUDIT_OPEN_REPORTS_KEPT]
+    )
+    return [
+        {
+            "report": report.pk,
+            "reason": report.reason,
+            "message": report.message,
+            "created": report.created.isoformat(),
+            "share": report.share.title,
+            "link": report.link.url if report.link else None,
+        }
+        for report in reports
+    ]
 
 
-def user_delete(*, user: User) -> None:
-    """Delete the account, its links and snapshots, and (after commit) every artifact file."""
+def user_delete(*, user: User, actor: User | None = None) -> None:
+    """Delete the account and everything of it: links, versions, shares, imports, every file and folder.
+
+    First the account is closed in its own transaction: no more logins, tokens revoked, and its
+    queued and running captures and imports end as cancelled. A capture finishing after that
+    finds its row finished and deletes what it wrote, so the list of files taken next is whole.
+    Then one transaction writes the audit entry (`actor`: staff in the admin, else the user; it
+    keeps the name and what open reports about the user's collections said, since the reports
+    go with them) and deletes the user. After commit the files go, then the owner's folders
+    with anything no row named. Earlier audit entries stay: they name their targets by id.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.api_tokens.filter(revoked__isnull=True).update(revoked=now)
+        removal.snapshots_cancel(owner=user)
+        user.imports.filter(status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)).update(
+            status=ImportJob.Status.FAILED, error=reasons.reason_english(reasons.CANCELLED), finished=now
+        )
     names = files.artifact_names(Snapshot.objects.filter(link__owner=user))
     names.extend(user.imports.exclude(upload="").values_list("upload", flat=True))
+    folders = files.owner_folders(user.pk)
+
+    def delete_files() -> None:
+        files.delete_artifact_files(names)
+        for folder in folders:
+            files.delete_folder(folder)
+
     with transaction.atomic():
+        details = {"username": user.username, "open_reports": _open_reports(user)}
+        audit_record(actor=actor or user, action="user.delete", target=user, details=details)
         user.delete()
-        transaction.on_commit(lambda: files.delete_artifact_files(names))
+        transaction.on_commit(delete_files)

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import PasswordResetView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
-from accounts.forms import SignupForm, TokenForm
+from accounts import services, throttling
+from accounts.addresses import client_ip
+from accounts.forms import AccountDeleteForm, SignupForm, TokenForm
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -56,3 +58,29 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.token_revoke(token=token)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:settings")
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST or None, user=request.user, ip=client_ip(request))
+    if request.method == "POST" and form.is_valid():
+        services.user_delete(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account, its links, snapshots and collections have been deleted."))
+        return redirect("accounts:login")
+    context = {"form": form, "links": request.user.links.count(), "shares": request.user.shares.count()}
+    return render(request, "accounts/delete.html", context)
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Reset mail within accounts.throttling's limits; the page never says whether an account exists."""
+
+    def form_valid(self, form):
+        try:
+            send = throttling.password_reset_record(email=form.cleaned_data["email"], ip=client_ip(self.request))
+        except throttling.ResetRateExceeded:
+            form.add_error(None, _("You have asked for many reset mails recently. Please try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if not send:
+            return HttpResponseRedirect(self.get_success_url())  # the same page as when mail went
+        return super().form_valid(form)

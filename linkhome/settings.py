@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
-from linkhome.env import env_bool, env_int, env_list, env_str
+from linkhome.env import env_bool, env_int, env_list, env_networks, env_str
 from snapshots import queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -114,8 +114,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "snapshots:link_list"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Failed logins within the window (accounts/throttling.py): per user name from one address, per
+# user name from all addresses, and per address for all names (that one slows, never blocks).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_NAME_FAILURE_LIMIT = env_int("LOGIN_NAME_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 900, minimum=1)
+PASSWORD_RESET_RATE_PER_HOUR = env_int("PASSWORD_RESET_RATE_PER_HOUR", 5, minimum=1)  # per address
+PASSWORD_RESET_TARGET_RATE_PER_HOUR = env_int("PASSWORD_RESET_TARGET_RATE_PER_HOUR", 3, minimum=1)  # per email
+# Reverse proxies whose X-Forwarded-For is believed, as CIDRs; none by default (accounts/addresses.py).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "")
 
 # --- Internationalisation ------------------------------------------------------------------
 # Fallback when a client names no language (API tools); browsers choose by Accept-Language.
@@ -249,7 +257,8 @@ SNAPSHOT_HOST = env_str("SNAPSHOT_HOST", "")
 SNAPSHOT_URL_MAX_AGE = env_int("SNAPSHOT_URL_MAX_AGE", 3600, minimum=60)
 if SNAPSHOT_HOST and SNAPSHOT_HOST.split(":")[0] not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append(SNAPSHOT_HOST.split(":")[0])
-REPORT_RATE_PER_HOUR = env_int("REPORT_RATE_PER_HOUR", 10, minimum=1)
+REPORT_RATE_PER_HOUR = env_int("REPORT_RATE_PER_HOUR", 10, minimum=1)  # per visitor address
+REPORT_TARGET_RATE_PER_HOUR = env_int("REPORT_TARGET_RATE_PER_HOUR", 30, minimum=1)  # per collection
 
 LOGGING = {
     "version": 1,

@@ -11,7 +11,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from snapshots.archive import lifecycle
+from snapshots.archive import lifecycle, removal
 from snapshots.links import services
 from snapshots.models import (
     DESCRIPTION_INPUT_MAX_LENGTH,
@@ -162,11 +162,7 @@ class SnapshotAdmin(admin.ModelAdmin):
         self.delete_queryset(request, Snapshot.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            links = list(Link.objects.filter(snapshots__in=queryset).values_list("owner_id", "pk").distinct())
-            super().delete_queryset(request, queryset)
-            for owner_id, link_id in links:
-                link_changed(owner_id=owner_id, link_ids=[link_id], listing=False)
+        removal.snapshots_delete(snapshots=queryset)
 
     @admin.action(description=_("Retry selected failed captures"))
     def retry_failed(self, request, queryset):

@@ -25,6 +25,7 @@ from snapshots.links import services
 from snapshots.models import ImportJob, Link, Report, Share, Snapshot, TaggedLink
 from snapshots.search.changes import link_changed
 from snapshots.sharing import shares
+from snapshots.storage.files import snapshot_folder
 
 _serial = itertools.count(1)
 
@@ -129,7 +130,7 @@ def make_stored_snapshot(link: Link, *, html: str | None = None, title: str = ""
     """
     title = title or link.title or "报告"
     snapshot = make_snapshot(link, title=title, final_url=link.url)
-    prefix = f"snapshots/test/{link.pk}/{snapshot.pk}"
+    prefix = snapshot_folder(link.owner_id, link.pk, snapshot.pk)
     files = {
         "html": ("page.html", (html or PLAIN_HTML.format(title=title)).encode()),
         "thumbnail": ("thumb.webp", image_bytes("WEBP", (31, 111, 235))),

@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services as account_services
+from accounts import throttling
+from accounts.addresses import client_ip
 from snapshots import access
 from snapshots.api.serializers import (
     LinkInputSerializer,
@@ -42,14 +44,17 @@ class TokenCreateView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
-        ip = account_services.client_ip(request)
-        if account_services.login_blocked(username=username, ip=ip):
-            raise Throttled(detail=_("Too many failed attempts. Please wait 15 minutes and try again."))
+        ip = client_ip(request)
+        wait = throttling.login_wait(username=username, ip=ip)
+        if wait:
+            refused = Throttled(detail=throttling.login_refused_message(wait))
+            refused.wait = wait  # Retry-After; the message already says how long in words
+            raise refused
         user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None:
-            account_services.login_failed(username=username, ip=ip)
+            throttling.login_failed(username=username, ip=ip)
             raise AuthenticationFailed(_("Wrong user name or password."))
-        account_services.login_succeeded(username=username)
+        throttling.login_succeeded(username=username, ip=ip)
         _token, secret = account_services.token_create(user=user, name=data.validated_data.get("name", "api"))
         return Response({"token": secret}, status=status.HTTP_201_CREATED)
 

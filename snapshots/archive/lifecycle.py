@@ -169,7 +169,7 @@ def snapshot_requeue(snapshot_id: int) -> None:
 
 
 def _artifact_prefix(snapshot: Snapshot) -> str:
-    return f"snapshots/{snapshot.link.owner_id}/{snapshot.link_id}/{snapshot.pk}"
+    return files.snapshot_folder(snapshot.link.owner_id, snapshot.link_id, snapshot.pk)
 
 
 def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:

@@ -28,7 +28,8 @@ GAVE_UP = "gave_up"  # {"attempts"}: every attempt ended with the worker gone
 ATTEMPTS_TIMED_OUT = "attempts_timed_out"  # {"attempts"}: the last run outlived the hard time limit
 BROWSER_FAILED = "browser_failed"  # {"error"}: the browser kept breaking (TransientCaptureError)
 CAPTURE_FAILED = "capture_failed"  # the engine failed without saying why
-APP_CODES = (GAVE_UP, ATTEMPTS_TIMED_OUT, BROWSER_FAILED, CAPTURE_FAILED)
+CANCELLED = "cancelled"  # the owner's account is being deleted
+APP_CODES = (GAVE_UP, ATTEMPTS_TIMED_OUT, BROWSER_FAILED, CAPTURE_FAILED, CANCELLED)
 
 # The English templates print exactly what the snapshot's `error` and `note` said before codes.
 MESSAGES: dict[str, Promise] = {
@@ -80,6 +81,7 @@ MESSAGES: dict[str, Promise] = {
     # Translators: error is the browser's own message, in English.
     BROWSER_FAILED: _("browser failed: %(error)s"),
     CAPTURE_FAILED: _("capture failed"),
+    CANCELLED: _("cancelled"),
 }
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,10 @@ class ReportRateExceeded(Exception):
     """This address filed too many reports in the last hour."""
 
 
+class ReportTargetRateExceeded(ReportRateExceeded):
+    """This collection received too many reports in the last hour, from all addresses together."""
+
+
 class Action(models.TextChoices):
     DISMISS = "dismiss", _("Dismiss the report")
     HIDE_LINK = "hide_link", _("Hide the link from all public views")
@@ -33,20 +38,35 @@ class Action(models.TextChoices):
     RESTORE = "restore", _("Restore everything this report led to")
 
 
-def reports_from(ip: str | None, *, window: timedelta = timedelta(hours=1)) -> int:
-    return Report.objects.filter(reporter_ip=ip, created__gte=timezone.now() - window).count()
+REPORT_WINDOW = timedelta(hours=1)
+
+
+def reports_from(ip: str | None) -> int:
+    """Reports from this address in the window; reports without a known address count as one address."""
+    sender = Q(reporter_ip=ip) if ip is not None else Q(reporter_ip__isnull=True)
+    since = timezone.now() - REPORT_WINDOW
+    return Report.objects.filter(sender, created__gte=since)[: settings.REPORT_RATE_PER_HOUR].count()
+
+
+def reports_about(share: Share) -> int:
+    since = timezone.now() - REPORT_WINDOW
+    return Report.objects.filter(share=share, created__gte=since)[: settings.REPORT_TARGET_RATE_PER_HOUR].count()
 
 
 def report_create(*, share: Share, link: Link | None, reason: str, message: str = "", ip: str | None) -> Report:
-    """File a visitor's report. The per-address limit is counted from stored reports, so it holds
-    across processes and restarts without a cache."""
+    """File a visitor's report. The limits, per address (`ip`, see accounts.addresses) and per
+    collection, are counted from stored reports, so they hold across processes and restarts
+    without a cache; the per-collection one keeps many addresses from flooding the queue about
+    one owner."""
     if reason not in Report.Reason.values:
         raise ValidationError({"reason": [_("Choose a reason.")]})
     text = clean_text(message or "")
     if len(text) > REPORT_MESSAGE_MAX_LENGTH:
         raise ValidationError({"message": [_("At most %(n)d characters.") % {"n": REPORT_MESSAGE_MAX_LENGTH}]})
-    if ip is not None and reports_from(ip) >= settings.REPORT_RATE_PER_HOUR:
+    if reports_from(ip) >= settings.REPORT_RATE_PER_HOUR:
         raise ReportRateExceeded
+    if reports_about(share) >= settings.REPORT_TARGET_RATE_PER_HOUR:
+        raise ReportTargetRateExceeded
     return Report.objects.create(share=share, link=link, reason=reason, message=text, reporter_ip=ip)
 
 

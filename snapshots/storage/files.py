@@ -1,20 +1,38 @@
-"""Artifact files in the configured storage: listing a set of snapshots' files and deleting them.
+"""Artifact files in the configured storage: where they go, listing a set of snapshots' files, deleting them.
 
-Deleting happens after the database change has committed (callers use `on_commit`), so a
+Files live in one folder per owner, link and version (`snapshot_folder`); uploads of imports in
+`imports/<owner>/`. Deleting a file also removes the folders it leaves empty, so a deleted link,
+version or account leaves no empty folder behind; the area folders (`snapshots/`, `imports/`)
+stay. Deleting happens after the database change has committed (callers use `on_commit`), so a
 rolled-back delete never loses files and a failed file delete only leaves an orphan behind.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 
 from snapshots.models import Snapshot
 
 log = logging.getLogger(__name__)
+
+SNAPSHOTS_AREA = "snapshots"
+IMPORTS_AREA = "imports"
+
+
+def snapshot_folder(owner_id: int, link_id: int, snapshot_id: int) -> str:
+    return f"{SNAPSHOTS_AREA}/{owner_id}/{link_id}/{snapshot_id}"
+
+
+def owner_folders(owner_id: int) -> list[str]:
+    """Every folder that holds files of one owner."""
+    return [f"{SNAPSHOTS_AREA}/{owner_id}", f"{IMPORTS_AREA}/{owner_id}"]
 
 
 def artifact_names(snapshots: QuerySet[Snapshot]) -> list[str]:
@@ -25,8 +43,38 @@ def artifact_names(snapshots: QuerySet[Snapshot]) -> list[str]:
 
 
 def delete_artifact_files(names: Iterable[str]) -> None:
+    """Delete the files, then every folder they leave empty (deepest first, below the area folder)."""
+    folders: set[PurePosixPath] = set()
     for name in names:
         try:
             default_storage.delete(name)
         except OSError as exc:
             log.warning("could not delete artifact %s: %s", name, exc)
+            continue
+        folder = PurePosixPath(name).parent
+        while len(folder.parts) > 1:
+            folders.add(folder)
+            folder = folder.parent
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        _remove_if_empty(str(folder))
+
+
+def delete_folder(folder: str) -> None:
+    """Delete a folder with everything in it, files no row names included (an owner's, once the owner is gone)."""
+    try:
+        subfolders, names = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for subfolder in subfolders:
+        delete_folder(f"{folder}/{subfolder}")
+    delete_artifact_files(f"{folder}/{name}" for name in names)
+    _remove_if_empty(folder)
+
+
+def _remove_if_empty(folder: str) -> None:
+    try:
+        os.rmdir(default_storage.path(folder))
+    except (NotImplementedError, SuspiciousFileOperation, OSError):
+        # A storage without folders, a name that is not ours, a folder still holding other
+        # versions, links or files, or one already gone: all mean leave it.
+        return

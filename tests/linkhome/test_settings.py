@@ -69,7 +69,10 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
-@pytest.mark.parametrize(("name", "value"), [("PORT", "eighty"), ("DEBUG", "perhaps"), ("PORT", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "eighty"), ("DEBUG", "perhaps"), ("PORT", "0"), ("TRUSTED_PROXIES", "172.18.0.0/33")],
+)
 def test_bad_values_fail_loudly(tmp_path, name, value):
     result = _run(["manage.py", "check"], {name: value}, tmp_path)
     assert result.returncode != 0

@@ -82,6 +82,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "accounts:password_reset_confirm": PUBLIC,
     "accounts:password_reset_complete": PUBLIC,
     "accounts:settings": LOGIN,
+    "accounts:delete": LOGIN,
     "accounts:token_create": POST_ONLY,
     "accounts:token_revoke": POST_ONLY,
     "api_token": (405, 405, 405, 405),

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from accounts.services import client_ip
+from accounts.addresses import client_ip
 from snapshots import access
 from snapshots.links import selectors
 from snapshots.paging import UncountedPage
@@ -85,6 +85,9 @@ def share_report(request: HttpRequest, token: str) -> HttpResponse:
                 message=form.cleaned_data["message"],
                 ip=client_ip(request),
             )
+        except moderation.ReportTargetRateExceeded:
+            form.add_error(None, _("This collection has had many reports in the last hour. Please try again later."))
+            status = 429
         except moderation.ReportRateExceeded:
             form.add_error(None, _("You have sent many reports recently. Please try again later."))
             status = 429

@@ -1,3 +1,5 @@
+import ipaddress
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
@@ -6,8 +8,9 @@ from django.urls import reverse
 from accounts import services as account_services
 from snapshots.audit import audit_record
 from snapshots.models import AuditEntry, Link, Report, Share
+from snapshots.sharing import moderation
 from tests.conftest import PASSWORD
-from tests.factories import make_report
+from tests.factories import make_link, make_report, make_share
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +90,45 @@ def test_reports_are_rate_limited_per_address(client, share, report_links):
     assert statuses == [302, 302, 302, 429]
     assert report_link(client, share, report_links[0], ip="203.0.113.99").status_code == 302
     assert Report.objects.count() == 4
+
+
+@override_settings(REPORT_RATE_PER_HOUR=2, TRUSTED_PROXIES=[ipaddress.ip_network("172.18.0.0/16")])
+def test_reports_count_the_visitor_behind_a_trusted_proxy(client, share, report_links):
+    def report(visitor: str) -> int:
+        return client.post(
+            reverse("snapshots:share_report", args=[share.token]),
+            {"reason": "spam"},
+            REMOTE_ADDR="172.18.0.2",
+            HTTP_X_FORWARDED_FOR=visitor,
+        ).status_code
+
+    assert [report("203.0.113.1") for _ in range(3)] == [302, 302, 429]
+    assert report("198.51.100.2") == 302
+    reporters = sorted(Report.objects.values_list("reporter_ip", flat=True))
+    assert reporters == ["198.51.100.2", "203.0.113.1", "203.0.113.1"]
+
+
+@override_settings(REPORT_TARGET_RATE_PER_HOUR=3)
+def test_reports_about_one_collection_are_limited_across_addresses(client, other, share, report_links):
+    statuses = [report_link(client, share, report_links[n % 2], ip=f"203.0.113.{n}").status_code for n in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    refused = report_link(client, share, report_links[0], ip="198.51.100.1")
+    assert "This collection has had many reports in the last hour." in refused.content.decode()
+    assert Report.objects.count() == 3
+    # Another owner's collection is not affected.
+    make_link(other, tags=("报告",))
+    other_share = make_share(other, title="别的合集")
+    assert client.post(
+        reverse("snapshots:share_report", args=[other_share.token]), {"reason": "spam"}, REMOTE_ADDR="198.51.100.1"
+    ).status_code == 302
+
+
+def test_reports_without_a_known_address_share_one_limit(share, report_links, settings):
+    settings.REPORT_RATE_PER_HOUR = 2
+    for _ in range(2):
+        moderation.report_create(share=share, link=None, reason="spam", ip=None)
+    with pytest.raises(moderation.ReportRateExceeded):
+        moderation.report_create(share=share, link=None, reason="spam", ip=None)
 
 
 def test_report_form_needs_csrf(share, report_links):

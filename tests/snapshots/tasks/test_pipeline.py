@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from accounts.services import user_delete
 from snapshots.models import Link, Snapshot
 from tests.snapshots.tasks.conftest import REPORT_TITLE, log_tails
+from tests.support.pageserver import hits
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -97,7 +98,28 @@ def test_deleting_a_link_or_an_account_deletes_its_files(celery_worker, allow_pa
 
     assert owner_api.delete(f"/api/links/{ids[0]['id']}/").status_code == 204
     wait_for(lambda: not any(default_storage.exists(n) for n in names[0]), timeout=10, what="link files deleted")
+    assert not default_storage.exists(f"snapshots/{owner.pk}/{ids[0]['id']}")  # no empty folder either
     assert all(default_storage.exists(n) for n in names[1])
 
     user_delete(user=owner)
     wait_for(lambda: not any(default_storage.exists(n) for n in names[1]), timeout=10, what="account files deleted")
+    assert not default_storage.exists(f"snapshots/{owner.pk}")
+
+
+def test_deleting_an_account_during_its_capture_leaves_no_file(celery_worker, allow_pages, owner_api, owner):
+    path = "/stall.html?case=account-deleted"
+    saved = owner_api.post("/api/links/", {"url": allow_pages.url(path)}, format="json").json()
+    snapshot_id = saved["snapshots"][0]["id"]
+    wait_for(lambda: hits(allow_pages, path), timeout=20, what="browser to ask for the page")
+    running = Snapshot.objects.get(pk=snapshot_id)
+    assert running.status == Snapshot.Status.RUNNING and running.task_id
+
+    user_delete(user=owner)
+    done = f"capture_snapshot[{running.task_id}] succeeded"
+    line = wait_for(
+        lambda: next((x for x in celery_worker.log_tail(400).splitlines() if done in x), None),
+        timeout=60,
+        what="the worker to end the capture",
+    )
+    assert line.endswith("'skipped'"), line
+    assert not default_storage.exists(f"snapshots/{owner.pk}")
