@@ -109,6 +109,9 @@ class Snapshot(models.Model):
     BULK_TRIGGERS = (Trigger.IMPORT, Trigger.SCHEDULE)  # paced by CAPTURE_BULK_PER_MINUTE
 
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="snapshots")
+    # The link's owner, kept on the row so that deciding whose capture goes next reads one
+    # table through small indexes, even with 100,000 of one user's captures waiting.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Trigger.choices, default=Trigger.SAVE)
     # Why a capture failed and what to know about one that succeeded, in English (`error` is
@@ -151,10 +154,17 @@ class Snapshot(models.Model):
                 name="snapshot_unfinished",
                 condition=Q(status__in=["queued", "running"]),
             ),
-            # The dispatcher's walk: an owner's waiting captures, oldest first.
-            models.Index(fields=["link", "created"], name="snapshot_waiting", condition=Q(status="waiting")),
-            # Captures handed out in the last minute or hour (bulk pace, hourly rate).
-            models.Index(fields=["enqueued"], name="snapshot_enqueued", condition=Q(enqueued__isnull=False)),
+            # The dispatcher's reads (snapshots.archive.dispatch): an owner's waiting captures
+            # oldest first, those they asked for apart; what they have in flight; what went
+            # out in the last minute or hour.
+            models.Index(fields=["owner", "created"], name="snapshot_waiting", condition=Q(status="waiting")),
+            models.Index(
+                fields=["owner", "created"],
+                name="snapshot_waiting_asked",
+                condition=Q(status="waiting") & ~Q(trigger__in=["import", "schedule"]),
+            ),
+            models.Index(fields=["owner"], name="snapshot_in_flight", condition=Q(status__in=["queued", "running"])),
+            models.Index(fields=["owner", "enqueued"], name="snapshot_enqueued", condition=Q(enqueued__isnull=False)),
         ]
 
     def __str__(self) -> str:

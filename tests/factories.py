@@ -84,7 +84,8 @@ def make_links(
     tag_rows = [Tag.objects.get_or_create(name=name, defaults={"slug": f"t-{name}"})[0] for name in tags]
     TaggedLink.objects.bulk_create(TaggedLink(content_object=link, tag=tag) for link in links for tag in tag_rows)
     Snapshot.objects.bulk_create(
-        Snapshot(link=link, status=Snapshot.Status.SUCCEEDED, artifacts={"thumbnail": "t.webp"}) for link in links
+        Snapshot(link=link, owner=owner, status=Snapshot.Status.SUCCEEDED, artifacts={"thumbnail": "t.webp"})
+        for link in links
     )
     return links
 
@@ -108,7 +109,9 @@ def make_snapshot(
         fields.setdefault("finished", timezone.now())
     if status == Snapshot.Status.SUCCEEDED:
         fields.setdefault("content_hash", hashlib.sha256(text.encode()).hexdigest())
-    snapshot = Snapshot.objects.create(link=link, status=status, text=text, artifacts=artifacts or {}, **fields)
+    snapshot = Snapshot.objects.create(
+        link=link, owner_id=link.owner_id, status=status, text=text, artifacts=artifacts or {}, **fields
+    )
     if minutes_ago is not None:
         snapshot.created = _ago(minutes_ago)
         Snapshot.objects.filter(pk=snapshot.pk).update(created=snapshot.created)

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from snapshots import queues
@@ -37,7 +37,7 @@ def lock_owner(owner_id: int) -> None:
 
 
 def in_flight(owner_id: int) -> int:
-    return Snapshot.objects.filter(link__owner_id=owner_id, status__in=Snapshot.IN_FLIGHT).count()
+    return Snapshot.objects.filter(owner_id=owner_id, status__in=Snapshot.IN_FLIGHT).count()
 
 
 def has_free_slot(owner_id: int) -> bool:
@@ -45,7 +45,7 @@ def has_free_slot(owner_id: int) -> bool:
 
 
 def _handed_out_since(owner_id: int, since, *, bulk: bool) -> int:
-    handed = Snapshot.objects.filter(link__owner_id=owner_id, enqueued__gte=since)
+    handed = Snapshot.objects.filter(owner_id=owner_id, enqueued__gte=since)
     if bulk:
         return handed.filter(trigger__in=Snapshot.BULK_TRIGGERS).count()
     return handed.exclude(trigger__in=Snapshot.BULK_TRIGGERS).count()
@@ -77,9 +77,7 @@ def enqueue(snapshot_id: int, *, bulk: bool = False) -> bool:
 
 
 def _next_waiting(owner_id: int, *, interactive: bool, bulk_left: int) -> Snapshot | None:
-    waiting = Snapshot.objects.filter(status=Snapshot.Status.WAITING, link__owner_id=owner_id).order_by(
-        "created", "id"
-    )
+    waiting = Snapshot.objects.filter(status=Snapshot.Status.WAITING, owner_id=owner_id).order_by("created", "id")
     if interactive:
         found = waiting.exclude(trigger__in=Snapshot.BULK_TRIGGERS).only("pk", "trigger").first()
         if found is not None:
@@ -124,16 +122,30 @@ def release_after_commit(owner_id: int) -> None:
     transaction.on_commit(lambda: snapshot_release(owner_id=owner_id), robust=True)
 
 
+# Owners with waiting captures, one index probe each (a loose scan of `snapshot_waiting`):
+# walking the waiting rows themselves would cost one step per row of the biggest backlog.
+_WAITING_OWNERS_SQL = """
+WITH RECURSIVE waiting_owner(owner_id) AS (
+    SELECT MIN(owner_id) FROM {table} WHERE status = %s
+    UNION ALL
+    SELECT (SELECT MIN(owner_id) FROM {table} WHERE status = %s AND owner_id > waiting_owner.owner_id)
+    FROM waiting_owner WHERE waiting_owner.owner_id IS NOT NULL
+)
+SELECT owner_id FROM waiting_owner WHERE owner_id IS NOT NULL LIMIT %s
+"""
+
+
+def waiting_owners(limit: int = PACER_OWNERS) -> list[int]:
+    sql = _WAITING_OWNERS_SQL.format(table=Snapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Snapshot.Status.WAITING, Snapshot.Status.WAITING, limit])
+        return [owner_id for (owner_id,) in cursor.fetchall()]
+
+
 def release_waiting() -> int:
     """The pacer: give every owner with waiting captures whatever their share allows now."""
-    owners = (
-        Snapshot.objects.filter(status=Snapshot.Status.WAITING)
-        .order_by()
-        .values_list("link__owner_id", flat=True)
-        .distinct()[:PACER_OWNERS]
-    )
     released = 0
-    for owner_id in list(owners):
+    for owner_id in waiting_owners():
         try:
             released += snapshot_release(owner_id=owner_id)
         except Exception:  # one owner's trouble (a deleted account mid-run) must not stop the rest

@@ -54,7 +54,9 @@ def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, stri
     """
     owner_id = link.owner_id
     if trigger in BULK_TRIGGERS:
-        snapshot = Snapshot.objects.create(link=link, trigger=trigger, status=Snapshot.Status.WAITING)
+        snapshot = Snapshot.objects.create(
+            link=link, owner_id=owner_id, trigger=trigger, status=Snapshot.Status.WAITING
+        )
         dispatch.release_after_commit(owner_id)
         return snapshot
     over = dispatch.over_rate(owner_id)
@@ -64,7 +66,7 @@ def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, stri
         dispatch.lock_owner(owner_id)
         turn = not over and dispatch.has_free_slot(owner_id)
         status = Snapshot.Status.QUEUED if turn else Snapshot.Status.WAITING
-        snapshot = Snapshot.objects.create(link=link, trigger=trigger, status=status)
+        snapshot = Snapshot.objects.create(link=link, owner_id=owner_id, trigger=trigger, status=status)
     if turn:
         snapshot_id = snapshot.pk
         transaction.on_commit(lambda: dispatch.enqueue(snapshot_id), robust=True)
@@ -80,10 +82,11 @@ def snapshots_request_bulk(*, links: list[Link], trigger: str) -> list[Snapshot]
     owners = {link.owner_id for link in links}
     if len(owners) != 1:
         raise ValueError("a bulk request serves one owner")
+    owner_id = owners.pop()
     snapshots = Snapshot.objects.bulk_create(
-        [Snapshot(link=link, trigger=trigger, status=Snapshot.Status.WAITING) for link in links]
+        [Snapshot(link=link, owner_id=owner_id, trigger=trigger, status=Snapshot.Status.WAITING) for link in links]
     )
-    dispatch.release_after_commit(owners.pop())
+    dispatch.release_after_commit(owner_id)
     return snapshots
 
 
@@ -97,7 +100,7 @@ def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
     running CAPTURE_USER_CONCURRENCY captures gets this one back as waiting: their running
     capture releases it when it ends.
     """
-    owner_id = Link.objects.filter(snapshots__pk=snapshot_id).values_list("owner_id", flat=True).first()
+    owner_id = Snapshot.objects.filter(pk=snapshot_id).values_list("owner_id", flat=True).first()
     if owner_id is None:
         return None
     with transaction.atomic():
@@ -114,7 +117,7 @@ def snapshot_start(snapshot_id: int, task_id: str = "") -> Snapshot | None:
         if snapshot.attempts >= settings.CAPTURE_MAX_ATTEMPTS:
             _fail(snapshot, reasons.GAVE_UP, {"attempts": snapshot.attempts})
             return None
-        running = Snapshot.objects.filter(link__owner_id=owner_id, status=Snapshot.Status.RUNNING)
+        running = Snapshot.objects.filter(owner_id=owner_id, status=Snapshot.Status.RUNNING)
         if running.exclude(pk=snapshot.pk).count() >= settings.CAPTURE_USER_CONCURRENCY:
             snapshot.status, snapshot.enqueued = Snapshot.Status.WAITING, None
             snapshot.save(update_fields=["status", "enqueued"])

@@ -21,7 +21,7 @@ from snapshots.storage import files
 def snapshots_cancel(*, owner: User) -> int:
     """End the owner's waiting, queued and running captures as cancelled; returns how many."""
     return Snapshot.objects.filter(
-        link__owner=owner, status__in=(Snapshot.Status.WAITING, *Snapshot.IN_FLIGHT)
+        owner=owner, status__in=(Snapshot.Status.WAITING, *Snapshot.IN_FLIGHT)
     ).update(
         status=Snapshot.Status.FAILED,
         error_code=reasons.CANCELLED,

@@ -85,7 +85,7 @@ def test_unknown_code_or_unfit_parameters_fall_back_to_the_stored_text():
 @pytest.fixture
 def snapshot(owner) -> Snapshot:
     link = services.link_create(owner=owner, url="https://example.com/report", capture=False)
-    return Snapshot.objects.create(link=link, status=Snapshot.Status.RUNNING, attempts=1)
+    return Snapshot.objects.create(link=link, owner_id=link.owner_id, status=Snapshot.Status.RUNNING, attempts=1)
 
 
 @pytest.mark.django_db
@@ -135,7 +135,9 @@ def test_running_out_of_attempts_is_an_app_code(snapshot, settings):
 def test_pages_word_the_code_in_the_readers_language_and_old_rows_as_stored(owner_client, snapshot):
     lifecycle.snapshot_fail(snapshot.pk, engine.TIMED_OUT, {"seconds": 45})
     link = snapshot.link
-    old = Snapshot.objects.create(link=link, status=Snapshot.Status.FAILED, error="some reason from long ago")
+    old = Snapshot.objects.create(
+        link=link, owner_id=link.owner_id, status=Snapshot.Status.FAILED, error="some reason from long ago"
+    )
     zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
     page = owner_client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk]), **zh).content.decode()
     assert "45 秒后超时" in page and "timed out after" not in page

@@ -80,7 +80,7 @@ def test_import_bulk_creates_reach_search_and_the_list(owner, committed):
 
 def test_a_finished_capture_reaches_search(owner, committed):
     link = services.link_create(owner=owner, url="https://example.com/page", capture=False)
-    snapshot = Snapshot.objects.create(link=link, trigger=Snapshot.Trigger.MANUAL)
+    snapshot = Snapshot.objects.create(link=link, owner_id=link.owner_id, trigger=Snapshot.Trigger.MANUAL)
     result = SimpleNamespace(
         ok=True, error="", artifacts={}, text="第三季度国民经济运行情况", notes=[], final_url=link.url,
         http_status=200, content_type="text/html", title="运行情况", description="", language="zh",
