@@ -6,6 +6,9 @@ and is recycled only after `browser_recycle_after` captures, when its memory gro
 ended). Each session owns its filtering proxy and a profile folder named `<worker pid>-<n>`
 under the config's `profile_root`, which is how `reap_orphans` recognises what a dead worker
 left behind. A session keeps the binaries and profile root it was started with.
+
+chromedriver and Chromium start at `browser_nice` (every Chromium process inherits it), so a page
+that spins the CPU yields to the web processes and to the workers' own code.
 """
 
 from __future__ import annotations
@@ -53,6 +56,34 @@ _DISABLED_FEATURES = ",".join(
         "HttpsUpgrades",
     ]
 )
+
+# Chromium's own services (sign-in, component updates, variations) are pointed at names under
+# .invalid (RFC 6761: they never resolve); those names skip the proxy and die in Chromium's own
+# resolver, which maps every name to NOTFOUND, so they contact nothing and the guard's record
+# holds only what pages asked for.
+_DEAD_END = "invalid"
+_SERVICE_URLS = [
+    f"--gaia-url=https://gaia.{_DEAD_END}/",
+    f"--google-apis-url=https://apis.{_DEAD_END}/",
+    f"--variations-server-url=https://variations.{_DEAD_END}/",
+    f"--component-updater=url-source=https://updates.{_DEAD_END}/",
+]
+
+# Profile preferences: a blank start page (not the new-tab page, which shows the default search
+# engine's start page), no search engine, no prediction, no Google services.
+PREFS = {
+    "download_restrictions": 3,
+    "session": {"restore_on_startup": 4, "startup_urls": ["about:blank"]},
+    "homepage": "about:blank",
+    "homepage_is_newtabpage": False,
+    "default_search_provider": {"enabled": False},
+    "search": {"suggest_enabled": False},
+    "net": {"network_prediction_options": 2},
+    "alternate_error_pages": {"enabled": False},
+    "safebrowsing": {"enabled": False},
+    "signin": {"allowed": False, "allowed_on_next_startup": False},
+    "translate": {"enabled": False},
+}
 
 # Runs before any page script in every frame: dialogs, popups and unload prompts become no-ops
 # so a hostile page cannot stall the capture on them.
@@ -102,6 +133,10 @@ def chromium_arguments(proxy_port: int, profile: Path) -> list[str]:
         "--disable-background-timer-throttling",
         "--disable-backgrounding-occluded-windows",
         "--metrics-recording-only",
+        "--disable-field-trial-config",
+        "--disable-component-extensions-with-background-pages",
+        "--disable-search-engine-choice-screen",
+        "--no-pings",
         "--password-store=basic",
         "--use-mock-keychain",
         "--mute-audio",
@@ -111,7 +146,8 @@ def chromium_arguments(proxy_port: int, profile: Path) -> list[str]:
         f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}",
         f"--user-data-dir={profile}",
         f"--proxy-server=http://127.0.0.1:{proxy_port}",
-        "--proxy-bypass-list=<-loopback>",
+        f"--proxy-bypass-list=<-loopback>;*.{_DEAD_END}",
+        *_SERVICE_URLS,
         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
         "--webrtc-ip-handling-policy=disable_non_proxied_udp",
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
@@ -140,8 +176,9 @@ class BrowserSession:
             options.add_argument(argument)
         options.page_load_strategy = "none"
         options.set_capability("unhandledPromptBehavior", "dismiss")
-        options.add_experimental_option("prefs", {"download_restrictions": 3})
-        service = Service(self.config.chromedriver_binary, log_output=subprocess.DEVNULL)
+        options.add_experimental_option("prefs", PREFS)
+        service = Service(self.config.chromedriver_binary, log_output=subprocess.DEVNULL,
+                          popen_kw={"preexec_fn": procs.lowered_priority(self.config.browser_nice)})
         try:
             self.driver = webdriver.Chrome(options=options, service=service)
             self._driver_pid = service.process.pid if service.process else None

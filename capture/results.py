@@ -32,6 +32,7 @@ class CaptureConfig:
     profile_root: Path = Path("/tmp/linkhome-chromium")  # one folder per browser, `<pid>-<n>`
     browser_recycle_after: int = 100  # captures before the warm browser is replaced
     browser_max_rss_mb: float = 1500  # resident memory past which it is replaced
+    browser_nice: int = 10  # niceness of chromedriver and Chromium: below the web and the workers
     title_max_length: int = 500  # characters of the page title kept
 
 

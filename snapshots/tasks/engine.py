@@ -31,5 +31,6 @@ def capture_config() -> CaptureConfig:
         profile_root=Path(settings.CAPTURE_PROFILE_ROOT),
         browser_recycle_after=settings.CAPTURE_BROWSER_RECYCLE_AFTER,
         browser_max_rss_mb=float(settings.CAPTURE_BROWSER_MAX_RSS_MB),
+        browser_nice=settings.CAPTURE_BROWSER_NICE,
         title_max_length=TITLE_MAX_LENGTH,
     )
