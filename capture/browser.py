@@ -13,29 +13,36 @@ that spins the CPU yields to the web processes and to the workers' own code.
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import logging
 import os
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from urllib3.exceptions import HTTPError
 
 from capture import procs
+from capture.page import navigated
 from capture.proxy import FilteringProxy
 from capture.results import CaptureConfig
 
 logger = logging.getLogger(__name__)
 
 VIEWPORT = (1280, 800)
+# What talking to chromedriver raises when it or the browser is gone (urllib3's when its port is closed).
+DRIVER_ERRORS = (WebDriverException, OSError, HTTPError)
 _counter = itertools.count(1)
 _lock = threading.RLock()
 _session: BrowserSession | None = None
+_generation = 0  # bumped by shutdown(), so a replacement scheduled before it never starts after it
 
 # Features that phone home, prefetch, or open side channels around the proxy.
 _DISABLED_FEATURES = ",".join(
@@ -201,11 +208,37 @@ class BrowserSession:
     def alive(self) -> bool:
         return self.driver is not None and self._driver_pid is not None and procs.is_running(self._driver_pid)
 
+    def answers(self, timeout: float = 2.0) -> bool:
+        """True when chromedriver runs and the browser process itself answers.
+
+        The browser's DevTools endpoint is served by the browser process, not by a page's
+        renderer, so a page spinning in a loop cannot block it: a session that answers here
+        while a page script did not is a healthy browser showing a hostile page.
+        """
+        if not self.alive():
+            return False
+        try:
+            port = int((self.profile / "DevToolsActivePort").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            connection.request("GET", "/json/version")
+            return connection.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            connection.close()
+
     def rss_mb(self) -> float:
         return procs.rss_mb(self.pids()[1:])
 
     def reset(self, origins: list[str]) -> None:
-        """Leave nothing of one capture to the next: page, cookies, storage, cache, extra tabs."""
+        """Leave nothing of one capture to the next: page, history, cookies, storage, cache, extra tabs.
+
+        The history goes too: otherwise the next page could go back through it (history.go(-2))
+        and have the previous capture's page captured under its own name.
+        """
         driver = self.driver
         if driver is None:
             return
@@ -214,7 +247,9 @@ class BrowserSession:
             driver.switch_to.window(handle)
             driver.close()
         driver.switch_to.window(handles[0])
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
         driver.execute_cdp_cmd("Page.navigate", {"url": "about:blank"})
+        _forget_history(driver)
         driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
         driver.execute_cdp_cmd("Network.clearBrowserCache", {})
         for origin in dict.fromkeys(origins):
@@ -226,16 +261,33 @@ class BrowserSession:
         if driver is not None:
             try:
                 driver.quit()
-            except (WebDriverException, OSError) as exc:
+            except DRIVER_ERRORS as exc:
                 logger.warning("capture browser did not quit cleanly: %s", exc)
         self.kill()
 
     def kill(self) -> None:
-        """Hard stop, safe from any thread (the deadline watchdog calls it mid-command)."""
+        """Hard stop, safe from any thread (the deadline watchdog calls it mid-command).
+
+        Chromium outlives a chromedriver that died, reparented away from it, so its processes
+        are also found by the profile folder they were started with.
+        """
         self.broken = True
-        procs.kill_all(self.pids())
+        procs.kill_all({*self.pids(), *procs.started_with(self.profile)})
         self.proxy.stop()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _forget_history(driver, within: float = 3.0) -> None:
+    """Clear the tab's history once the blank page is in; chromedriver refuses while it is on its way."""
+    ends = time.monotonic() + within
+    while True:
+        try:
+            driver.execute_cdp_cmd("Page.resetNavigationHistory", {})
+            return
+        except WebDriverException as exc:
+            if not navigated(exc) or time.monotonic() > ends:
+                raise
+            time.sleep(0.02)
 
 
 def acquire(config: CaptureConfig) -> BrowserSession:
@@ -266,7 +318,7 @@ def release(session: BrowserSession, origins: list[str], config: CaptureConfig) 
         if not reason:
             try:
                 session.reset(origins)
-            except (WebDriverException, OSError) as exc:
+            except DRIVER_ERRORS as exc:
                 reason = f"reset failed: {exc}"
         if reason:
             logger.info("recycling capture browser %s (%s)", session.profile.name, reason)
@@ -284,6 +336,27 @@ def discard(session: BrowserSession) -> None:
             _session = None
 
 
+def replace_later(session: BrowserSession, config: CaptureConfig) -> threading.Thread:
+    """Throw `session` away and start its successor in the background, so the next capture finds
+    a clean browser already warm (a cold start costs about as much as a capture)."""
+    generation = _generation
+
+    def replace() -> None:
+        global _session
+        discard(session)
+        with _lock:
+            if _session is not None or _generation != generation:
+                return
+            try:
+                _session = BrowserSession(config).start()
+            except DRIVER_ERRORS as exc:
+                logger.warning("could not start a capture browser ahead of time: %s", exc)
+
+    thread = threading.Thread(target=replace, name="capture-replace", daemon=True)
+    thread.start()
+    return thread
+
+
 def prewarm(config: CaptureConfig) -> None:
     """Start the browser before the first capture so that one does not pay the cold start."""
     acquire(config)
@@ -291,8 +364,9 @@ def prewarm(config: CaptureConfig) -> None:
 
 def shutdown() -> None:
     """Quit the warm browser; call at worker process shutdown."""
-    global _session
+    global _session, _generation
     with _lock:
+        _generation += 1
         if _session is not None:
             _session.quit()
             _session = None

@@ -153,10 +153,18 @@ def _owner(profile: Path, root: Path) -> int | None:
 
 
 def _profile_of(pid: int) -> Path | None:
-    for argument in cmdline(pid):
+    # Chromium's child processes rewrite their command line as one space-joined string.
+    for argument in (word for part in cmdline(pid) for word in part.split(" ")):
         if argument.startswith("--user-data-dir="):
             return Path(argument.split("=", 1)[1])
     return None
+
+
+def started_with(profile: Path) -> list[int]:
+    """Running processes started with `--user-data-dir=<profile>`, wherever they were reparented."""
+    profile = profile.resolve()
+    return [pid for pid in all_pids() if (found := _profile_of(pid)) is not None and found.resolve() == profile
+            and is_running(pid)]
 
 
 def _is_orphaned(owner: int, keep: Path | None, profile: Path) -> bool:

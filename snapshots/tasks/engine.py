@@ -20,6 +20,7 @@ def capture_config() -> CaptureConfig:
         limits=CaptureLimits(
             deadline=float(settings.CAPTURE_DEADLINE),
             page_load_budget=float(settings.CAPTURE_PAGE_LOAD_BUDGET),
+            page_answer_timeout=float(settings.CAPTURE_PAGE_ANSWER_TIMEOUT),
             max_bytes=settings.CAPTURE_MAX_BYTES,
             max_screenshot_height=settings.CAPTURE_MAX_SCREENSHOT_HEIGHT,
             max_pdf_pages=settings.CAPTURE_MAX_PDF_PAGES,
