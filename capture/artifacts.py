@@ -1,8 +1,17 @@
-"""Turning what Chromium hands over into stored artifacts: images, PDF, previews.
+"""Turning what Chromium hands over into stored artifacts: images, PDF, previews, inert markup.
 
 Chromium encodes the screenshot as JPEG (its fastest encoder, about half the time of PNG on a
 tall page); Pillow then re-encodes it as WebP for compact storage and cuts the thumbnail from
 the same decoded image, on a worker thread while Chromium is busy printing the PDF.
+
+The rendered DOM and SVG files (favicons, originals of SVG links) are downloadable, and a file
+opened from disk runs its scripts with none of the site's sandbox headers around it. So they are
+stored inert: scripts, plugins, on* handlers and javascript: URLs removed by a real parser, and
+the DOM opens with a Content-Security-Policy that forbids script, the second lock should a
+parser difference let something through. This happens once, here, on a worker thread within
+the capture deadline, rather than on every download in the web process; every way a file
+leaves the site then hands out the same inert bytes. Their file names say `inert`, which is how
+serving tells them from files stored before this was done.
 """
 
 from __future__ import annotations
@@ -10,9 +19,12 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import re
 from dataclasses import dataclass
 
+import lxml.html
 import pypdfium2
+from lxml import etree
 from PIL import Image
 
 from capture.results import Artifact
@@ -24,6 +36,15 @@ WEBP_METHOD = 0  # libwebp's fastest; 4 (the default) is twice as slow for ~8% s
 THUMBNAIL_WIDTH = 400
 THUMBNAIL_ASPECT = 0.75  # height / width of the top-of-page crop
 MAX_PREVIEW_PIXELS = 40_000_000  # a hostile image must not decompress into gigabytes
+INERT_CSP = "script-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; base-uri 'none'; " \
+            "form-action 'none'"
+INERT_MARK = ".inert"  # in the file name of a stored DOM or SVG made inert
+UTF8_BOM = b"\xef\xbb\xbf"
+_ACTIVE_TAGS = {"script", "noscript", "object", "embed", "applet", "base", "portal", "handler", "listener",
+                "foreignobject"}
+_ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform"}
+_ACTIVE_URL = re.compile(r"^(javascript|vbscript|data:text/html|data:application)", re.IGNORECASE)
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")
 
 
 @dataclass
@@ -137,3 +158,95 @@ def _from_image(image: Image.Image) -> dict[str, Artifact]:
         "screenshot": Artifact(_webp(image), "screenshot.webp", "image/webp"),
         "thumbnail": Artifact(_thumbnail(image), "thumbnail.webp", "image/webp"),
     }
+
+
+def _local(name: object) -> str:
+    """Lower-case local name of an element or attribute, namespace and prefix dropped."""
+    text = name if isinstance(name, str) else ""
+    return text.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def _disarm(root, *, svg: bool) -> None:
+    """Remove active elements, event handlers and script URLs from a parsed tree, in place."""
+    doomed = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions
+        tag = _local(element.tag)
+        animated = next((_local(v) for k, v in element.attrib.items() if _local(k) == "attributename"), "")
+        if tag in _ACTIVE_TAGS or (tag in _ANIMATIONS and (animated == "href" or animated.startswith("on"))):
+            doomed.append(element)
+            continue
+        if tag == "meta" and element.get("http-equiv", "").strip().lower() == "refresh":
+            doomed.append(element)
+            continue
+        for name, value in list(element.attrib.items()):
+            local = _local(name)
+            url = _IGNORED_IN_URLS.sub("", value)
+            if local.startswith("on") or local == "srcdoc" or _ACTIVE_URL.match(url):
+                del element.attrib[name]
+            elif svg and local == "href" and not url.startswith(("#", "data:image/")):
+                del element.attrib[name]  # an SVG opened from disk may only point inside itself
+    for element in doomed:
+        _remove(element)
+
+
+def _remove(element) -> None:
+    """Take an element and its content out of the tree, keeping the text that followed it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def inert_dom(dom: str) -> Artifact | None:
+    """The rendered DOM as a file that runs nothing when opened from disk; None if it cannot be parsed.
+
+    It is re-declared UTF-8 (the stored bytes are, whatever the page said), and the first thing
+    in its head is a meta Content-Security-Policy that forbids script.
+    """
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(dom.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    _disarm(root, svg=False)
+    head = root.find("head")
+    if head is None:
+        head = lxml.html.Element("head")
+        root.insert(0, head)
+    for meta in head.findall("meta"):
+        if meta.get("charset") is not None or meta.get("http-equiv", "").strip().lower() == "content-type":
+            head.remove(meta)
+    head.insert(0, lxml.html.Element("meta", {"charset": "utf-8"}))
+    head.insert(0, lxml.html.Element("meta", {"http-equiv": "Content-Security-Policy", "content": INERT_CSP}))
+    tree = root.getroottree()
+    html = lxml.html.tostring(tree, encoding="unicode", doctype=tree.docinfo.doctype or "<!DOCTYPE html>")
+    # The byte order mark settles the encoding however far down the charset meta ends up.
+    return Artifact(UTF8_BOM + html.encode("utf-8"), f"dom{INERT_MARK}.html", "text/html; charset=utf-8")
+
+
+def inert_svg(data: bytes) -> bytes | None:
+    """An SVG without script, handlers, foreign content or outside references; None if it is not SVG.
+
+    Entities are never expanded and nothing is fetched while parsing; a broken file is
+    recovered as far as it parses (Chromium would render that far too).
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True,
+                             remove_pis=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    if root is None or _local(root.tag) != "svg":
+        return None
+    for entity in list(root.iter(etree.Entity)):  # unexpanded, and the DTD that declared them is gone
+        _remove(entity)
+    _disarm(root, svg=True)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

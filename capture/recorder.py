@@ -23,6 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from selenium.common.exceptions import WebDriverException
 
 from capture import artifacts, fetch, page, reasons
+from capture.artifacts import INERT_MARK, inert_dom, inert_svg
 from capture.browser import VIEWPORT, BrowserSession
 from capture.page import safe_title
 from capture.proxy_scope import Scope
@@ -53,6 +54,14 @@ def wait_all(futures: dict[str, Future], until: float) -> dict[str, object]:
         except Exception:
             logger.exception("capture step %s failed", name)
     return done
+
+
+def _image_artifact(name: str, data: bytes, content_type: str, fallback_ext: str) -> Artifact | None:
+    """A downloaded image or PDF as an artifact; an SVG is stored inert, or not at all."""
+    if content_type == "image/svg+xml":
+        inert = inert_svg(data)
+        return Artifact(inert, f"{name}{INERT_MARK}.svg", content_type) if inert else None
+    return Artifact(data, f"{name}.{_EXTENSIONS.get(content_type, fallback_ext)}", content_type)
 
 
 def _is_original(content_type: str) -> bool:
@@ -169,7 +178,7 @@ class Recorder:
         self._favicon(facts)
         dom, text = page.content(self.driver, self.deadline - time.monotonic(), self.answer_within)
         self.result.text = text
-        self.result.artifacts["dom"] = Artifact(dom.encode("utf-8"), "dom.html", "text/html; charset=utf-8")
+        self.futures["dom"] = self.pool.submit(inert_dom, dom)
         self.result.artifacts["text"] = Artifact(text.encode("utf-8"), "text.txt", "text/plain; charset=utf-8")
         t = self._mark("content", t)
         mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
@@ -218,10 +227,13 @@ class Recorder:
             self.result.artifacts["screenshot"] = Artifact(self._raw_screenshot, "screenshot.jpg", "image/jpeg")
         if "html" in done:
             self.result.artifacts["html"] = Artifact(done["html"], "page.html", "text/html; charset=utf-8")
+        if isinstance(done.get("dom"), Artifact):
+            self.result.artifacts["dom"] = done["dom"]
         icon = done.get("favicon")
         if isinstance(icon, fetch.Fetched) and icon.status == 200 and icon.content_type.startswith("image/"):
-            ext = _EXTENSIONS.get(icon.content_type, "img")
-            self.result.artifacts["favicon"] = Artifact(icon.data, f"favicon.{ext}", icon.content_type)
+            favicon = _image_artifact("favicon", icon.data, icon.content_type, "img")
+            if favicon:
+                self.result.artifacts["favicon"] = favicon
 
     def _notes_from_proxy(self) -> None:
         blocked = [e for e in self.scope.events() if e.kind == "blocked"]
@@ -274,8 +286,9 @@ class Recorder:
         r.final_url = got.url
         r.http_status = got.status or status
         r.content_type = got.content_type
-        ext = _EXTENSIONS.get(got.content_type, "bin")
-        r.artifacts["original"] = Artifact(got.data, f"original.{ext}", got.content_type)
+        original = _image_artifact("original", got.data, got.content_type, "bin")
+        if original is not None:  # None: an SVG that does not parse, nothing safe to keep
+            r.artifacts["original"] = original
         try:
             if got.content_type == "application/pdf":
                 previews, text = artifacts.pdf_preview(got.data, self.limits.max_pdf_pages)
