@@ -44,7 +44,7 @@ def test_chromedriver_and_every_chromium_process_run_niced(pages, config):
 def test_chromium_contacts_nothing_but_the_page(pages, config):
     browser.shutdown()  # a fresh start: Chromium's own services would call out right then
     assert capture(pages.url("/report.html"), config).ok
-    endless = capture(pages.url("/endless"), replace(config, limits=CaptureLimits(deadline=6, page_load_budget=2)))
+    endless = capture(pages.url("/endless"), replace(config, limits=CaptureLimits(deadline=5, page_load_budget=1)))
     assert endless.ok, endless.error
     seen = browser.current().proxy.destinations()
     assert len(seen) >= 5  # the page, its stylesheet, images and favicon, the endless page
