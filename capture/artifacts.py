@@ -1,8 +1,17 @@
-"""Turning what Chromium hands over into stored artifacts: images, PDF, previews.
+"""Turning what Chromium hands over into stored artifacts: images, PDF, previews, inert markup.
 
 Chromium encodes the screenshot as JPEG (its fastest encoder, about half the time of PNG on a
 tall page); Pillow then re-encodes it as WebP for compact storage and cuts the thumbnail from
 the same decoded image, on a worker thread while Chromium is busy printing the PDF.
+
+The rendered DOM and SVG files (favicons, originals of SVG links) are downloadable, and a file
+opened from disk runs its scripts with none of the site's sandbox headers around it. So they are
+stored inert: scripts, plugins, on* handlers and javascript: URLs removed by a real parser, and
+the DOM opens with a Content-Security-Policy that forbids script, the second lock should a
+parser difference let something through. This happens once, here, on a worker thread within
+the capture deadline, rather than on every download in the web process; every way a file
+leaves the site then hands out the same inert bytes. Their file names say `inert`, which is how
+serving tells them from files stored before this was done.
 """
 
 from __future__ import annotations
@@ -10,9 +19,11 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import re
 from dataclasses import dataclass
 
 import pypdfium2
+from lxml import etree
 from PIL import Image
 
 from capture.results import Artifact
@@ -24,6 +35,20 @@ WEBP_METHOD = 0  # libwebp's fastest; 4 (the default) is twice as slow for ~8% s
 THUMBNAIL_WIDTH = 400
 THUMBNAIL_ASPECT = 0.75  # height / width of the top-of-page crop
 MAX_PREVIEW_PIXELS = 40_000_000  # a hostile image must not decompress into gigabytes
+INERT_CSP = "script-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; base-uri 'none'; " \
+            "form-action 'none'"
+INERT_MARK = ".inert"  # in the file name of a stored DOM or SVG made inert
+UTF8_BOM = b"\xef\xbb\xbf"
+_ACTIVE_TAGS = {"script", "noscript", "object", "embed", "applet", "base", "portal", "handler", "listener",
+                "foreignobject"}
+_ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform"}
+# lxml's "{*}" matches any namespace or none; HTML names arrive lower-case, SVG ones as written.
+_ACTIVE_TAG_FILTER = tuple(
+    f"{{*}}{name}" for name in sorted({*_ACTIVE_TAGS, *_ANIMATIONS, "meta", "foreignObject", "animateMotion",
+                                        "animateTransform"})
+)
+_ACTIVE_URL = re.compile(r"^(javascript|vbscript|data:text/html|data:application)", re.IGNORECASE)
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")
 
 
 @dataclass
@@ -137,3 +162,103 @@ def _from_image(image: Image.Image) -> dict[str, Artifact]:
         "screenshot": Artifact(_webp(image), "screenshot.webp", "image/webp"),
         "thumbnail": Artifact(_thumbnail(image), "thumbnail.webp", "image/webp"),
     }
+
+
+def _local(name: object) -> str:
+    """Lower-case local name of an element or attribute, namespace and prefix dropped."""
+    text = name if isinstance(name, str) else ""
+    return text.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def _disarm(root, *, svg: bool) -> None:
+    """Remove active elements, event handlers and script URLs from a parsed tree, in place.
+
+    A hostile DOM can hold hundreds of thousands of elements: the walk does as little as it can
+    per attribute, and active elements are found by lxml's own tag filter.
+    """
+    for element in root.iter(etree.Element):
+        attributes = element.attrib
+        for name, value in attributes.items() if attributes else ():
+            local = name.rpartition("}")[2].rpartition(":")[2].lower()  # _local, inlined: called per attribute
+            if local.startswith("on") or local == "srcdoc":
+                del attributes[name]
+            elif ":" in value and _ACTIVE_URL.match(_IGNORED_IN_URLS.sub("", value)):
+                del attributes[name]
+            elif svg and local == "href" and not _IGNORED_IN_URLS.sub("", value).startswith(("#", "data:image/")):
+                del attributes[name]  # an SVG opened from disk may only point inside itself
+    doomed = []
+    for element in root.iter(*_ACTIVE_TAG_FILTER):
+        tag = _local(element.tag)
+        if tag == "meta":
+            if element.get("http-equiv", "").strip().lower() == "refresh":
+                doomed.append(element)
+        elif tag in _ANIMATIONS:
+            animated = _local(element.get("attributeName") or element.get("attributename") or "")
+            if animated == "href" or animated.startswith("on"):
+                doomed.append(element)
+        else:
+            doomed.append(element)
+    for element in doomed:
+        _remove(element)
+
+
+def _remove(element) -> None:
+    """Take an element and its content out of the tree, keeping the text that followed it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def inert_dom(dom: str) -> Artifact | None:
+    """The rendered DOM as a file that runs nothing when opened from disk; None if it cannot be parsed.
+
+    It is re-declared UTF-8 (the stored bytes are, whatever the page said), and the first thing
+    in its head is a meta Content-Security-Policy that forbids script. lxml's plain elements are
+    used, not lxml.html's, which cost a Python object lookup per element of a huge DOM.
+    """
+    parser = etree.HTMLParser(encoding="utf-8", huge_tree=True, no_network=True)
+    root = etree.fromstring(dom.encode("utf-8", "replace"), parser=parser)
+    if root is None or root.tag != "html":
+        return None
+    _disarm(root, svg=False)
+    head = root.find("head")
+    if head is None:
+        head = etree.Element("head")
+        root.insert(0, head)
+    for meta in head.findall("meta"):
+        if meta.get("charset") is not None or meta.get("http-equiv", "").strip().lower() == "content-type":
+            head.remove(meta)
+    head.insert(0, etree.Element("meta", {"charset": "utf-8"}))
+    head.insert(0, etree.Element("meta", {"http-equiv": "Content-Security-Policy", "content": INERT_CSP}))
+    # The page's own doctype, or none, as it was (libxml2 invents an HTML 4.0 one when there is none).
+    doctype = root.getroottree().docinfo.doctype if dom.lstrip()[:9].upper() == "<!DOCTYPE" else ""
+    html = (doctype + "\n" if doctype else "") + etree.tostring(root, method="html", encoding="unicode")
+    # The byte order mark settles the encoding however far down the charset meta ends up.
+    return Artifact(UTF8_BOM + html.encode("utf-8"), f"dom{INERT_MARK}.html", "text/html; charset=utf-8")
+
+
+def inert_svg(data: bytes) -> bytes | None:
+    """An SVG without script, handlers, foreign content or outside references; None if it is not SVG.
+
+    Entities are never expanded and nothing is fetched while parsing; a broken file is
+    recovered as far as it parses (Chromium would render that far too).
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True,
+                             remove_pis=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    if root is None or _local(root.tag) != "svg":
+        return None
+    for entity in list(root.iter(etree.Entity)):  # unexpanded, and the DTD that declared them is gone
+        _remove(entity)
+    _disarm(root, svg=True)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

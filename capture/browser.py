@@ -6,33 +6,43 @@ and is recycled only after `browser_recycle_after` captures, when its memory gro
 ended). Each session owns its filtering proxy and a profile folder named `<worker pid>-<n>`
 under the config's `profile_root`, which is how `reap_orphans` recognises what a dead worker
 left behind. A session keeps the binaries and profile root it was started with.
+
+chromedriver and Chromium start at `browser_nice` (every Chromium process inherits it), so a page
+that spins the CPU yields to the web processes and to the workers' own code.
 """
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import logging
 import os
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from urllib3.exceptions import HTTPError
 
 from capture import procs
+from capture.page import navigated
 from capture.proxy import FilteringProxy
 from capture.results import CaptureConfig
 
 logger = logging.getLogger(__name__)
 
 VIEWPORT = (1280, 800)
+# What talking to chromedriver raises when it or the browser is gone (urllib3's when its port is closed).
+DRIVER_ERRORS = (WebDriverException, OSError, HTTPError)
 _counter = itertools.count(1)
 _lock = threading.RLock()
 _session: BrowserSession | None = None
+_generation = 0  # bumped by shutdown(), so a replacement scheduled before it never starts after it
 
 # Features that phone home, prefetch, or open side channels around the proxy.
 _DISABLED_FEATURES = ",".join(
@@ -53,6 +63,34 @@ _DISABLED_FEATURES = ",".join(
         "HttpsUpgrades",
     ]
 )
+
+# Chromium's own services (sign-in, component updates, variations) are pointed at names under
+# .invalid (RFC 6761: they never resolve); those names skip the proxy and die in Chromium's own
+# resolver, which maps every name to NOTFOUND, so they contact nothing and the guard's record
+# holds only what pages asked for.
+_DEAD_END = "invalid"
+_SERVICE_URLS = [
+    f"--gaia-url=https://gaia.{_DEAD_END}/",
+    f"--google-apis-url=https://apis.{_DEAD_END}/",
+    f"--variations-server-url=https://variations.{_DEAD_END}/",
+    f"--component-updater=url-source=https://updates.{_DEAD_END}/",
+]
+
+# Profile preferences: a blank start page (not the new-tab page, which shows the default search
+# engine's start page), no search engine, no prediction, no Google services.
+PREFS = {
+    "download_restrictions": 3,
+    "session": {"restore_on_startup": 4, "startup_urls": ["about:blank"]},
+    "homepage": "about:blank",
+    "homepage_is_newtabpage": False,
+    "default_search_provider": {"enabled": False},
+    "search": {"suggest_enabled": False},
+    "net": {"network_prediction_options": 2},
+    "alternate_error_pages": {"enabled": False},
+    "safebrowsing": {"enabled": False},
+    "signin": {"allowed": False, "allowed_on_next_startup": False},
+    "translate": {"enabled": False},
+}
 
 # Runs before any page script in every frame: dialogs, popups and unload prompts become no-ops
 # so a hostile page cannot stall the capture on them.
@@ -102,6 +140,10 @@ def chromium_arguments(proxy_port: int, profile: Path) -> list[str]:
         "--disable-background-timer-throttling",
         "--disable-backgrounding-occluded-windows",
         "--metrics-recording-only",
+        "--disable-field-trial-config",
+        "--disable-component-extensions-with-background-pages",
+        "--disable-search-engine-choice-screen",
+        "--no-pings",
         "--password-store=basic",
         "--use-mock-keychain",
         "--mute-audio",
@@ -111,7 +153,8 @@ def chromium_arguments(proxy_port: int, profile: Path) -> list[str]:
         f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}",
         f"--user-data-dir={profile}",
         f"--proxy-server=http://127.0.0.1:{proxy_port}",
-        "--proxy-bypass-list=<-loopback>",
+        f"--proxy-bypass-list=<-loopback>;*.{_DEAD_END}",
+        *_SERVICE_URLS,
         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
         "--webrtc-ip-handling-policy=disable_non_proxied_udp",
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
@@ -140,8 +183,9 @@ class BrowserSession:
             options.add_argument(argument)
         options.page_load_strategy = "none"
         options.set_capability("unhandledPromptBehavior", "dismiss")
-        options.add_experimental_option("prefs", {"download_restrictions": 3})
-        service = Service(self.config.chromedriver_binary, log_output=subprocess.DEVNULL)
+        options.add_experimental_option("prefs", PREFS)
+        service = Service(self.config.chromedriver_binary, log_output=subprocess.DEVNULL,
+                          popen_kw={"preexec_fn": procs.lowered_priority(self.config.browser_nice)})
         try:
             self.driver = webdriver.Chrome(options=options, service=service)
             self._driver_pid = service.process.pid if service.process else None
@@ -164,11 +208,37 @@ class BrowserSession:
     def alive(self) -> bool:
         return self.driver is not None and self._driver_pid is not None and procs.is_running(self._driver_pid)
 
+    def answers(self, timeout: float = 2.0) -> bool:
+        """True when chromedriver runs and the browser process itself answers.
+
+        The browser's DevTools endpoint is served by the browser process, not by a page's
+        renderer, so a page spinning in a loop cannot block it: a session that answers here
+        while a page script did not is a healthy browser showing a hostile page.
+        """
+        if not self.alive():
+            return False
+        try:
+            port = int((self.profile / "DevToolsActivePort").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            connection.request("GET", "/json/version")
+            return connection.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            connection.close()
+
     def rss_mb(self) -> float:
         return procs.rss_mb(self.pids()[1:])
 
     def reset(self, origins: list[str]) -> None:
-        """Leave nothing of one capture to the next: page, cookies, storage, cache, extra tabs."""
+        """Leave nothing of one capture to the next: page, history, cookies, storage, cache, extra tabs.
+
+        The history goes too: otherwise the next page could go back through it (history.go(-2))
+        and have the previous capture's page captured under its own name.
+        """
         driver = self.driver
         if driver is None:
             return
@@ -177,7 +247,9 @@ class BrowserSession:
             driver.switch_to.window(handle)
             driver.close()
         driver.switch_to.window(handles[0])
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
         driver.execute_cdp_cmd("Page.navigate", {"url": "about:blank"})
+        _forget_history(driver)
         driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
         driver.execute_cdp_cmd("Network.clearBrowserCache", {})
         for origin in dict.fromkeys(origins):
@@ -189,16 +261,33 @@ class BrowserSession:
         if driver is not None:
             try:
                 driver.quit()
-            except (WebDriverException, OSError) as exc:
+            except DRIVER_ERRORS as exc:
                 logger.warning("capture browser did not quit cleanly: %s", exc)
         self.kill()
 
     def kill(self) -> None:
-        """Hard stop, safe from any thread (the deadline watchdog calls it mid-command)."""
+        """Hard stop, safe from any thread (the deadline watchdog calls it mid-command).
+
+        Chromium outlives a chromedriver that died, reparented away from it, so its processes
+        are also found by the profile folder they were started with.
+        """
         self.broken = True
-        procs.kill_all(self.pids())
+        procs.kill_all({*self.pids(), *procs.started_with(self.profile)})
         self.proxy.stop()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _forget_history(driver, within: float = 3.0) -> None:
+    """Clear the tab's history once the blank page is in; chromedriver refuses while it is on its way."""
+    ends = time.monotonic() + within
+    while True:
+        try:
+            driver.execute_cdp_cmd("Page.resetNavigationHistory", {})
+            return
+        except WebDriverException as exc:
+            if not navigated(exc) or time.monotonic() > ends:
+                raise
+            time.sleep(0.02)
 
 
 def acquire(config: CaptureConfig) -> BrowserSession:
@@ -229,7 +318,7 @@ def release(session: BrowserSession, origins: list[str], config: CaptureConfig) 
         if not reason:
             try:
                 session.reset(origins)
-            except (WebDriverException, OSError) as exc:
+            except DRIVER_ERRORS as exc:
                 reason = f"reset failed: {exc}"
         if reason:
             logger.info("recycling capture browser %s (%s)", session.profile.name, reason)
@@ -247,6 +336,27 @@ def discard(session: BrowserSession) -> None:
             _session = None
 
 
+def replace_later(session: BrowserSession, config: CaptureConfig) -> threading.Thread:
+    """Throw `session` away and start its successor in the background, so the next capture finds
+    a clean browser already warm (a cold start costs about as much as a capture)."""
+    generation = _generation
+
+    def replace() -> None:
+        global _session
+        discard(session)
+        with _lock:
+            if _session is not None or _generation != generation:
+                return
+            try:
+                _session = BrowserSession(config).start()
+            except DRIVER_ERRORS as exc:
+                logger.warning("could not start a capture browser ahead of time: %s", exc)
+
+    thread = threading.Thread(target=replace, name="capture-replace", daemon=True)
+    thread.start()
+    return thread
+
+
 def prewarm(config: CaptureConfig) -> None:
     """Start the browser before the first capture so that one does not pay the cold start."""
     acquire(config)
@@ -254,8 +364,9 @@ def prewarm(config: CaptureConfig) -> None:
 
 def shutdown() -> None:
     """Quit the warm browser; call at worker process shutdown."""
-    global _session
+    global _session, _generation
     with _lock:
+        _generation += 1
         if _session is not None:
             _session.quit()
             _session = None

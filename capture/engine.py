@@ -5,6 +5,12 @@ Chromium works serially (chromedriver runs one command at a time), so the Python
 while Chromium goes on to the next artifact. A watchdog kills the browser shortly before the
 deadline: whatever is stuck (a hung renderer, a server that never answers) then fails fast,
 and the capture returns what it had.
+
+Two kinds of trouble are told apart. The page's: its scripts keep it from answering or break
+ours while the browser process itself still answers. That is a final failure with a reason, and
+the browser is replaced so the next capture starts clean; trying again would only meet the
+same page. Ours: chromedriver gone, the session lost, Chromium crashed or not answering. That
+raises TransientCaptureError and the task tries again on a new browser.
 """
 
 from __future__ import annotations
@@ -15,9 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from selenium.common.exceptions import WebDriverException
-
-from capture import browser, reasons
+from capture import browser, page, reasons
 from capture.netguard import AddressNotAllowed, AllowedOrigins, check_origin_host
 from capture.proxy_scope import Scope
 from capture.reasons import Reason
@@ -28,6 +32,7 @@ from capture.results import CaptureConfig, CaptureResult, TransientCaptureError
 logger = logging.getLogger(__name__)
 
 _pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="capture-work")
+_PAGE_FAULTS = {page.PageUnresponsive: reasons.PAGE_UNRESPONSIVE, page.PageInterfered: reasons.PAGE_INTERFERED}
 
 
 def _failed(error: Reason, started: float) -> CaptureResult:
@@ -85,37 +90,52 @@ def capture(url: str, config: CaptureConfig) -> CaptureResult:
         return _failed(refused, started)
     try:
         session = browser.acquire(config)
-    except (WebDriverException, OSError) as exc:
-        raise TransientCaptureError(f"capture browser could not start: {exc}") from exc
+    except browser.DRIVER_ERRORS as exc:
+        raise TransientCaptureError("capture browser could not start") from exc
     scope = Scope(allowed, resolver_for(config.dns_server), limits.max_bytes, header_timeout=limits.page_load_budget)
     session.proxy.begin(scope)
     margin = min(1.0, limits.deadline * 0.1)
     watchdog = Watchdog(session, started + limits.deadline - margin)
     recorder = Recorder(session, scope, config, started, _pool)
+    page_fault = False
     try:
         result = recorder.run(url)
     except Exception as exc:
-        if not watchdog.fired.is_set():
+        fault = None if watchdog.fired.is_set() else _page_fault(exc, session)
+        if watchdog.fired.is_set():
+            result = recorder.partial(Reason(reasons.TIMED_OUT, {"seconds": f"{limits.deadline:g}"}))
+        elif fault is not None:
+            logger.warning("%s stopped its own capture (%s); replacing the browser", url, fault.code)
+            result = recorder.stopped(fault)
+            page_fault = True
+        else:
             watchdog.cancel()
             browser.discard(session)
-            if isinstance(exc, WebDriverException | OSError):
-                raise TransientCaptureError(f"capture browser failed: {exc}") from exc
+            if isinstance(exc, browser.DRIVER_ERRORS):
+                raise TransientCaptureError("capture browser failed") from exc
             raise
-        result = recorder.partial(Reason(reasons.TIMED_OUT, {"seconds": f"{limits.deadline:g}"}))
     finally:
         watchdog.cancel()
         session.proxy.end()
     result.timings["total"] = time.monotonic() - started
     # Reset or tear down in the background: the caller stores artifacts meanwhile, and the
     # next acquire() waits for this to finish.
-    if watchdog.fired.is_set() or session.broken:
-        threading.Thread(target=browser.discard, args=(session,), name="capture-discard", daemon=True).start()
+    if watchdog.fired.is_set() or session.broken or page_fault:
+        browser.replace_later(session, config)
     else:
         origins = [_origin(u) for u in (url, result.final_url) if _origin(u)]
         threading.Thread(
             target=browser.release, args=(session, origins, config), name="capture-reset", daemon=True
         ).start()
     return result
+
+
+def _page_fault(exc: Exception, session: browser.BrowserSession) -> Reason | None:
+    """The reason when `exc` was the page's doing and the browser itself still answers."""
+    code = _PAGE_FAULTS.get(type(exc))
+    if code is None or not session.answers():
+        return None
+    return Reason(code)
 
 
 def _origin(url: str) -> str:

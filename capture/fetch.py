@@ -6,6 +6,7 @@ hosts lists 127.0.0.1 and would send a request around the proxy and its address 
 
 from __future__ import annotations
 
+import errno
 import http.client
 import ssl
 import time
@@ -33,6 +34,21 @@ class Fetched:
     status: int
     content_type: str
     data: bytes
+
+
+def error_name(exc: Exception) -> str:
+    """A short fixed name for a network error (ECONNREFUSED, ETIMEDOUT, ...), never its free text."""
+    if isinstance(exc, TimeoutError):
+        return "ETIMEDOUT"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "CERTIFICATE_VERIFY_FAILED"
+    if isinstance(exc, ssl.SSLError):
+        return "TLS_ERROR"
+    if isinstance(exc, OSError) and exc.errno in errno.errorcode:
+        return errno.errorcode[exc.errno]
+    if isinstance(exc, http.client.HTTPException | ConnectionError):
+        return "BAD_RESPONSE"
+    return "NETWORK_ERROR"
 
 
 # One TLS context for every fetch: building one re-reads the system CA store.
@@ -67,14 +83,14 @@ def fetch(url: str, proxy_port: int, max_bytes: int, deadline: float) -> Fetched
         try:
             response = _request(url, proxy_port, remaining)
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(Reason(reasons.FETCH_FAILED, {"url": url, "error": str(exc)})) from exc
+            raise FetchError(Reason(reasons.FETCH_FAILED, {"url": url, "error": error_name(exc)})) from exc
         try:
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
                 url = urljoin(url, response.getheader("Location", ""))
                 continue
             data = response.read(max_bytes + 1)
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(Reason(reasons.FETCH_FAILED, {"url": url, "error": str(exc)})) from exc
+            raise FetchError(Reason(reasons.FETCH_FAILED, {"url": url, "error": error_name(exc)})) from exc
         finally:
             response.close()
         if len(data) > max_bytes:

@@ -2,6 +2,13 @@
 
 Every round trip to chromedriver costs a few milliseconds, so waiting for load, settling lazy
 images and reading all metadata are single scripts rather than many small calls.
+
+A page can break these calls in three ways, and each gets its own exception. Its main thread
+can stay busy (a script spinning in a loop): a script that should answer at once, or a wait
+that should end on its own timer, then gets no answer (`PageUnresponsive`). Its scripts can
+replace what ours use, so ours throw (`PageInterfered`). Or it can navigate itself to a new
+document mid-call (`DocumentReplaced`). Each document is known by its `performance.timeOrigin`,
+which a page cannot change and a same-document history change keeps.
 """
 
 from __future__ import annotations
@@ -13,6 +20,70 @@ from dataclasses import dataclass
 from selenium.common.exceptions import JavascriptException, TimeoutException, WebDriverException
 
 _REGIONAL_INDICATORS = "".join(chr(c) for c in range(0x1F1E6, 0x1F200))
+HEARTBEAT = 0.5  # s: the load wait returns this often, so a page that stops answering shows at once
+CONFIRM_WITHIN = 0.5  # s for a trivial script after a timeout: a page that is not stuck answers in ms
+# What chromedriver says when the document a command ran in went away under it.
+_NAVIGATION_SIGNS = (
+    "unload", "aborted by navigation", "not attached to an active page", "execution context was destroyed",
+    "cannot find context with specified id", "inspected target navigated or closed", "no such execution context",
+)
+
+
+class PageUnresponsive(Exception):
+    """The page's main thread did not answer in time: a script of the page keeps it busy."""
+
+
+class PageInterfered(Exception):
+    """The page's own scripts broke one of ours (a built-in replaced, a value poisoned)."""
+
+
+class DocumentReplaced(Exception):
+    """The page navigated to a new document while a step was running on the old one (or the step
+    lost its document in a way chromedriver reports as a timeout): start over on the current one."""
+
+
+def navigated(exc: WebDriverException) -> bool:
+    """True when a driver error means the document went away (a navigation), not a failure."""
+    text = (exc.msg or "").lower()
+    return any(sign in text for sign in _NAVIGATION_SIGNS)
+
+
+def _answers(driver, within: float) -> bool:
+    """True when the page runs a trivial script within `within` seconds."""
+    driver.set_script_timeout(max(0.1, within))
+    try:
+        driver.execute_script("return 1")
+    except WebDriverException as exc:
+        if navigated(exc):
+            return True  # busy loading the next document, not stuck
+        if isinstance(exc, TimeoutException):
+            return False
+        raise
+    return True
+
+
+def _run(driver, timeout: float, answer_within: float, script: str, *args, wait: bool = False):
+    """One script in the page; raises PageUnresponsive or DocumentReplaced for what the page did.
+
+    chromedriver also reports a timeout when an async script's document goes away before it
+    returns: a timeout counts as unresponsive only when the page then fails a trivial script too.
+    """
+    driver.set_script_timeout(max(0.1, timeout))
+    try:
+        if wait:
+            return driver.execute_async_script(script, *args)
+        return driver.execute_script(script, *args)
+    except WebDriverException as exc:
+        if navigated(exc):  # also said as a timeout: "timeout from aborted by navigation"
+            raise DocumentReplaced from exc
+        if isinstance(exc, TimeoutException):
+            if _answers(driver, min(answer_within, CONFIRM_WITHIN)):
+                raise DocumentReplaced from exc
+            raise PageUnresponsive from exc
+        if isinstance(exc, JavascriptException):
+            raise PageInterfered from exc
+        raise
+
 
 # Resolves on the load event, or with the current readyState when the budget runs out.
 _WAIT_FOR_LOAD = """
@@ -72,7 +143,7 @@ _PROBE = """
 const nav = performance.getEntriesByType('navigation')[0] || {};
 const failed = location.protocol === 'chrome-error:';
 const code = failed ? ((document.querySelector('.error-code') || {}).textContent || 'unknown') : '';
-return [location.href, document.contentType, nav.responseStatus || 0, code];
+return [location.href, document.contentType, nav.responseStatus || 0, code, performance.timeOrigin];
 """
 
 _READ = """
@@ -89,6 +160,7 @@ return {
   icon: icon ? icon.href : '', errorCode: errorCode.trim(),
   width: root ? Math.max(root.scrollWidth, document.body ? document.body.scrollWidth : 0) : 0,
   height: root ? Math.max(root.scrollHeight, document.body ? document.body.scrollHeight : 0) : 0,
+  document: performance.timeOrigin,
 };
 """
 
@@ -106,64 +178,95 @@ class PageFacts:
     error_code: str
     width: int
     height: int
+    document: float  # performance.timeOrigin: which document these facts are of
 
     @property
     def is_error_page(self) -> bool:
         return self.url.startswith("chrome-error:")
 
 
-def wait_for_load(driver, budget: float) -> bool:
+@dataclass
+class Probe:
+    url: str
+    content_type: str
+    status: int | None
+    error_code: str  # Chromium's error name when the document is its error page
+    document: float  # performance.timeOrigin
+
+
+def command(driver, name: str, params: dict | None = None) -> dict:
+    """One DevTools command for the page; raises DocumentReplaced when a navigation cut it off."""
+    try:
+        return driver.execute_cdp_cmd(name, params or {})
+    except WebDriverException as exc:
+        if navigated(exc):
+            raise DocumentReplaced from exc
+        raise
+
+
+def freeze(driver, frozen: bool = True) -> None:
+    """Stop (or restart) the page's own scripts: timers, handlers and self-navigation by script.
+
+    The engine's scripts still run (they come through DevTools). A frozen page stays the
+    document that was loaded and settled while it is read, shot, serialised and printed.
+    """
+    command(driver, "Emulation.setScriptExecutionDisabled", {"value": frozen})
+
+
+def wait_for_load(driver, budget: float, answer_within: float) -> bool:
     """True once the load event fired; False if the page was still loading when `budget` ran out.
 
+    The wait returns every HEARTBEAT seconds on the page's own timer; when even that does not
+    come back within `answer_within` more, the page's main thread is stuck (PageUnresponsive).
     A navigation during the wait (meta refresh, script redirect) unloads the document the
-    script runs in; the wait then starts over on the new document, within the same budget.
+    script runs in; the wait then goes on with the new document, within the same budget.
     """
     ends = time.monotonic() + budget
     while True:
         left = ends - time.monotonic()
         if left <= 0:
             return False
-        driver.set_script_timeout(left + 1)
+        step = min(left, HEARTBEAT)
         try:
-            return driver.execute_async_script(_WAIT_FOR_LOAD, int(left * 1000)) == "complete"
-        except TimeoutException:
-            return False
-        except JavascriptException as exc:
-            if "unload" not in str(exc).lower():
-                raise
+            if _run(driver, step + answer_within, answer_within, _WAIT_FOR_LOAD, int(step * 1000), wait=True) \
+                    == "complete":
+                return True
+        except DocumentReplaced:
+            continue
 
 
-def settle(driver, max_height: int, budget: float) -> int:
+def settle(driver, max_height: int, budget: float, answer_within: float) -> int:
     """Let lazy images load; returns how many images were still pending when it gave up."""
-    driver.set_script_timeout(budget + 1)
+    return int(_run(driver, budget + answer_within, answer_within, _SETTLE, max_height, int(budget * 1000),
+                    wait=True) or 0)
+
+
+def probe(driver, answer_within: float) -> Probe:
+    """Where the current document is, what it is, and which one it is, cheaply."""
     try:
-        return int(driver.execute_async_script(_SETTLE, max_height, int(budget * 1000)) or 0)
-    except TimeoutException:
-        return -1
-    except JavascriptException as exc:
-        if "unload" in str(exc).lower():
-            return -1
-        raise
+        url, content_type, status, error_code, document = _run(driver, answer_within, answer_within, _PROBE)
+        return Probe(str(url), str(content_type), int(status or 0) or None, str(error_code).strip(), float(document))
+    except (TypeError, ValueError, OverflowError) as exc:  # the page replaced what the script reads
+        raise PageInterfered from exc
 
 
-def probe(driver) -> tuple[str, str, int | None, str]:
-    """URL, content type, HTTP status and Chromium error code of the current document, cheaply."""
-    url, content_type, status, error_code = driver.execute_script(_PROBE)
-    return str(url), str(content_type), int(status or 0) or None, str(error_code).strip()
-
-
-def content(driver, timeout: float) -> tuple[str, str]:
+def content(driver, timeout: float, answer_within: float) -> tuple[str, str]:
     """Rendered DOM (with doctype) and visible text; slow on huge pages, so taken after the screenshot."""
-    driver.set_script_timeout(max(1.0, timeout))
-    dom, text = driver.execute_script(_CONTENT)
+    dom, text = _run(driver, max(1.0, timeout), answer_within, _CONTENT)
     return str(dom or ""), str(text or "")
 
 
-def read(driver, timeout: float) -> PageFacts:
-    driver.set_script_timeout(max(1.0, timeout))
-    facts = driver.execute_script(_READ)
+def read(driver, timeout: float, answer_within: float) -> PageFacts:
+    facts = _run(driver, max(1.0, timeout), answer_within, _READ)
     if not isinstance(facts, dict):
-        raise WebDriverException("page facts script returned nothing")
+        raise PageInterfered
+    try:
+        return _facts(facts)
+    except (TypeError, ValueError, OverflowError) as exc:  # the page replaced what the script reads
+        raise PageInterfered from exc
+
+
+def _facts(facts: dict) -> PageFacts:
     return PageFacts(
         url=str(facts.get("url") or ""),
         status=int(facts.get("status") or 0) or None,
@@ -176,6 +279,7 @@ def read(driver, timeout: float) -> PageFacts:
         error_code=str(facts.get("errorCode") or ""),
         width=int(facts.get("width") or 0),
         height=int(facts.get("height") or 0),
+        document=float(facts.get("document") or 0),
     )
 
 

@@ -4,6 +4,10 @@ Chromium forks a zygote, renderers and utility processes; chromedriver only know
 Killing, measuring and reaping must see the whole tree, and orphan hunting must recognise a
 tree by the profile folder it was started with.
 
+Capture browsers run niced. Chromium sets its threads' niceness itself (0 for ordinary threads,
+-8 for display ones), which only a process allowed to raise priority can do: as root, that is
+everyone, so the browser tree also loses CAP_SYS_NICE before chromedriver starts.
+
 A worker killed by SIGKILL or the OOM killer never runs `shutdown()`, so its Chromium keeps
 running and its profile folder stays. Every capture browser is started with
 `--user-data-dir=<profile root>/<worker pid>-<n>`; that pid says who owns the tree.
@@ -12,16 +16,46 @@ running and its profile folder stays. Every capture browser is started with
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import re
 import shutil
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+
+
+_PR_CAPBSET_DROP = 24
+_CAP_SYS_NICE = 23
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
+def lowered_priority(nice: int) -> Callable[[], None] | None:
+    """A `preexec_fn` that leaves the child at niceness `nice` (at least) for good; None for 0.
+
+    It runs between fork and exec, so it calls only os.nice and a libc function looked up
+    beforehand: nothing that could wait on a lock another thread of the worker held.
+    """
+    if nice <= 0:
+        return None
+    increment = max(0, nice - os.getpriority(os.PRIO_PROCESS, 0))
+    prctl = _prctl
+
+    def lower() -> None:
+        prctl(_PR_CAPBSET_DROP, _CAP_SYS_NICE, 0, 0, 0)  # fails harmlessly where there is nothing to drop
+        os.nice(increment)
+
+    return lower
+
+
+def niceness(pid: int) -> int | None:
+    """The nice value of a process (its main thread), None when it is gone."""
+    fields = _stat_fields(pid)
+    return int(fields[16]) if fields else None
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -119,10 +153,18 @@ def _owner(profile: Path, root: Path) -> int | None:
 
 
 def _profile_of(pid: int) -> Path | None:
-    for argument in cmdline(pid):
+    # Chromium's child processes rewrite their command line as one space-joined string.
+    for argument in (word for part in cmdline(pid) for word in part.split(" ")):
         if argument.startswith("--user-data-dir="):
             return Path(argument.split("=", 1)[1])
     return None
+
+
+def started_with(profile: Path) -> list[int]:
+    """Running processes started with `--user-data-dir=<profile>`, wherever they were reparented."""
+    profile = profile.resolve()
+    return [pid for pid in all_pids() if (found := _profile_of(pid)) is not None and found.resolve() == profile
+            and is_running(pid)]
 
 
 def _is_orphaned(owner: int, keep: Path | None, profile: Path) -> bool:

@@ -8,6 +8,10 @@ bytes of the current capture and cuts everything off once `max_bytes` is exceede
 
 It runs as an asyncio loop in a daemon thread of the worker, one proxy per browser session, so
 the capture scope (limits, allowed origins, what was blocked) belongs to one capture at a time.
+
+Every destination the browser asks for, inside a capture or between captures, is logged and kept
+in `destinations()`: Chromium must contact nothing but the pages it is sent to, and this record
+is how that is proven rather than assumed.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections import deque
 from concurrent.futures import Future
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from capture.netguard import AddressNotAllowed, check_destination
@@ -24,6 +30,9 @@ from capture.proxy_scope import LimitExceeded, ProxyEvent, Scope
 logger = logging.getLogger("capture.netguard")
 
 _HEAD_LIMIT = 64 * 1024
+_HEAD_TIMEOUT = 30.0  # s for a client to send its request head
+_IDLE_HEAD_TIMEOUT = 5.0  # the same between captures, where the request is only read to be logged
+_DESTINATIONS_KEPT = 2000  # most recent requests remembered per proxy
 _CHUNK = 64 * 1024
 _CONNECT_TIMEOUT = 10.0
 _HOP_BY_HOP = {
@@ -40,6 +49,16 @@ _HOP_BY_HOP = {
 
 class BadRequest(Exception):
     """The client sent something that is not a proxy request we serve."""
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where one request the browser sent was going (its host and port as the browser named them)."""
+
+    method: str  # "CONNECT" for a tunnel (https, wss), else the HTTP method
+    host: str
+    port: int
+    in_capture: bool  # False: it came between captures and was refused
 
 
 def _split_authority(authority: str) -> tuple[str, int]:
@@ -95,6 +114,7 @@ class FilteringProxy:
         self._stop_lock = threading.Lock()
         self.scope: Scope | None = None
         self.port = 0
+        self._destinations: deque[Destination] = deque(maxlen=_DESTINATIONS_KEPT)
 
     def start(self) -> int:
         self._thread.start()
@@ -110,6 +130,10 @@ class FilteringProxy:
     @property
     def running(self) -> bool:
         return self._thread.is_alive() and not self._stopping.is_set()
+
+    def destinations(self) -> list[Destination]:
+        """The most recent requests this proxy received, oldest first, refused ones included."""
+        return list(self._destinations)
 
     def begin(self, scope: Scope) -> None:
         """Start a capture: drop every connection left from the previous one, then serve `scope`."""
@@ -163,15 +187,19 @@ class FilteringProxy:
         self._tasks.add(task)
         scope = self.scope
         try:
-            if scope is None or scope.limit_reached:
-                logger.debug("refused a request outside a capture or over its limit")
+            if scope is not None and scope.limit_reached:
+                logger.debug("refused a request over the capture's download limit")
                 return
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+            timeout = _HEAD_TIMEOUT if scope is not None else _IDLE_HEAD_TIMEOUT
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
             lines = head.decode("latin-1").split("\r\n")[:-2]
             parts = lines[0].split(" ")
             if len(parts) != 3:
                 raise BadRequest(lines[0][:200])
             method, target, _version = parts
+            self._note_destination(method, target, lines[1:], in_capture=scope is not None)
+            if scope is None:
+                return
             if method.upper() == "CONNECT":
                 await self._tunnel(scope, target, reader, writer)
             else:
@@ -190,6 +218,22 @@ class FilteringProxy:
         finally:
             self._tasks.discard(task)
             writer.close()
+
+    def _note_destination(self, method: str, target: str, headers: list[str], *, in_capture: bool) -> None:
+        method = method.upper()
+        try:
+            if method == "CONNECT":
+                host, port = _split_authority(target)
+            else:
+                url = urlsplit(target)
+                host, port = (url.hostname or _header(headers, "host") or ""), url.port or 80
+        except (BadRequest, ValueError):
+            host, port = target[:200], 0
+        self._destinations.append(Destination(method, host, port, in_capture))
+        if in_capture:
+            logger.debug("browser asked for %s %s:%s", method, host, port)
+        else:
+            logger.info("refused a browser request outside a capture: %s %s:%s", method, host, port)
 
     async def _open(self, scope: Scope, event: ProxyEvent) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
         """Check the destination and connect to an address that passed; None when refused."""

@@ -44,12 +44,16 @@ HOST_UNREACHABLE = "host_unreachable"  # {"host", "port"}
 TLS_CERTIFICATE_ERROR = "tls_certificate_error"  # {"error": Chromium's ERR_CERT_… name}
 PAGE_NOT_LOADED = "page_not_loaded"  # {"error": Chromium's ERR_… name}
 PAGE_NOT_LOADED_UNKNOWN = "page_not_loaded_unknown"  # Chromium named no error
+# The page itself stopped the capture; the browser was fine (and is replaced before the next one).
+PAGE_UNRESPONSIVE = "page_unresponsive"  # its scripts kept it too busy to answer
+PAGE_INTERFERED = "page_interfered"  # its scripts broke the capture's own
+PAGE_NEVER_SETTLED = "page_never_settled"  # it kept navigating to new documents
 # The link is a file, not a page, and not one the engine keeps (PDF and images are kept).
 DOWNLOAD_NOT_PAGE = "download_not_page"  # {"content_type"}
 DOWNLOAD_NOT_PAGE_UNKNOWN = "download_not_page_unknown"  # the server named no type
 # Downloading a PDF or image link itself failed.
 FETCH_OUT_OF_TIME = "fetch_out_of_time"
-FETCH_FAILED = "fetch_failed"  # {"url", "error": the network error as the OS words it}
+FETCH_FAILED = "fetch_failed"  # {"url", "error": the network error's name, such as ECONNREFUSED}
 FETCH_TOO_LARGE = "fetch_too_large"  # {"url", "bytes"}
 FETCH_UNSUPPORTED_SCHEME = "fetch_unsupported_scheme"  # {"scheme"}: a redirect left http(s)
 # Notes on a capture that succeeded.
@@ -64,6 +68,7 @@ DEADLINE_REACHED_MISSING = "deadline_reached_missing"  # {"missing": "html, pdf"
 
 ALL = (
     INVALID_URL, SCHEME_NOT_ALLOWED, NO_HOST, CREDENTIALS_IN_URL, ADDRESS_NOT_ALLOWED, TIMED_OUT,
+    PAGE_UNRESPONSIVE, PAGE_INTERFERED, PAGE_NEVER_SETTLED,
     TOO_MANY_REDIRECTS, NAME_NOT_RESOLVED, CONNECTION_REFUSED, CONNECTION_RESET, CONNECTION_TIMED_OUT,
     EMPTY_RESPONSE, INVALID_RESPONSE, PORT_NOT_ALLOWED, TLS_HANDSHAKE_FAILED, HOST_NOT_RESOLVED,
     HOST_UNREACHABLE, TLS_CERTIFICATE_ERROR, PAGE_NOT_LOADED, PAGE_NOT_LOADED_UNKNOWN,

@@ -2,6 +2,15 @@
 
 Keeping partial results is what lets a capture that hits its deadline during the PDF still
 succeed with the screenshot, DOM and text it already has.
+
+A page may navigate itself while it is being captured (location.replace, a meta refresh, a
+timer). Every artifact must come from one document. Once it has loaded and settled, the page's
+own scripts are frozen, so it stays put while it is read, shot, serialised and printed. A
+navigation before that, or one no script makes (a meta refresh), replaces the document: when a
+step fails because its document went away, or the document at the end is another one, what
+was taken is dropped and the new document is captured from its load wait on, within the same
+deadline. A page that is still replacing itself after MAX_DOCUMENTS documents fails as never
+settled.
 """
 
 from __future__ import annotations
@@ -11,7 +20,10 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import unquote, urljoin, urlsplit
 
+from selenium.common.exceptions import WebDriverException
+
 from capture import artifacts, fetch, page, reasons
+from capture.artifacts import INERT_MARK, inert_dom, inert_svg
 from capture.browser import VIEWPORT, BrowserSession
 from capture.page import safe_title
 from capture.proxy_scope import Scope
@@ -22,6 +34,7 @@ from capture.selfcontained import build_html
 logger = logging.getLogger(__name__)
 
 SETTLE_BUDGET = 2.0  # seconds for lazy images after load
+MAX_DOCUMENTS = 5  # documents a self-navigating page may go through before it counts as never settled
 FAVICON_MAX_BYTES = 512 * 1024
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
                "image/svg+xml": "svg", "image/bmp": "bmp", "image/x-icon": "ico",
@@ -43,6 +56,14 @@ def wait_all(futures: dict[str, Future], until: float) -> dict[str, object]:
     return done
 
 
+def _image_artifact(name: str, data: bytes, content_type: str, fallback_ext: str) -> Artifact | None:
+    """A downloaded image or PDF as an artifact; an SVG is stored inert, or not at all."""
+    if content_type == "image/svg+xml":
+        inert = inert_svg(data)
+        return Artifact(inert, f"{name}{INERT_MARK}.svg", content_type) if inert else None
+    return Artifact(data, f"{name}.{_EXTENSIONS.get(content_type, fallback_ext)}", content_type)
+
+
 def _is_original(content_type: str) -> bool:
     return content_type == "application/pdf" or content_type.startswith("image/")
 
@@ -54,12 +75,14 @@ class Recorder:
         self.driver = session.driver
         self.scope = scope
         self.limits = config.limits
+        self.answer_within = config.limits.page_answer_timeout
         self.title_max_length = config.title_max_length
         self.deadline = started + config.limits.deadline
         self.pool = pool
         self.result = CaptureResult(ok=False)
         self.futures: dict[str, Future] = {}
         self._raw_screenshot = b""
+        self._frozen = False
 
     def _mark(self, step: str, since: float) -> float:
         now = time.monotonic()
@@ -74,48 +97,98 @@ class Recorder:
     def run(self, url: str) -> CaptureResult:
         t = time.monotonic()
         reply = self.driver.execute_cdp_cmd("Page.navigate", {"url": url})
-        t = self._mark("navigate", t)
+        self._mark("navigate", t)
         if reply.get("errorText"):
             if reply.get("isDownload"):
                 return self._original(url, status=None)
             return self._fail(navigation_error(reply["errorText"], self.scope.events()))
+        for _document in range(MAX_DOCUMENTS):
+            try:
+                return self._document()
+            except page.DocumentReplaced:
+                logger.info("page navigated itself during capture; capturing the new document")
+                self._start_over()
+        return self._fail(Reason(reasons.PAGE_NEVER_SETTLED))
+
+    def _start_over(self) -> None:
+        """Drop what was taken of a document that has been replaced; keep the timings."""
+        for future in self.futures.values():
+            future.cancel()
+        self.futures = {}
+        self._raw_screenshot = b""
+        self.result = CaptureResult(ok=False, timings=self.result.timings)
+
+    def _document(self) -> CaptureResult:
+        """Capture the current document, or raise DocumentReplaced if it went away meanwhile."""
+        t = time.monotonic()
+        if self._frozen:  # a document that replaced a frozen one loads with its scripts, as any page does
+            page.freeze(self.driver, False)
+            self._frozen = False
         budget = min(self.limits.page_load_budget, max(0.5, self.deadline - time.monotonic() - 2))
-        if not page.wait_for_load(self.driver, budget):
+        if not page.wait_for_load(self.driver, budget, self.answer_within):
             # Stop the transfer: what is there is what gets captured, without the rest of the
             # download competing for the CPU with rendering.
-            self.driver.execute_cdp_cmd("Page.stopLoading", {})
+            page.command(self.driver, "Page.stopLoading")
             self.result.notes.append(Reason(reasons.STILL_LOADING))
         t = self._mark("load", t)
-        current_url, content_type, status, error_code = page.probe(self.driver)
-        if error_code:
-            return self._fail(navigation_error(error_code, self.scope.events()))
-        if _is_original(content_type):
-            return self._original(current_url, status)
+        found = page.probe(self.driver, self.answer_within)
+        if found.error_code:
+            return self._fail(navigation_error(found.error_code, self.scope.events()))
+        if _is_original(found.content_type):
+            return self._original(found.url, found.status)
+        try:
+            failed = self._steps(found.document, t)
+        except WebDriverException as exc:
+            # A step can fail in many words when its document is torn down under it
+            # ("Printing failed"); whether the page moved on decides what it was.
+            if self._still(found.document):
+                raise
+            raise page.DocumentReplaced from exc
+        if failed:
+            return failed
+        if not self._still(found.document):
+            raise page.DocumentReplaced
+        return self._finish()
+
+    def _still(self, document: float) -> bool:
+        """True when `document` is still the one shown."""
+        try:
+            return page.probe(self.driver, self.answer_within).document == document
+        except page.DocumentReplaced:
+            return False
+
+    def _steps(self, document: float, t: float) -> CaptureResult | None:
+        """Every artifact of the current document; a failed result when it turned out to be an error."""
         settle_budget = min(SETTLE_BUDGET, max(0.0, self.deadline - time.monotonic() - 3))
-        if settle_budget > 0 and page.settle(self.driver, self.limits.max_screenshot_height, settle_budget) != 0:
+        if settle_budget > 0 and page.settle(self.driver, self.limits.max_screenshot_height, settle_budget,
+                                             self.answer_within) != 0:
             self.result.notes.append(Reason(reasons.IMAGES_NOT_LOADED))
+        page.freeze(self.driver)
+        self._frozen = True
         t = self._mark("settle", t)
-        facts = page.read(self.driver, self.deadline - time.monotonic())
-        if facts.is_error_page:  # a script or meta refresh navigated somewhere that failed
+        facts = page.read(self.driver, self.deadline - time.monotonic(), self.answer_within)
+        if facts.document != document:
+            raise page.DocumentReplaced
+        if facts.is_error_page:
             return self._fail(navigation_error(facts.error_code, self.scope.events()))
         self._record_facts(facts)
         t = self._mark("read", t)
         self._screenshot(facts)
         t = self._mark("screenshot", t)
         self._favicon(facts)
-        dom, text = page.content(self.driver, self.deadline - time.monotonic())
+        dom, text = page.content(self.driver, self.deadline - time.monotonic(), self.answer_within)
         self.result.text = text
-        self.result.artifacts["dom"] = Artifact(dom.encode("utf-8"), "dom.html", "text/html; charset=utf-8")
+        self.futures["dom"] = self.pool.submit(inert_dom, dom)
         self.result.artifacts["text"] = Artifact(text.encode("utf-8"), "text.txt", "text/plain; charset=utf-8")
         t = self._mark("content", t)
-        mhtml = self.driver.execute_cdp_cmd("Page.captureSnapshot", {"format": "mhtml"})["data"]
+        mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
         self.futures["html"] = self.pool.submit(build_html, mhtml.encode("utf-8"), self.result.title,
                                                 self.result.language, self.result.charset)
         t = self._mark("mhtml", t)
         pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
         self._mark("pdf", t)
-        return self._finish()
+        return None
 
     def _record_facts(self, facts: page.PageFacts) -> None:
         r = self.result
@@ -154,10 +227,13 @@ class Recorder:
             self.result.artifacts["screenshot"] = Artifact(self._raw_screenshot, "screenshot.jpg", "image/jpeg")
         if "html" in done:
             self.result.artifacts["html"] = Artifact(done["html"], "page.html", "text/html; charset=utf-8")
+        if isinstance(done.get("dom"), Artifact):
+            self.result.artifacts["dom"] = done["dom"]
         icon = done.get("favicon")
         if isinstance(icon, fetch.Fetched) and icon.status == 200 and icon.content_type.startswith("image/"):
-            ext = _EXTENSIONS.get(icon.content_type, "img")
-            self.result.artifacts["favicon"] = Artifact(icon.data, f"favicon.{ext}", icon.content_type)
+            favicon = _image_artifact("favicon", icon.data, icon.content_type, "img")
+            if favicon:
+                self.result.artifacts["favicon"] = favicon
 
     def _notes_from_proxy(self) -> None:
         blocked = [e for e in self.scope.events() if e.kind == "blocked"]
@@ -171,6 +247,13 @@ class Recorder:
         self._collect(self.deadline - 0.2)
         self._notes_from_proxy()
         return self.result
+
+    def stopped(self, error: Reason) -> CaptureResult:
+        """The page stopped its own capture: a failure, and nothing taken of it is kept."""
+        for future in self.futures.values():
+            future.cancel()
+        self.futures = {}
+        return CaptureResult(ok=False, error=error, timings=self.result.timings)
 
     def partial(self, timeout_error: Reason) -> CaptureResult:
         """After the watchdog fired: keep what was captured, or fail with the timeout."""
@@ -203,8 +286,9 @@ class Recorder:
         r.final_url = got.url
         r.http_status = got.status or status
         r.content_type = got.content_type
-        ext = _EXTENSIONS.get(got.content_type, "bin")
-        r.artifacts["original"] = Artifact(got.data, f"original.{ext}", got.content_type)
+        original = _image_artifact("original", got.data, got.content_type, "bin")
+        if original is not None:  # None: an SVG that does not parse, nothing safe to keep
+            r.artifacts["original"] = original
         try:
             if got.content_type == "application/pdf":
                 previews, text = artifacts.pdf_preview(got.data, self.limits.max_pdf_pages)

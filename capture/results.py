@@ -16,6 +16,9 @@ from capture.reasons import Reason
 class CaptureLimits:
     deadline: float = 45.0  # seconds for the whole capture, artifacts included
     page_load_budget: float = 20.0  # seconds to wait for the load event before capturing anyway
+    # Seconds a page's main thread may keep a trivial script of ours waiting before the page
+    # counts as unresponsive (a script of its own spinning); a healthy page answers in milliseconds.
+    page_answer_timeout: float = 5.0
     max_bytes: int = 50 * 1024 * 1024  # bytes downloaded through the proxy per capture
     max_screenshot_height: int = 15_000  # px; WebP stops at 16,383
     max_pdf_pages: int = 50
@@ -32,6 +35,7 @@ class CaptureConfig:
     profile_root: Path = Path("/tmp/linkhome-chromium")  # one folder per browser, `<pid>-<n>`
     browser_recycle_after: int = 100  # captures before the warm browser is replaced
     browser_max_rss_mb: float = 1500  # resident memory past which it is replaced
+    browser_nice: int = 10  # niceness of chromedriver and Chromium: below the web and the workers
     title_max_length: int = 500  # characters of the page title kept
 
 
@@ -61,4 +65,8 @@ class CaptureResult:
 
 
 class TransientCaptureError(Exception):
-    """The browser or proxy broke (not the page's fault): the task may retry."""
+    """The browser or proxy broke (not the page's fault): the task may retry.
+
+    Its text is for logs only: it can carry chromedriver's words and stack addresses, which
+    are never shown to users.
+    """

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 # The app's own codes: failures the lifecycle decides on, not the engine.
 GAVE_UP = "gave_up"  # {"attempts"}: every attempt ended with the worker gone
 ATTEMPTS_TIMED_OUT = "attempts_timed_out"  # {"attempts"}: the last run outlived the hard time limit
-BROWSER_FAILED = "browser_failed"  # {"error"}: the browser kept breaking (TransientCaptureError)
+BROWSER_FAILED = "browser_failed"  # the browser kept breaking (TransientCaptureError); rows from before kept {"error"}
 CAPTURE_FAILED = "capture_failed"  # the engine failed without saying why
 CANCELLED = "cancelled"  # the owner's account is being deleted
 APP_CODES = (GAVE_UP, ATTEMPTS_TIMED_OUT, BROWSER_FAILED, CAPTURE_FAILED, CANCELLED)
@@ -40,6 +40,10 @@ MESSAGES: dict[str, Promise] = {
     "credentials_in_url": _("links with credentials cannot be captured"),
     "address_not_allowed": _("address not allowed"),
     "timed_out": _("timed out after %(seconds)s s"),
+    # capture.reasons: the page itself stopped the capture
+    "page_unresponsive": _("the page stopped responding: its scripts kept the browser busy"),
+    "page_interfered": _("the page's scripts interfered with the capture"),
+    "page_never_settled": _("the page kept navigating to other pages and never settled"),
     # capture.reasons: the page did not load
     "too_many_redirects": _("too many redirects"),
     "name_not_resolved": _("could not resolve the host name"),
@@ -61,7 +65,7 @@ MESSAGES: dict[str, Promise] = {
     "download_not_page_unknown": _("the link is a download (unknown type), not a page"),
     # capture.reasons: downloading a PDF or image link failed
     "fetch_out_of_time": _("out of time"),
-    # Translators: a download failed; error is the network error in English.
+    # Translators: a download failed; error is the network error's name, such as ECONNREFUSED.
     "fetch_failed": _("%(url)s: %(error)s"),
     "fetch_too_large": _("%(url)s: larger than %(bytes)s bytes"),
     "fetch_unsupported_scheme": _("unsupported scheme '%(scheme)s'"),
@@ -78,8 +82,8 @@ MESSAGES: dict[str, Promise] = {
     # this module's codes
     GAVE_UP: _("gave up after %(attempts)s attempts"),
     ATTEMPTS_TIMED_OUT: _("timed out after %(attempts)s attempts"),
-    # Translators: error is the browser's own message, in English.
-    BROWSER_FAILED: _("browser failed: %(error)s"),
+    # Worded without the browser's own message, which rows from before still carry as a parameter.
+    BROWSER_FAILED: _("the capture browser failed on every attempt"),
     CAPTURE_FAILED: _("capture failed"),
     CANCELLED: _("cancelled"),
 }

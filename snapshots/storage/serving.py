@@ -5,12 +5,19 @@ allow-same-origin) gives it an opaque origin with no script, and `default-src 'n
 inline/data: styles, images and fonts stops every network request it could make. PDFs cannot be
 rendered by the browser's viewer inside a CSP sandbox, so they are sent as `application/pdf`
 with `nosniff` only: the PDF viewer runs no page script on our origin.
+
+A download leaves those headers behind: opened from disk, a file runs whatever scripts it holds.
+The engine stores the DOM and SVG files inert (scripts removed, and a script-forbidding policy
+in the DOM's head) and says so in their names (`INERT_MARK`); such a file stored before that
+is downloaded as plain text instead, so it opens in a text editor. That decision is taken from
+the name alone: the web process never parses archived markup.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import re
+from pathlib import PurePosixPath
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
@@ -32,6 +39,15 @@ _CONTENT_TYPES = {
 }
 _EXTENSIONS = {"html": "html", "dom": "dom.html", "text": "txt", "pdf": "pdf"}
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+# capture.artifacts.INERT_MARK, spelled out: web processes must not load the engine.
+INERT_MARK = ".inert"
+TEXT = "text/plain; charset=utf-8"
+
+
+def runs_script_from_disk(kind: str, name: str) -> bool:
+    """True for a DOM or SVG file stored before the engine made such files inert."""
+    base = PurePosixPath(name).name
+    return (kind == "dom" or base.lower().endswith(".svg")) and INERT_MARK not in base
 
 
 def content_type_for(kind: str, name: str) -> str:
@@ -66,12 +82,10 @@ def artifact_response(
     except (FileNotFoundError, OSError):
         raise Http404 from None
     content_type = content_type_for(kind, name)
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=download,
-        filename=download_name(snapshot, kind, name) if download else None,
-    )
+    filename = download_name(snapshot, kind, name) if download else None
+    if filename and runs_script_from_disk(kind, name):
+        content_type, filename = TEXT, f"{filename}.txt"
+    response = FileResponse(handle, content_type=content_type, as_attachment=download, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
     response["Cross-Origin-Resource-Policy"] = "same-origin" if frame_ancestors == "'self'" else "cross-origin"

@@ -1,4 +1,9 @@
-"""The capture task: claim the snapshot, run the engine, store the outcome."""
+"""The capture task: claim the snapshot, run the engine, store the outcome.
+
+The engine returns the page's own failures (unresponsive, never settled, ...) as results,
+stored as final at once; only TransientCaptureError, our browser breaking, is tried again. Its
+text (chromedriver's words, stack addresses) goes to the log, never into the snapshot.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ from capture.results import TransientCaptureError
 from snapshots import queues
 from snapshots.archive import dispatch, lifecycle
 from snapshots.archive.reasons import BROWSER_FAILED
-from snapshots.models import SNAPSHOT_ERROR_MAX_LENGTH
 from snapshots.tasks.engine import capture_config
 
 log = logging.getLogger(__name__)
@@ -39,8 +43,9 @@ def capture_snapshot(self, snapshot_id: int) -> str:
         lifecycle.snapshot_fail(snapshot_id, TIMED_OUT, {"seconds": settings.CAPTURE_SOFT_TIME_LIMIT})
         return "failed"
     except TransientCaptureError as exc:
+        log.warning("capture %s: browser failed on attempt %s", snapshot_id, snapshot.attempts, exc_info=exc)
         if snapshot.attempts >= settings.CAPTURE_MAX_ATTEMPTS:
-            lifecycle.snapshot_fail(snapshot_id, BROWSER_FAILED, {"error": str(exc)[:SNAPSHOT_ERROR_MAX_LENGTH]})
+            lifecycle.snapshot_fail(snapshot_id, BROWSER_FAILED, {})
             return "failed"
         lifecycle.snapshot_requeue(snapshot_id)
         raise self.retry(exc=exc, countdown=2**snapshot.attempts) from exc

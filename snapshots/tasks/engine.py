@@ -20,6 +20,7 @@ def capture_config() -> CaptureConfig:
         limits=CaptureLimits(
             deadline=float(settings.CAPTURE_DEADLINE),
             page_load_budget=float(settings.CAPTURE_PAGE_LOAD_BUDGET),
+            page_answer_timeout=float(settings.CAPTURE_PAGE_ANSWER_TIMEOUT),
             max_bytes=settings.CAPTURE_MAX_BYTES,
             max_screenshot_height=settings.CAPTURE_MAX_SCREENSHOT_HEIGHT,
             max_pdf_pages=settings.CAPTURE_MAX_PDF_PAGES,
@@ -31,5 +32,6 @@ def capture_config() -> CaptureConfig:
         profile_root=Path(settings.CAPTURE_PROFILE_ROOT),
         browser_recycle_after=settings.CAPTURE_BROWSER_RECYCLE_AFTER,
         browser_max_rss_mb=float(settings.CAPTURE_BROWSER_MAX_RSS_MB),
+        browser_nice=settings.CAPTURE_BROWSER_NICE,
         title_max_length=TITLE_MAX_LENGTH,
     )

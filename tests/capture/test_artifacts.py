@@ -32,7 +32,7 @@ def test_report_produces_every_artifact_with_metadata(pages, config):
     assert result.artifacts["favicon"].data == (pages_file("favicon.png"))
     pdf = pypdfium2.PdfDocument(result.artifacts["pdf"].data)
     assert "12,345.67" in "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    assert result.artifacts["dom"].data.decode("utf-8").startswith("<!DOCTYPE html>")
+    assert result.artifacts["dom"].data.decode("utf-8-sig").startswith("<!DOCTYPE html>")
 
 
 def pages_file(name: str) -> bytes:

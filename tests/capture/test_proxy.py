@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from capture.netguard import AllowedOrigins
-from capture.proxy import FilteringProxy
+from capture.proxy import Destination, FilteringProxy
 from capture.proxy_scope import Scope
 from capture.resolver import DnsServerResolver
 
@@ -108,6 +108,20 @@ def test_byte_limit_cuts_the_capture_off(pages, dns):
 def test_requests_between_captures_are_refused(proxy, pages):
     proxy.end()
     assert _get(proxy, pages.url("/report.html")) is None
+
+
+def test_every_destination_is_recorded_with_whether_it_came_during_a_capture(proxy, pages):
+    assert _get(proxy, pages.url("/report.html"))[0] == 200
+    proxy.end()
+    assert _get(proxy, "http://update.example.com/service") is None
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as sock:
+        sock.sendall(b"CONNECT accounts.example.com:443 HTTP/1.1\r\nHost: accounts.example.com:443\r\n\r\n")
+        assert sock.recv(1024) == b""  # refused without an answer
+    assert proxy.destinations() == [
+        Destination("GET", "127.0.0.1", pages.port, in_capture=True),
+        Destination("GET", "update.example.com", 80, in_capture=False),
+        Destination("CONNECT", "accounts.example.com", 443, in_capture=False),
+    ]
 
 
 def test_malformed_requests_get_400(proxy):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import http.client
+import socket
+import ssl
+import time
+
 import pytest
 
-from capture import reasons
+from capture import fetch, reasons
 from capture.engine import precheck
 from capture.netguard import AllowedOrigins
 from capture.proxy_scope import ProxyEvent
@@ -58,3 +64,29 @@ def _event(kind: str, host: str = "example.com", port: int = 443, navigation: bo
 def test_navigation_errors_become_codes(error_text, events, reason):
     assert reasons.navigation_error(error_text, events) == reason
 
+
+
+@pytest.mark.parametrize(
+    ("error", "name"),
+    [
+        (ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"), "ECONNREFUSED"),
+        (TimeoutError("timed out"), "ETIMEDOUT"),
+        (ssl.SSLCertVerificationError(1, "certificate verify failed: self-signed certificate"),
+         "CERTIFICATE_VERIFY_FAILED"),
+        (http.client.RemoteDisconnected("Remote end closed connection without response"), "BAD_RESPONSE"),
+        (OSError("something the OS said"), "NETWORK_ERROR"),
+    ],
+)
+def test_a_failed_download_is_named_never_worded(error, name):
+    assert fetch.error_name(error) == name
+
+
+def test_a_download_that_cannot_connect_reports_the_errors_name():
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    with pytest.raises(fetch.FetchError) as refused:
+        fetch.fetch(f"http://127.0.0.1:{port}/x.pdf", port, 1000, time.monotonic() + 5)
+    assert refused.value.reason == Reason(reasons.FETCH_FAILED, {"url": f"http://127.0.0.1:{port}/x.pdf",
+                                                                 "error": "ECONNREFUSED"})

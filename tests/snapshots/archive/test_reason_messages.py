@@ -64,14 +64,25 @@ def test_every_code_has_a_chinese_and_an_english_message(code):
         (engine.FETCH_UNSUPPORTED_SCHEME, {"scheme": "ftp"}, "unsupported scheme 'ftp'"),
         (engine.FETCH_TOO_LARGE, {"url": "http://x.cn/a", "bytes": 100}, "http://x.cn/a: larger than 100 bytes"),
         (reasons.GAVE_UP, {"attempts": 3}, "gave up after 3 attempts"),
-        (reasons.BROWSER_FAILED, {"error": "capture browser failed: gone"},
-         "browser failed: capture browser failed: gone"),
+        (reasons.BROWSER_FAILED, {}, "the capture browser failed on every attempt"),
+        (engine.PAGE_UNRESPONSIVE, {}, "the page stopped responding: its scripts kept the browser busy"),
         (reasons.CAPTURE_FAILED, {}, "capture failed"),
     ],
 )
 def test_english_reads_as_it_did_before_codes(code, params, english):
     with translation.override("zh-hans"):  # whatever the active language, storage is English
         assert reasons.reason_english(code, params) == english
+
+
+def test_browser_failures_stored_with_driver_text_are_worded_without_it():
+    snap = Snapshot(
+        error="browser failed: Message: timeout\nStacktrace:\n#0 0x55ceefcd597e <unknown>",
+        error_code=reasons.BROWSER_FAILED, error_params={"error": "Message: timeout\nStacktrace:\n#0 0x55ceefcd597e"},
+    )
+    with translation.override("zh-hans"):
+        assert reasons.error_text(snap) == "抓取浏览器每次尝试都出错"
+    with translation.override("en"):
+        assert reasons.error_text(snap) == "the capture browser failed on every attempt"
 
 
 def test_unknown_code_or_unfit_parameters_fall_back_to_the_stored_text():

@@ -3,6 +3,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -55,6 +57,45 @@ def test_downloads_have_readable_chinese_file_names(owner_client, report_links):
         assert disposition.startswith("attachment;")
         name = unquote(disposition.split("filename*=utf-8''", 1)[1])
         assert name.startswith("2025年统计公报 - ") and name.endswith(f".{extension}")
+
+
+DOM = "<!DOCTYPE html><html><head><title>页</title></head><body><script>alert(1)</script><p>正文</p></body></html>"
+SVG = "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
+
+
+def _store(snapshot, **files: tuple[str, str]) -> None:
+    """Add artifact files under the given stored names, e.g. dom=("dom.inert.html", markup)."""
+    prefix = f"snapshots/test/{snapshot.link_id}/{snapshot.pk}"
+    for kind, (name, data) in files.items():
+        snapshot.artifacts[kind] = default_storage.save(f"{prefix}/{name}", ContentFile(data.encode()))
+    snapshot.save(update_fields=["artifacts"])
+
+
+def _download(client, snapshot, kind: str) -> tuple[str, str, bytes]:
+    response = client.get(artifact(snapshot, kind), {"download": "1"})
+    assert response.status_code == 200
+    name = unquote(response["Content-Disposition"].split("filename*=utf-8''", 1)[1])
+    return response["Content-Type"], name, b"".join(response.streaming_content)
+
+
+def test_markup_made_inert_at_capture_downloads_as_itself(owner_client, report_links):
+    snapshot = report_links[0].snapshots.get()
+    _store(snapshot, dom=("dom.inert.html", "<p>inert</p>"), favicon=("favicon.inert.svg", "<svg/>"))
+    content_type, name, body = _download(owner_client, snapshot, "dom")
+    assert name.endswith(".dom.html") and body == b"<p>inert</p>"
+    content_type, name, body = _download(owner_client, snapshot, "favicon")
+    assert (content_type, name[-4:], body) == ("image/svg+xml", ".svg", b"<svg/>")
+
+
+def test_markup_stored_before_it_was_made_inert_downloads_as_text(owner_client, report_links):
+    snapshot = report_links[0].snapshots.get()
+    _store(snapshot, dom=("dom.html", DOM), favicon=("favicon.svg", SVG), original=("original.svg", SVG))
+    for kind, ending in (("dom", ".dom.html.txt"), ("favicon", ".svg.txt"), ("original", ".svg.txt")):
+        content_type, name, body = _download(owner_client, snapshot, kind)
+        assert content_type == "text/plain; charset=utf-8" and name.endswith(ending), (kind, name)
+        assert b"<script>" in body  # the same bytes, which a text editor shows and never runs
+    inline = owner_client.get(artifact(snapshot, "favicon"))
+    assert inline["Content-Security-Policy"].startswith("sandbox;")  # viewed on the site, still sandboxed
 
 
 def test_unknown_kind_and_missing_artifact_are_404(owner_client, owner, report_links):

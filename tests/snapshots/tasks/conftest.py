@@ -32,6 +32,7 @@ FAST_LIMITS = {
     "CAPTURE_SOFT_TIME_LIMIT": "12",
     "CAPTURE_DEADLINE": "10",
     "CAPTURE_PAGE_LOAD_BUDGET": "6",
+    "CAPTURE_PAGE_ANSWER_TIMEOUT": "2",
     "CELERY_VISIBILITY_TIMEOUT": "16",
     "CELERY_RESTORE_INTERVAL": "2",
     "CAPTURE_SWEEP_INTERVAL": "2",
@@ -47,6 +48,7 @@ def pages():
             "/report.html": pageserver.html(REPORT_BODY, title=REPORT_TITLE),
             "/budget-gbk.html": pageserver.html(LONG_GBK_BODY, title="某县财政预算执行情况", charset="gbk"),
             "/stall.html": pageserver.stall_first(pageserver.html(REPORT_BODY, title="迟到的页面"), release=release),
+            "/spin.html": pageserver.html("<p>忙</p><script>onload = () => { for (;;) {} };</script>", title="忙"),
         }
     ).start()
     yield server

@@ -51,6 +51,19 @@ def test_saved_link_is_captured_with_exact_chinese_text(celery_worker, allow_pag
     assert "粮食产量" in body and "<script" not in body.lower()
 
 
+def test_spinning_page_fails_at_once_with_a_reason_and_the_worker_goes_on(celery_worker, allow_pages, owner_api):
+    ids = [
+        owner_api.post("/api/links/", {"url": allow_pages.url(path)}, format="json").json()["snapshots"][0]["id"]
+        for path in ("/spin.html", "/report.html")
+    ]
+    spun, report = (wait_for(lambda i=i: finished(i), timeout=90, what="capture to finish") for i in ids)
+    assert (spun.status, spun.error_code, spun.attempts) == (Snapshot.Status.FAILED, "page_unresponsive", 1), (
+        log_tails(celery_worker)
+    )
+    assert spun.error == "the page stopped responding: its scripts kept the browser busy"
+    assert report.status == Snapshot.Status.SUCCEEDED, report.error
+
+
 def test_capture_again_makes_a_new_version(celery_worker, allow_pages, owner_api):
     link_id = owner_api.post("/api/links/", {"url": allow_pages.url("/report.html")}, format="json").json()["id"]
     first = Snapshot.objects.get(link_id=link_id)
