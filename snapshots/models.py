@@ -19,6 +19,10 @@ from snapshots.fields import TsVectorField
 CHOICE_MAX_LENGTH = 10  # the codes of every TextChoices field below
 TAG_MAX_LENGTH = 100
 TAG_INPUT_MAX_LENGTH = 300  # rename and merge forms: room for the service's own "too long" message
+# Tags on one link. A link given more before this limit existed keeps them: an edit may drop
+# some but adds none until it is under the limit.
+LINK_TAGS_MAX = 100
+TAGS_INPUT_MAX_LENGTH = LINK_TAGS_MAX * (TAG_MAX_LENGTH + 2)  # the forms' comma-separated tag text
 
 
 class TaggedLink(TaggedItemBase):
