@@ -186,6 +186,12 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CAPTURE_HARD_TIME_LIMIT = env_int("CAPTURE_HARD_TIME_LIMIT", 90, minimum=5)
 CAPTURE_SOFT_TIME_LIMIT = env_int("CAPTURE_SOFT_TIME_LIMIT", 75, minimum=3)
+# One run of a bookmark import: at the soft limit it ends failed and keeps what it saved; the
+# hard limit kills a run that did not stop by then.
+IMPORT_SOFT_TIME_LIMIT = env_int("IMPORT_SOFT_TIME_LIMIT", 240, minimum=1)
+IMPORT_HARD_TIME_LIMIT = env_int("IMPORT_HARD_TIME_LIMIT", 270, minimum=2)
+if IMPORT_HARD_TIME_LIMIT <= IMPORT_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("IMPORT_HARD_TIME_LIMIT must be larger than IMPORT_SOFT_TIME_LIMIT")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -199,10 +205,12 @@ CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in 
 CELERY_TASK_DEFAULT_QUEUE = queues.CAPTURE_QUEUE
 CELERY_TASK_ROUTES = {name: {"queue": queue} for name, queue in queues.TASK_QUEUES.items()}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The visibility timeout must outlast the hard limit, or Redis hands a running task to a
+# The visibility timeout must outlast the hard limits, or Redis hands a running task to a
 # second worker while the first is still on it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CAPTURE_HARD_TIME_LIMIT * 2 + 60),
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", max(CAPTURE_HARD_TIME_LIMIT * 2, IMPORT_HARD_TIME_LIMIT) + 60
+    ),
     # Unacked messages of a dead worker come back once the visibility timeout has passed; scan
     # for them every few seconds rather than kombu's default of about every 100 s.
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1),

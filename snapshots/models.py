@@ -299,9 +299,14 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     created_links = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, blank=True)
+    # Why a job failed: English in `error` (the API's), and a reason code with its parameters
+    # that pages word in the reader's language (snapshots.archive.reasons), as for snapshots.
     error = models.CharField(max_length=IMPORT_ERROR_MAX_LENGTH, blank=True)
+    error_code = models.CharField(max_length=REASON_CODE_MAX_LENGTH, blank=True, default="", db_default="")
+    error_params = models.JSONField(default=dict, db_default={}, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     enqueued = models.DateTimeField(null=True, blank=True)
+    started = models.DateTimeField(null=True, blank=True)  # when its latest run began
     finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Capture errors and notes in words: one table from reason code to message.
+"""Capture and import errors and notes in words: one table from reason code to message.
 
 The engine (`capture.reasons`) and the capture lifecycle record why a capture failed, and what
 to know about one that succeeded, as codes with parameters; a snapshot stores them beside an
@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from snapshots.models import Snapshot
+from snapshots.models import ImportJob, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,11 @@ ATTEMPTS_TIMED_OUT = "attempts_timed_out"  # {"attempts"}: the last run outlived
 BROWSER_FAILED = "browser_failed"  # {"error"}: the browser kept breaking (TransientCaptureError)
 CAPTURE_FAILED = "capture_failed"  # the engine failed without saying why
 APP_CODES = (GAVE_UP, ATTEMPTS_TIMED_OUT, BROWSER_FAILED, CAPTURE_FAILED)
+
+# Why a bookmark import failed (snapshots.transfer.importing); the job keeps what it saved.
+IMPORT_TIMED_OUT = "import_timed_out"  # {"seconds"}: a run reached IMPORT_SOFT_TIME_LIMIT
+IMPORT_UNREADABLE = "import_unreadable"  # the stored file could not be opened or read
+IMPORT_CODES = (IMPORT_TIMED_OUT, IMPORT_UNREADABLE)
 
 # The English templates print exactly what the snapshot's `error` and `note` said before codes.
 MESSAGES: dict[str, Promise] = {
@@ -80,6 +85,12 @@ MESSAGES: dict[str, Promise] = {
     # Translators: error is the browser's own message, in English.
     BROWSER_FAILED: _("browser failed: %(error)s"),
     CAPTURE_FAILED: _("capture failed"),
+    # import jobs
+    IMPORT_TIMED_OUT: _(
+        "the import reached its time limit of %(seconds)s s; the links saved until then are kept, "
+        "and importing the file again adds the rest"
+    ),
+    IMPORT_UNREADABLE: _("the file could not be read"),
 }
 
 
@@ -101,11 +112,12 @@ def reason_english(code: str, params: Mapping[str, object] | None = None) -> str
         return reason_text(code, params) or code
 
 
-def error_text(snapshot: Snapshot) -> str:
-    """A snapshot's error for its reader: worded from its code, or as stored before codes existed."""
-    if snapshot.error_code:
-        return reason_text(snapshot.error_code, snapshot.error_params) or snapshot.error
-    return snapshot.error
+def error_text(row: Snapshot | ImportJob) -> str:
+    """A snapshot's or import job's error for its reader: worded from its code, or as stored
+    before codes existed."""
+    if row.error_code:
+        return reason_text(row.error_code, row.error_params) or row.error
+    return row.error
 
 
 def note_text(snapshot: Snapshot) -> str:
