@@ -23,6 +23,7 @@ TAG_INPUT_MAX_LENGTH = 300  # rename and merge forms: room for the service's own
 # some but adds none until it is under the limit.
 LINK_TAGS_MAX = 100
 TAGS_INPUT_MAX_LENGTH = LINK_TAGS_MAX * (TAG_MAX_LENGTH + 2)  # the forms' comma-separated tag text
+TAG_MERGE_SOURCES_MAX = 50  # tags merged into one at a time
 
 
 class TaggedLink(TaggedItemBase):
