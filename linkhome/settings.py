@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "linkhome.guards.DatabaseBusyMiddleware",  # outermost: it replaces any layer's 500 of a locked SQLite
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "linkhome.guards.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF reads POST)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -88,7 +90,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 TEST_DATABASE_NAME = env_str("TEST_DATABASE_NAME", "")
@@ -141,7 +143,12 @@ STORAGES = {
         )
     },
 }
+# Request bodies: any body but a file upload is refused above DATA_UPLOAD_MAX_MEMORY_SIZE, an
+# upload above IMPORT_MAX_BYTES (linkhome.guards). The largest form (a link with notes and
+# description at their input limits, all in CJK and percent-encoded) is about 1 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000  # the admin's tag rows of a link at LINK_TAGS_MAX fit
+DATA_UPLOAD_MAX_NUMBER_FILES = 1  # a bookmark file is the only upload
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
 

@@ -25,6 +25,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
@@ -67,9 +68,8 @@ class _Superseded(Exception):
 def import_job_create(*, owner: User, upload: UploadedFile, capture: bool = False) -> ImportJob:
     """Store the upload, count its links for the progress bar and queue the job after commit."""
     if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ImportTooLarge(
-            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}]}
-        )
+        message = _("The file is larger than %(size)s, the largest the site accepts.")
+        raise ImportTooLarge({"file": [message % {"size": filesizeformat(settings.IMPORT_MAX_BYTES)}]})
     upload.seek(0)
     total = count_anchors(upload)
     upload.seek(0)
