@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "linkhome.guards.DatabaseBusyMiddleware",  # outermost: it replaces any layer's 500 of a locked SQLite
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "linkhome.guards.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF reads POST)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -88,7 +90,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 TEST_DATABASE_NAME = env_str("TEST_DATABASE_NAME", "")
@@ -149,7 +151,12 @@ STORAGES = {
         )
     },
 }
+# Request bodies: any body but a file upload is refused above DATA_UPLOAD_MAX_MEMORY_SIZE, an
+# upload above IMPORT_MAX_BYTES (linkhome.guards). The largest form (a link with notes and
+# description at their input limits, all in CJK and percent-encoded) is about 1 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000  # the admin's tag rows of a link at LINK_TAGS_MAX fit
+DATA_UPLOAD_MAX_NUMBER_FILES = 1  # a bookmark file is the only upload
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
 
@@ -194,6 +201,12 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CAPTURE_HARD_TIME_LIMIT = env_int("CAPTURE_HARD_TIME_LIMIT", 90, minimum=5)
 CAPTURE_SOFT_TIME_LIMIT = env_int("CAPTURE_SOFT_TIME_LIMIT", 75, minimum=3)
+# One run of a bookmark import: at the soft limit it ends failed and keeps what it saved; the
+# hard limit kills a run that did not stop by then.
+IMPORT_SOFT_TIME_LIMIT = env_int("IMPORT_SOFT_TIME_LIMIT", 240, minimum=1)
+IMPORT_HARD_TIME_LIMIT = env_int("IMPORT_HARD_TIME_LIMIT", 270, minimum=2)
+if IMPORT_HARD_TIME_LIMIT <= IMPORT_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("IMPORT_HARD_TIME_LIMIT must be larger than IMPORT_SOFT_TIME_LIMIT")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -207,10 +220,12 @@ CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in 
 CELERY_TASK_DEFAULT_QUEUE = queues.CAPTURE_QUEUE
 CELERY_TASK_ROUTES = {name: {"queue": queue} for name, queue in queues.TASK_QUEUES.items()}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The visibility timeout must outlast the hard limit, or Redis hands a running task to a
+# The visibility timeout must outlast the hard limits, or Redis hands a running task to a
 # second worker while the first is still on it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CAPTURE_HARD_TIME_LIMIT * 2 + 60),
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", max(CAPTURE_HARD_TIME_LIMIT * 2, IMPORT_HARD_TIME_LIMIT) + 60
+    ),
     # Unacked messages of a dead worker come back once the visibility timeout has passed; scan
     # for them every few seconds rather than kombu's default of about every 100 s.
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1),
@@ -248,6 +263,7 @@ CAPTURE_RATE_PER_HOUR = env_int("CAPTURE_RATE_PER_HOUR", 200)
 # Fair shares: captures one user may have in flight, and the pace of their imports and schedules.
 CAPTURE_USER_CONCURRENCY = env_int("CAPTURE_USER_CONCURRENCY", 1, minimum=1)
 CAPTURE_BULK_PER_MINUTE = env_int("CAPTURE_BULK_PER_MINUTE", 30, minimum=1)
+LINK_RATE_PER_HOUR = env_int("LINK_RATE_PER_HOUR", 1_000, minimum=0)  # links a user saves by hand; 0 = no limit
 CAPTURE_BROWSER_RECYCLE_AFTER = env_int("CAPTURE_BROWSER_RECYCLE_AFTER", 100, minimum=1)
 CAPTURE_BROWSER_MAX_RSS_MB = env_int("CAPTURE_BROWSER_MAX_RSS_MB", 1500, minimum=100)
 CAPTURE_BROWSER_NICE = env_int("CAPTURE_BROWSER_NICE", 10)  # 0-19; 0 runs browsers at the workers' priority

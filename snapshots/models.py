@@ -19,6 +19,11 @@ from snapshots.fields import TsVectorField
 CHOICE_MAX_LENGTH = 10  # the codes of every TextChoices field below
 TAG_MAX_LENGTH = 100
 TAG_INPUT_MAX_LENGTH = 300  # rename and merge forms: room for the service's own "too long" message
+# Tags on one link. A link given more before this limit existed keeps them: an edit may drop
+# some but adds none until it is under the limit.
+LINK_TAGS_MAX = 100
+TAGS_INPUT_MAX_LENGTH = LINK_TAGS_MAX * (TAG_MAX_LENGTH + 2)  # the forms' comma-separated tag text
+TAG_MERGE_SOURCES_MAX = 50  # tags merged into one at a time
 
 
 class TaggedLink(TaggedItemBase):
@@ -314,9 +319,14 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     created_links = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, blank=True)
+    # Why a job failed: English in `error` (the API's), and a reason code with its parameters
+    # that pages word in the reader's language (snapshots.archive.reasons), as for snapshots.
     error = models.CharField(max_length=IMPORT_ERROR_MAX_LENGTH, blank=True)
+    error_code = models.CharField(max_length=REASON_CODE_MAX_LENGTH, blank=True, default="", db_default="")
+    error_params = models.JSONField(default=dict, db_default={}, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     enqueued = models.DateTimeField(null=True, blank=True)
+    started = models.DateTimeField(null=True, blank=True)  # when its latest run began
     finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:

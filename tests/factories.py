@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 from taggit.models import Tag
@@ -159,14 +160,34 @@ def make_report(share: Share, link: Link | None = None, *, reason: str = Report.
 
 
 def make_import_job(
-    owner: User, *, upload: str = "imports/bookmarks.html", minutes_ago: float | None = None
+    owner: User,
+    *,
+    upload: str = "imports/bookmarks.html",
+    minutes_ago: float | None = None,
+    running_for_minutes: float | None = None,
 ) -> ImportJob:
-    """A queued import of an upload (the file itself is not written); `minutes_ago` back-dates it."""
+    """A queued import of an upload (the file itself is not written); `minutes_ago` back-dates it,
+    `running_for_minutes` makes it a job whose run began that long ago."""
     job = ImportJob.objects.create(owner=owner, upload=upload)
     if minutes_ago is not None:
         job.created = _ago(minutes_ago)
         ImportJob.objects.filter(pk=job.pk).update(created=job.created)
+    if running_for_minutes is not None:
+        job.status, job.started = ImportJob.Status.RUNNING, _ago(running_for_minutes)
+        ImportJob.objects.filter(pk=job.pk).update(status=job.status, started=job.started)
     return job
+
+
+def bookmark_file(count: int, *, folder: str = "大文件") -> bytes:
+    """A browser-style bookmark file of `count` links in one folder."""
+    rows = "\n".join(
+        f'<DT><A HREF="https://example.com/{i}" ADD_DATE="{1_600_000_000 + i}">第{i}条</A>' for i in range(count)
+    )
+    return f"<DL><p><DT><H3>{folder}</H3><DL><p>\n{rows}\n</DL><p></DL>".encode()
+
+
+def bookmark_upload(data: bytes, name: str = "bookmarks.html") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="text/html")
 
 
 def make_tag(name: str) -> Tag:

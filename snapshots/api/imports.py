@@ -32,7 +32,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "status", "total", "done", "created", "skipped", "error"]
+        fields = ["id", "status", "total", "done", "created", "skipped", "error", "error_code"]
+        extra_kwargs = {
+            "error": {"help_text": "Why the import failed, in English."},
+            "error_code": {"help_text": "Why the import failed, as a stable code (such as import_timed_out)."},
+        }
 
 
 class ImportCreateView(APIView):

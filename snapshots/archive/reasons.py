@@ -1,4 +1,4 @@
-"""Capture errors and notes in words: one table from reason code to message.
+"""Capture and import errors and notes in words: one table from reason code to message.
 
 The engine (`capture.reasons`) and the capture lifecycle record why a capture failed, and what
 to know about one that succeeded, as codes with parameters; a snapshot stores them beside an
@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from snapshots.models import Snapshot
+from snapshots.models import ImportJob, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ BROWSER_FAILED = "browser_failed"  # the browser kept breaking (TransientCapture
 CAPTURE_FAILED = "capture_failed"  # the engine failed without saying why
 CANCELLED = "cancelled"  # the owner's account is being deleted
 APP_CODES = (GAVE_UP, ATTEMPTS_TIMED_OUT, BROWSER_FAILED, CAPTURE_FAILED, CANCELLED)
+
+# Why a bookmark import failed (snapshots.transfer.importing); the job keeps what it saved.
+IMPORT_TIMED_OUT = "import_timed_out"  # {"seconds"}: a run reached IMPORT_SOFT_TIME_LIMIT
+IMPORT_UNREADABLE = "import_unreadable"  # the stored file could not be opened or read
+IMPORT_CODES = (IMPORT_TIMED_OUT, IMPORT_UNREADABLE)
 
 # The English templates print exactly what the snapshot's `error` and `note` said before codes.
 MESSAGES: dict[str, Promise] = {
@@ -86,6 +91,12 @@ MESSAGES: dict[str, Promise] = {
     BROWSER_FAILED: _("the capture browser failed on every attempt"),
     CAPTURE_FAILED: _("capture failed"),
     CANCELLED: _("cancelled"),
+    # import jobs
+    IMPORT_TIMED_OUT: _(
+        "the import reached its time limit of %(seconds)s s; the links saved until then are kept, "
+        "and importing the file again adds the rest"
+    ),
+    IMPORT_UNREADABLE: _("the file could not be read"),
 }
 
 
@@ -107,11 +118,12 @@ def reason_english(code: str, params: Mapping[str, object] | None = None) -> str
         return reason_text(code, params) or code
 
 
-def error_text(snapshot: Snapshot) -> str:
-    """A snapshot's error for its reader: worded from its code, or as stored before codes existed."""
-    if snapshot.error_code:
-        return reason_text(snapshot.error_code, snapshot.error_params) or snapshot.error
-    return snapshot.error
+def error_text(row: Snapshot | ImportJob) -> str:
+    """A snapshot's or import job's error for its reader: worded from its code, or as stored
+    before codes existed."""
+    if row.error_code:
+        return reason_text(row.error_code, row.error_params) or row.error
+    return row.error
 
 
 def note_text(snapshot: Snapshot) -> str:

@@ -7,10 +7,11 @@ Capture-related writes (requesting, starting and finishing snapshots) are in `sn
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ from snapshots.links.urlnorm import check_saveable, normalize_url
 from snapshots.models import (
     DESCRIPTION_MAX_LENGTH,
     NOTES_MAX_LENGTH,
+    TAG_MERGE_SOURCES_MAX,
     TITLE_MAX_LENGTH,
     Link,
     Share,
@@ -34,6 +36,8 @@ from snapshots.models import (
 from snapshots.search.changes import link_changed
 from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
+
+TAG_RENAME_BATCH = 500  # links a tag moves on in one transaction
 
 
 class LinkExists(ValidationError):
@@ -45,6 +49,45 @@ class LinkExists(ValidationError):
             code="duplicate",
         )
         self.existing = existing
+
+
+class LinkRateExceeded(Exception):
+    """The owner saved LINK_RATE_PER_HOUR links in the last hour already."""
+
+    def __init__(self, limit: int):
+        super().__init__(
+            _("You have saved %(limit)d links in the last hour, the most an hour allows. Please try again later.")
+            % {"limit": limit}
+        )
+
+
+def links_saved_this_hour(owner_id: int) -> int:
+    """Links the owner saved by hand (page, bookmarklet, API) in the last hour: each such save asks
+    for one capture with the `save` trigger, which imports and staff saves for the owner do not
+    count against."""
+    since = timezone.now() - timedelta(hours=1)
+    return Snapshot.objects.filter(link__owner_id=owner_id, trigger=Snapshot.Trigger.SAVE, created__gte=since).count()
+
+
+def _check_link_rate(owner: User) -> None:
+    limit = settings.LINK_RATE_PER_HOUR
+    if limit and links_saved_this_hour(owner.pk) >= limit:
+        raise LinkRateExceeded(limit)
+
+
+def clean_link_tags(names: Iterable[str], *, link: Link | None = None) -> list[str]:
+    """`clean_tag_names` for a link's tag list, errors keyed on `tags`. An edited `link` over
+    LINK_TAGS_MAX from before the limit keeps its tags (its names are read only then)."""
+    names = list(names) if link is not None else names
+    try:
+        return clean_tag_names(names)
+    except ValidationError as exc:
+        if link is None or exc.code != "too_many_tags":
+            raise ValidationError({"tags": exc.messages}) from None
+    try:
+        return clean_tag_names(names, kept=link.tags.names())
+    except ValidationError as exc:
+        raise ValidationError({"tags": exc.messages}) from None
 
 
 def clean_link_fields(
@@ -108,14 +151,14 @@ def link_create(
 ) -> Link:
     """Save a link and (by default) queue its first capture once the transaction commits.
 
+    The owner's own saves are limited to LINK_RATE_PER_HOUR an hour (LinkRateExceeded).
     `actor`: staff saving the link for its owner (the admin); the act is audited.
     """
     normalized = clean_owner_url(owner=owner, url=url)
-    try:
-        tag_names = clean_tag_names(tags)
-    except ValidationError as exc:
-        raise ValidationError({"tags": exc.messages}) from None
+    tag_names = clean_link_tags(tags)
     fields = clean_link_fields(title=title, description=description, notes=notes)
+    if actor is None:
+        _check_link_rate(owner)
     try:
         with transaction.atomic():
             link = Link.objects.create(
@@ -146,15 +189,20 @@ def link_create(
 def link_update(*, link: Link, data: dict[str, Any], actor: User | None = None) -> Link:
     """Apply a partial update: only the keys present in `data` change.
 
+    A text field sent back as stored is left as it is, so a value stored before today's limits
+    never stands in the way of editing the others.
     `actor`: staff editing the owner's link (the admin); the edit is audited with the names of
     the fields given, not their values (notes are private).
     """
+    tag_names = clean_link_tags(data["tags"], link=link) if "tags" in data else None
     if "url" in data:
         link.url = clean_owner_url(owner=link.owner, url=data["url"], link=link)
-    fields = clean_link_fields(
-        title=data.get("title"), description=data.get("description"), notes=data.get("notes")
-    )
-    for name, value in fields.items():
+    changed = {
+        name: data[name] if data.get(name) != getattr(link, name) else None
+        for name in ("title", "description", "notes")
+        if name in data
+    }
+    for name, value in clean_link_fields(**{"title": None, "description": None, "notes": None, **changed}).items():
         setattr(link, name, value)
     if "unread" in data:
         link.unread = bool(data["unread"])
@@ -162,11 +210,8 @@ def link_update(*, link: Link, data: dict[str, Any], actor: User | None = None) 
         link.recapture = data["recapture"] or ""
         link.next_capture_at = lifecycle.next_scheduled_capture(link.recapture)
     link.save()
-    if "tags" in data:
-        try:
-            link.tags.set(clean_tag_names(data["tags"]))
-        except ValidationError as exc:
-            raise ValidationError({"tags": exc.messages}) from None
+    if tag_names is not None:
+        link.tags.set(tag_names)
     link_changed(owner_id=link.owner_id, link_ids=[link.pk], body=False, listing="tags" in data)
     if actor is not None:
         audit_record(actor=actor, action="link.edit", target=link, details={"fields": sorted(data)})
@@ -189,11 +234,13 @@ def link_delete(*, link: Link, actor: User | None = None) -> None:
         link_changed(owner_id=owner_id)
 
 
-@transaction.atomic
 def tag_rename(*, owner: User, old: str, new: str) -> int:
     """Rename (or merge into) a tag across the owner's links only; other users are untouched.
 
-    Returns the number of links touched. Shares of the old tag follow in the same transaction.
+    Returns the number of links touched. The links move in batches of TAG_RENAME_BATCH, each in
+    a transaction of its own, so renaming a tag on 100,000 links never holds the database (on
+    SQLite, its one writer lock) for long. Stopped halfway, each link has the old tag or the new
+    one, and renaming again finishes the job. Shares of the old tag follow at the end.
     """
     names = clean_tag_names([new])
     if not names:
@@ -205,39 +252,62 @@ def tag_rename(*, owner: User, old: str, new: str) -> int:
     target = tag_get_or_create(target_name)
     if source.pk == target.pk and source.name == target_name:
         return 0
-    items = TaggedLink.objects.filter(tag=source, content_object__owner=owner)
-    link_ids = list(items.values_list("content_object_id", flat=True))
+    link_ids = list(
+        TaggedLink.objects.filter(tag=source, content_object__owner=owner).values_list("content_object_id", flat=True)
+    )
     if source.pk == target.pk:
         # A change of case only: the shared Tag row is renamed only if nobody else uses it.
-        if not TaggedLink.objects.filter(tag=source).exclude(content_object__owner=owner).exists():
-            source.name = target_name
-            source.save(update_fields=["name"])
-            link_changed(owner_id=owner.pk, link_ids=link_ids, body=False)
-        _shares_follow_tag(owner=owner, old=old, new=target_name)
+        with transaction.atomic():
+            renamed = not TaggedLink.objects.filter(tag=source).exclude(content_object__owner=owner).exists()
+            if renamed:
+                source.name = target_name
+                source.save(update_fields=["name"])
+            _shares_follow_tag(owner=owner, old=old, new=target_name)
+        for batch in _batches(link_ids if renamed else []):
+            with transaction.atomic():
+                link_changed(owner_id=owner.pk, link_ids=batch, body=False)
         return len(link_ids)
-    already = set(
-        TaggedLink.objects.filter(tag=target, content_object_id__in=link_ids).values_list(
-            "content_object_id", flat=True
-        )
-    )
-    items.filter(content_object_id__in=already).delete()
-    items.exclude(content_object_id__in=already).update(tag=target)
-    _shares_follow_tag(owner=owner, old=old, new=target_name)
-    if not TaggedLink.objects.filter(tag=source).exists():
-        source.delete()
-    Link.objects.filter(pk__in=link_ids).update(updated=timezone.now())
-    link_changed(owner_id=owner.pk, link_ids=link_ids, body=False)
+    for batch in _batches(link_ids):
+        with transaction.atomic():
+            items = TaggedLink.objects.filter(tag=source, content_object_id__in=batch)
+            already = set(
+                TaggedLink.objects.filter(tag=target, content_object_id__in=batch).values_list(
+                    "content_object_id", flat=True
+                )
+            )
+            items.filter(content_object_id__in=already).delete()
+            items.exclude(content_object_id__in=already).update(tag=target)
+            Link.objects.filter(pk__in=batch).update(updated=timezone.now())
+            link_changed(owner_id=owner.pk, link_ids=batch, body=False)
+    with transaction.atomic():
+        _shares_follow_tag(owner=owner, old=old, new=target_name)
+        if not TaggedLink.objects.filter(tag=source).exists():
+            source.delete()
     return len(link_ids)
 
 
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), TAG_RENAME_BATCH):
+        yield ids[start : start + TAG_RENAME_BATCH]
+
+
 def tag_merge(*, owner: User, sources: Iterable[str], target: str) -> int:
-    """Merge several of the owner's tags into one; returns links touched."""
-    touched = 0
-    with transaction.atomic():
-        for name in sources:
-            if name.strip().casefold() != target.strip().casefold():
-                touched += tag_rename(owner=owner, old=name, new=target)
-    return touched
+    """Merge up to TAG_MERGE_SOURCES_MAX of the owner's tags into one; returns links touched.
+
+    Each source is renamed into the target in short transactions (see `tag_rename`).
+    """
+    names = list(dict.fromkeys(name.strip() for name in sources if name.strip()))
+    if len(names) > TAG_MERGE_SOURCES_MAX:
+        raise ValidationError(
+            {"sources": [_("Merge at most %(limit)d tags at a time.") % {"limit": TAG_MERGE_SOURCES_MAX}]}
+        )
+    if not clean_tag_names([target]):
+        raise ValidationError({"target": [_("Enter a tag name.")]})
+    return sum(
+        tag_rename(owner=owner, old=name, new=target)
+        for name in names
+        if name.casefold() != target.strip().casefold()
+    )
 
 
 def _tagged_links_by_owner(tag: Tag) -> dict[int, list[int]]:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from snapshots.models import TAG_MAX_LENGTH
+from snapshots.models import LINK_TAGS_MAX, TAG_MAX_LENGTH
 from snapshots.textclean import clean_text
 
 _SEPARATORS = re.compile(r"[,，、]")
@@ -25,10 +25,19 @@ def split_tag_string(value: str) -> list[str]:
     return _SEPARATORS.split(value or "")
 
 
-def clean_tag_names(names: Iterable[str]) -> list[str]:
-    """Trim, drop empties, refuse over-long names, and de-duplicate ignoring case."""
+def clean_tag_names(names: Iterable[str], *, kept: Iterable[str] = ()) -> list[str]:
+    """Trim, drop empties, refuse over-long names and more than LINK_TAGS_MAX names, and
+    de-duplicate ignoring case.
+
+    `kept`: the names the link has now. A link given more than LINK_TAGS_MAX tags before the
+    limit existed keeps them through edits, and may lose some, but gains none until it is
+    under the limit. Refusing stops at the first name past the limit, so a list of 20,000
+    names costs no more than one of 101.
+    """
+    known = {name.casefold() for name in kept}
     result: list[str] = []
     seen: set[str] = set()
+    new = 0
     for raw in names:
         if not isinstance(raw, str):
             raise ValidationError(_("Each tag must be text."), code="invalid")
@@ -40,7 +49,14 @@ def clean_tag_names(names: Iterable[str]) -> list[str]:
                 _("Tag names can be at most %(limit)d characters.") % {"limit": TAG_MAX_LENGTH},
                 code="tag_too_long",
             )
-        if name.casefold() not in seen:
-            seen.add(name.casefold())
-            result.append(name)
+        key = name.casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(name)
+        new += key not in known
+        if len(result) > LINK_TAGS_MAX and new:
+            raise ValidationError(
+                _("A link can have at most %(limit)d tags.") % {"limit": LINK_TAGS_MAX}, code="too_many_tags"
+            )
     return result

@@ -6,7 +6,7 @@ from django import template
 
 from snapshots.archive import reasons
 from snapshots.links.urlnorm import display_url
-from snapshots.models import Snapshot
+from snapshots.models import ImportJob, Snapshot
 
 register = template.Library()
 
@@ -33,3 +33,9 @@ def snapshot_note_filter(snapshot: Snapshot) -> str:
 def snapshot_reason_filter(snapshot: Snapshot) -> str:
     """A capture's error, or else its notes, in the reader's language."""
     return reasons.status_text(snapshot)
+
+
+@register.filter(name="import_error")
+def import_error_filter(job: ImportJob) -> str:
+    """Why an import failed, in the reader's language."""
+    return reasons.error_text(job)

@@ -4,11 +4,17 @@ The upload is kept in storage and the task carries only the job id, like capture
 outage leaves the job `queued` for the sweeper. Each batch commits its links together with
 the job's `done` counter, so a re-run (redelivery, sweeper, a second worker) resumes after
 the last committed batch and never inserts a link twice.
+
+A run is bounded in time: after IMPORT_SOFT_TIME_LIMIT seconds it takes no new batch (and
+the task's Celery limits interrupt one in flight), and the job ends failed with a reason
+code, keeping every link saved until then. A run that died without saying so (killed at the
+hard limit) is failed the same way by the sweeper once no redelivery can still come.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -18,13 +24,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from accounts.models import User
 from snapshots import queues
-from snapshots.archive import lifecycle
+from snapshots.archive import lifecycle, reasons
 from snapshots.links.services import clean_link_url
 from snapshots.links.tagging import clean_tag_names, tag_get_or_create
 from snapshots.models import (
@@ -60,9 +68,8 @@ class _Superseded(Exception):
 def import_job_create(*, owner: User, upload: UploadedFile, capture: bool = False) -> ImportJob:
     """Store the upload, count its links for the progress bar and queue the job after commit."""
     if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ImportTooLarge(
-            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}]}
-        )
+        message = _("The file is larger than %(size)s, the largest the site accepts.")
+        raise ImportTooLarge({"file": [message % {"size": filesizeformat(settings.IMPORT_MAX_BYTES)}]})
     upload.seek(0)
     total = count_anchors(upload)
     upload.seek(0)
@@ -179,13 +186,20 @@ def _commit_batch(job: ImportJob, start: int, batch: list[Bookmark], seen: set[s
 
 
 def import_job_run(job_id: int) -> ImportJob | None:
-    """Run (or resume) a job to the end. Safe to call for a job that is done or running elsewhere."""
+    """Run (or resume) a job to its end or its time limit. Safe to call for a job that is done
+    or running elsewhere.
+
+    The clock is read after each committed batch, so every run saves at least one batch and a
+    job resumed again and again still moves on.
+    """
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
             return job
         job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
+        job.started = timezone.now()
+        job.save(update_fields=["status", "started"])
+    deadline = time.monotonic() + settings.IMPORT_SOFT_TIME_LIMIT
     seen: set[str] = set()
     tags: dict[str, Tag] = {}
     try:
@@ -202,14 +216,40 @@ def import_job_run(job_id: int) -> ImportJob | None:
                 if len(batch) >= BATCH:
                     job = _commit_batch(job, start, batch, seen, tags)
                     batch = []
+                    if time.monotonic() >= deadline:
+                        return import_job_time_out(job_id)
             if batch:
                 job = _commit_batch(job, start, batch, seen, tags)
     except _Superseded:
         return ImportJob.objects.get(pk=job_id)
-    except (OSError, UnicodeError) as exc:
+    except (OSError, UnicodeError):
         log.exception("import %s failed", job_id)
-        return _finish(job_id, ImportJob.Status.FAILED, str(exc))
-    return _finish(job_id, ImportJob.Status.SUCCEEDED, "", total=index)
+        return _finish(job_id, ImportJob.Status.FAILED, reasons.IMPORT_UNREADABLE)
+    return _finish(job_id, ImportJob.Status.SUCCEEDED, total=index)
+
+
+def import_job_time_out(job_id: int) -> ImportJob | None:
+    """End a job that reached its time limit as failed; the links it saved stay."""
+    return _finish(
+        job_id, ImportJob.Status.FAILED, reasons.IMPORT_TIMED_OUT, {"seconds": settings.IMPORT_SOFT_TIME_LIMIT}
+    )
+
+
+def import_jobs_fail_stale(now: datetime | None = None) -> int:
+    """Fail running jobs whose run can no longer be alive: it began longer ago than the hard
+    time limit plus the broker's redelivery timeout (a redelivery would have restarted it)."""
+    now = now or timezone.now()
+    limit = settings.IMPORT_HARD_TIME_LIMIT + settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    cutoff = now - timedelta(seconds=limit)
+    # Jobs left running by a release without `started` count from their creation.
+    stale = Q(status=ImportJob.Status.RUNNING) & (
+        Q(started__lt=cutoff) | Q(started__isnull=True, created__lt=cutoff)
+    )
+    params = {"seconds": settings.IMPORT_SOFT_TIME_LIMIT}
+    failed = 0
+    for job_id in ImportJob.objects.filter(stale).values_list("pk", flat=True)[:100]:
+        failed += _finish(job_id, ImportJob.Status.FAILED, reasons.IMPORT_TIMED_OUT, params, only_if=stale) is not None
+    return failed
 
 
 def _remember(seen: set[str], bookmark: Bookmark) -> None:
@@ -219,15 +259,29 @@ def _remember(seen: set[str], bookmark: Bookmark) -> None:
         return
 
 
-def _finish(job_id: int, status: str, error: str, total: int | None = None) -> ImportJob:
+def _finish(
+    job_id: int,
+    status: str,
+    code: str = "",
+    params: dict[str, int | str] | None = None,
+    *,
+    total: int | None = None,
+    only_if: Q | None = None,
+) -> ImportJob | None:
+    """Record a job's end; a job already finished (or, with `only_if`, no longer matching it) is left as it is."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        jobs = ImportJob.objects.select_for_update().filter(pk=job_id)
+        job = (jobs.filter(only_if) if only_if is not None else jobs).first()
+        if job is None or job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
+            return job if only_if is None else None
         job.status = status
-        job.error = error[:IMPORT_ERROR_MAX_LENGTH]
+        job.error_code = code
+        job.error_params = params or {}
+        job.error = reasons.reason_english(code, params)[:IMPORT_ERROR_MAX_LENGTH] if code else ""
         job.finished = timezone.now()
         if total is not None:
             job.total = job.done = total
-        job.save(update_fields=["status", "error", "finished", "total", "done"])
+        job.save(update_fields=["status", "error", "error_code", "error_params", "finished", "total", "done"])
         if status == ImportJob.Status.SUCCEEDED:
             name = job.upload
             transaction.on_commit(lambda: default_storage.delete(name))

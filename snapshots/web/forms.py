@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from snapshots.links.tagging import split_tag_string
@@ -8,6 +11,7 @@ from snapshots.models import (
     DESCRIPTION_INPUT_MAX_LENGTH,
     NOTES_INPUT_MAX_LENGTH,
     TAG_INPUT_MAX_LENGTH,
+    TAGS_INPUT_MAX_LENGTH,
     TITLE_INPUT_MAX_LENGTH,
     URL_INPUT_MAX_LENGTH,
     Link,
@@ -25,6 +29,7 @@ class LinkForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
+        max_length=TAGS_INPUT_MAX_LENGTH,
         help_text=_("Separate tags with commas, e.g. 政府, 报告"),
         widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
     )
@@ -45,14 +50,38 @@ class LinkForm(forms.Form):
     unread = forms.BooleanField(label=_("Mark as unread"), required=False)
     recapture = forms.ChoiceField(label=_("Re-capture"), choices=Link.Schedule.choices, required=False)
 
+    def __init__(self, *args: object, stored: Mapping[str, str] | None = None, **kwargs: object) -> None:
+        """`stored`: the link's values as saved. One longer than today's input limit (saved before
+        the limit existed) can be sent back, unchanged or edited: the field makes room for it and
+        its usual limit again, and the service judges what changed, in its own words."""
+        super().__init__(*args, **kwargs)
+        for name, value in (stored or {}).items():
+            field = self.fields[name]
+            if isinstance(field, forms.CharField) and field.max_length and len(value) > field.max_length:
+                field.max_length += len(value)
+                field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+                field.validators.append(MaxLengthValidator(field.max_length))
+                field.widget.attrs["maxlength"] = str(field.max_length)
+
     def tag_list(self) -> list[str]:
         return split_tag_string(self.cleaned_data.get("tags", ""))
 
 
 class TagRenameForm(forms.Form):
-    new = forms.CharField(label=_("New name"), max_length=TAG_INPUT_MAX_LENGTH)
+    old = forms.CharField(label=_("Tag"), max_length=TAG_INPUT_MAX_LENGTH, widget=forms.HiddenInput)
+    new = forms.CharField(
+        label=_("New name"), max_length=TAG_INPUT_MAX_LENGTH, error_messages={"required": _("Enter a new tag name.")}
+    )
+
+
+_MERGE_REQUIRED = {"required": _("Name the tags to merge and the tag to merge them into.")}
 
 
 class TagMergeForm(forms.Form):
-    sources = forms.CharField(label=_("Tags to merge"), help_text=_("Comma-separated"))
-    target = forms.CharField(label=_("Into tag"), max_length=TAG_INPUT_MAX_LENGTH)
+    sources = forms.CharField(
+        label=_("Tags to merge"),
+        help_text=_("Comma-separated"),
+        max_length=TAGS_INPUT_MAX_LENGTH,
+        error_messages=_MERGE_REQUIRED,
+    )
+    target = forms.CharField(label=_("Into tag"), max_length=TAG_INPUT_MAX_LENGTH, error_messages=_MERGE_REQUIRED)

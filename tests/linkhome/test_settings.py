@@ -71,7 +71,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORT", "eighty"), ("DEBUG", "perhaps"), ("PORT", "0"), ("TRUSTED_PROXIES", "172.18.0.0/33")],
+    [
+        ("PORT", "eighty"),
+        ("DEBUG", "perhaps"),
+        ("PORT", "0"),
+        ("TRUSTED_PROXIES", "172.18.0.0/33"),
+        ("IMPORT_HARD_TIME_LIMIT", "10"),
+    ],
 )
 def test_bad_values_fail_loudly(tmp_path, name, value):
     result = _run(["manage.py", "check"], {name: value}, tmp_path)
@@ -84,6 +90,7 @@ def test_defaults_are_sqlite_in_wal_mode_with_immediate_transactions(tmp_path):
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["journal_mode"] == "wal"
     assert values["options"]["transaction_mode"] == "IMMEDIATE"
+    assert values["options"]["timeout"] == 20  # SQLITE_BUSY_TIMEOUT: writers wait for each other this long
     assert values["tz"] == "Asia/Shanghai"
     assert values["port"] == 8000
     assert values["email"] == "django.core.mail.backends.console.EmailBackend"

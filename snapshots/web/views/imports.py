@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,13 +23,18 @@ RECENT_JOBS = 10
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Bookmark file"),
-        help_text=gettext_lazy("An HTML bookmark export from a browser, Pinboard or linkding."),
         widget=forms.ClearableFileInput(attrs={"accept": ".html,.htm,text/html"}),
     )
     capture = forms.BooleanField(
         label=gettext_lazy("Capture a snapshot of every imported link (slowly, in the background)"),
         required=False,
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "An HTML bookmark export from a browser, Pinboard or linkding, at most %(size)s."
+        ) % {"size": filesizeformat(settings.IMPORT_MAX_BYTES)}
 
 
 @login_required

@@ -83,6 +83,8 @@ def link_add(request: HttpRequest) -> HttpResponse:
             form.add_error("url", _duplicate_message(exc))
         except ValidationError as exc:
             apply_errors(form, exc)
+        except services.LinkRateExceeded as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Saved. The snapshot is being captured."))
             if request.GET.get("popup"):
@@ -111,7 +113,7 @@ def link_edit(request: HttpRequest, link_id: int) -> HttpResponse:
         "unread": link.unread,
         "recapture": link.recapture,
     }
-    form = LinkForm(request.POST or None, initial=initial)
+    form = LinkForm(request.POST or None, initial=initial, stored=initial)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "tags": form.tag_list()}
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,20 +30,28 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _form_errors(form: Form) -> str:
+    """A tag form's errors on one line, each after its field's label: the page shows them as a message."""
+    return " ".join(
+        f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    )
+
+
 @login_required
 @require_POST
 def tag_rename(request: HttpRequest) -> HttpResponse:
     form = TagRenameForm(request.POST)
-    old = request.POST.get("old", "")
-    if form.is_valid() and old:
-        try:
-            count = services.tag_rename(owner=request.user, old=old, new=form.cleaned_data["new"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Tag renamed on %(n)d links.") % {"n": count})
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("snapshots:tag_list")
+    try:
+        count = services.tag_rename(owner=request.user, old=form.cleaned_data["old"], new=form.cleaned_data["new"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, _("Enter a new tag name."))
+        messages.success(request, _("Tag renamed on %(n)d links.") % {"n": count})
     return redirect("snapshots:tag_list")
 
 
@@ -50,16 +59,16 @@ def tag_rename(request: HttpRequest) -> HttpResponse:
 @require_POST
 def tag_merge(request: HttpRequest) -> HttpResponse:
     form = TagMergeForm(request.POST)
-    if form.is_valid():
-        sources = [s.strip() for s in split_tag_string(form.cleaned_data["sources"]) if s.strip()]
-        try:
-            count = services.tag_merge(owner=request.user, sources=sources, target=form.cleaned_data["target"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Tags merged on %(n)d links.") % {"n": count})
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("snapshots:tag_list")
+    sources = split_tag_string(form.cleaned_data["sources"])
+    try:
+        count = services.tag_merge(owner=request.user, sources=sources, target=form.cleaned_data["target"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, _("Name the tags to merge and the tag to merge them into."))
+        messages.success(request, _("Tags merged on %(n)d links.") % {"n": count})
     return redirect("snapshots:tag_list")
 
 

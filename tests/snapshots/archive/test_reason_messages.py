@@ -20,7 +20,7 @@ from snapshots.links import services
 from snapshots.models import Snapshot
 from snapshots.web import rows
 
-EVERY_CODE = (*engine.ALL, *reasons.APP_CODES)
+EVERY_CODE = (*engine.ALL, *reasons.APP_CODES, *reasons.IMPORT_CODES)
 NUMBERS = {"port", "count", "mb", "bytes", "attempts"}
 
 
