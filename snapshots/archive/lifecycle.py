@@ -189,6 +189,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
             snapshot_fail(snapshot_id, reasons.CAPTURE_FAILED)
         else:
             snapshot_fail(snapshot_id, result.error.code, result.error.params)
+        snapshot.refresh_from_db(fields=["status", "error_code", "error_params", "error", "finished"])
         return snapshot
     prefix = _artifact_prefix(snapshot)
     names: dict[str, str] = {}
