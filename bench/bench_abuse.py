@@ -1,0 +1,369 @@
+"""One hostile user against one ordinary user: capture latency, page speed and errors under a flood.
+
+Starts the site with `bash bin/run` in production mode (DEBUG=0: gunicorn, and the Celery
+processes bin/run starts) on a fresh database with the default settings, printed first; serves
+distinct Chinese report pages (20–100 KB, tables) and hostile pages from a local page server.
+
+  1. B alone saves 20 pages one by one (POST /api/links/, then polls the snapshot every 250 ms
+     until it has succeeded or failed): B's baseline capture latency; then B's list and search
+     pages at concurrency 8.
+  2. A floods: 500 links to capture, a 50 MB bookmark import with long fields (captures on),
+     5 never-ending and 2 CPU-spinning pages, one link with 20,000 tags. B starts 5 s later
+     and saves 20 other pages one by one, while B's list and search pages are measured again.
+     Prints B's latency p50/p95 (target p95 <= 5 s on 2 cores), web p95 (target <= 200 ms),
+     B's errors (5xx or no answer; target 0), and where A's work stands (terminal with a
+     reason, or visibly waiting).
+
+Usage: .venv/bin/python bench/bench_abuse.py [--db sqlite|pg|both] [--quick] [--env KEY=VALUE ...]
+Figures only; nothing here is asserted. Each phase has a time limit, so a run always ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.abuse_pages import NEVER_ENDING, SPINNING, PageServer, bookmark_file  # noqa: E402
+from bench.abuse_stack import Client, Reply, Stack, multipart, process_lines, settings_lines  # noqa: E402
+
+SCRATCH = Path("/tmp/bench-abuse")
+POLL = 0.25  # s between B's status polls: gentle, like the list page's own polling
+WAITING = ("queued", "waiting")
+PASSWORD = "bench-abuse-Pa55word"
+SEARCH = "/search/?q=" + quote("统计")
+
+
+@dataclass
+class Scenario:
+    b_captures: int = 20
+    a_captures: int = 500
+    import_mb: float = 50
+    never_ending: int = 5
+    spinning: int = 2
+    tags: int = 20_000
+    b_delay: float = 5.0  # s after the flood starts that B starts
+    capture_wait: float = 120.0  # s B waits for one capture before moving on
+    phase_timeout: float = 600.0  # s after which B starts no new capture
+    probe_requests: int = 80  # per page, at concurrency 8
+    probe_window: float = 30.0  # s a probe lasts at most
+
+
+QUICK = Scenario(b_captures=5, a_captures=50, import_mb=5, never_ending=1, spinning=1, tags=2_000,
+                 capture_wait=60, phase_timeout=180, probe_requests=24, probe_window=15)
+
+
+def out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+class Ledger:
+    """B's requests that failed the way a user must never see: a 5xx or no answer."""
+
+    def __init__(self) -> None:
+        self.bad: list[str] = []
+        self.lock = threading.Lock()
+
+    def note(self, label: str, reply: Reply) -> Reply:
+        if reply.bad:
+            with self.lock:
+                self.bad.append(f"{label}: HTTP {reply.status} {reply.error}".strip())
+        return reply
+
+
+@dataclass
+class Capture:
+    seconds: float
+    outcome: str
+    finished: bool
+    snapshot_id: int | None = None
+
+
+def capture(b: Client, url: str, wait: float, ledger: Ledger) -> Capture:
+    """POST the link, then poll its snapshot until it has finished or `wait` s have passed."""
+    started = time.perf_counter()
+    reply = ledger.note("POST /api/links/", b.call("POST", "/api/links/", json_body={"url": url}))
+    if reply.status != 201:
+        return Capture(time.perf_counter() - started, f"POST answered {reply.status}", True)
+    snapshot_id, status = reply.json()["snapshots"][0]["id"], "?"
+    while time.perf_counter() - started < wait:
+        time.sleep(POLL)
+        reply = ledger.note("GET /api/snapshots/", b.call("GET", f"/api/snapshots/{snapshot_id}/"))
+        if reply.status == 200:
+            snapshot = reply.json()
+            status = snapshot["status"]
+            if status in ("succeeded", "failed"):
+                code = f" {snapshot['error_code']}" if status == "failed" else ""
+                return Capture(time.perf_counter() - started, status + code, True)
+    return Capture(time.perf_counter() - started, f"gave up waiting ({status})", False, snapshot_id)
+
+
+def recheck_line(b: Client, captures: list[Capture]) -> str:
+    """What became of the captures B gave up on, by the snapshot's own created/finished times."""
+    given_up = [c for c in captures if not c.finished and c.snapshot_id]
+    later, still = [], Counter()
+    for c in given_up:
+        reply = b.call("GET", f"/api/snapshots/{c.snapshot_id}/")
+        snapshot = reply.json() if reply.status == 200 else {"status": f"HTTP {reply.status}"}
+        if snapshot.get("finished"):
+            created, finished = (datetime.fromisoformat(snapshot[k]) for k in ("created", "finished"))
+            later.append((finished - created).total_seconds())
+        else:
+            still[snapshot["status"]] += 1
+    line = f"of the {len(given_up)} B gave up on: {len(later)} finished later"
+    if later:
+        line += f" (created to finished: p50 {pct(later, 0.5):.0f} s, max {max(later):.0f} s)"
+    return line + (f", still {dict(still)}" if still else "")
+
+
+def captures_line(label: str, captures: list[Capture]) -> str:
+    if not captures:
+        return f"{label}: none attempted"
+    seconds = [c.seconds for c in captures]
+    bound = ">=" if any(not c.finished for c in captures) else ""
+    outcomes = ", ".join(f"{n} {k}" for k, n in Counter(c.outcome for c in captures).most_common())
+    return (f"{label}: p50 {bound}{pct(seconds, 0.5):.2f} s, p95 {bound}{pct(seconds, 0.95):.2f} s, "
+            f"max {max(seconds):.2f} s over {len(captures)} ({outcomes})")
+
+
+def probe(client: Client, path: str, sc: Scenario, ledger: Ledger) -> list[Reply]:
+    """GET `path` with 8 clients at once, `probe_requests` in all or for `probe_window` s."""
+    replies: list[Reply] = []
+    issued, deadline = itertools.count(), time.monotonic() + sc.probe_window
+
+    def worker() -> None:
+        while next(issued) < sc.probe_requests and time.monotonic() < deadline:
+            replies.append(ledger.note(f"GET {path}", client.call("GET", path)))
+
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(8):
+            pool.submit(worker)
+    return replies
+
+
+def probe_line(label: str, replies: list[Reply]) -> str:
+    if not replies:
+        return f"{label}: no answer within the window"
+    ms = [r.seconds * 1000 for r in replies]
+    odd = Counter(r.status for r in replies if r.status != 200)
+    return (f"{label}: p50 {pct(ms, 0.5):.0f} ms, p95 {pct(ms, 0.95):.0f} ms, max {max(ms):.0f} ms "
+            f"over {len(replies)}" + (f" (not 200: {dict(odd)})" if odd else ""))
+
+
+class Flood:
+    """User A's work, all started at once on threads: hostile pages, tags, import, captures."""
+
+    def __init__(self, a: Client, origin: str, sc: Scenario) -> None:
+        self.a, self.origin, self.sc = a, origin, sc
+        self.stop = threading.Event()
+        self.posts: list[Reply] = []
+        self.hostile: dict[str, Reply] = {}
+        self.tags: Reply | None = None
+        self.upload: Reply | None = None
+        self.upload_links = 0
+        data, self.upload_links = bookmark_file(int(sc.import_mb * 2**20), origin)
+        self.body, self.content_type = multipart({"capture": "true"}, "file", "bookmarks.html", data)
+        jobs = [self._hostile, self._tags, self._import, self._captures, self._captures]
+        self.threads = [threading.Thread(target=job, daemon=True, name=f"flood-{n}") for n, job in enumerate(jobs)]
+        self.next_capture = itertools.count()
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        for thread in self.threads:
+            thread.start()
+
+    def _post(self, url: str, **extra: object) -> Reply:
+        return self.a.call("POST", "/api/links/", json_body={"url": url, **extra}, timeout=900)
+
+    def _hostile(self) -> None:
+        chosen = NEVER_ENDING[: self.sc.never_ending] + SPINNING[: self.sc.spinning]
+        for n, path in enumerate(chosen):
+            self.hostile[path] = self._post(f"{self.origin}{path}?a{n}")
+
+    def _tags(self) -> None:
+        self.tags = self._post(f"{self.origin}/r/a-tags", tags=[f"标签{n}" for n in range(self.sc.tags)])
+
+    def _import(self) -> None:
+        self.upload = self.a.call("POST", "/api/import/", body=self.body, timeout=900,
+                                  headers={"Content-Type": self.content_type})
+
+    def _captures(self) -> None:
+        while not self.stop.is_set() and (n := next(self.next_capture)) < self.sc.a_captures:
+            self.posts.append(self._post(f"{self.origin}/r/a-{n}"))
+
+
+def import_line(a: Client, flood: Flood, elapsed: float) -> str:
+    line = f"A's {flood.sc.import_mb:g} MB import ({flood.upload_links:,} links): "
+    if flood.upload is None:
+        return line + f"upload unanswered after {elapsed:.0f} s"
+    line += f"upload HTTP {flood.upload.status} in {flood.upload.seconds:.1f} s {flood.upload.error}".rstrip()
+    if flood.upload.status != 202:
+        return line + f" {flood.upload.body[:120].decode(errors='replace')}"
+    job = a.call("GET", f"/api/import/{flood.upload.json()['id']}/")
+    if job.status != 200:
+        return line + f"; job: HTTP {job.status}"
+    fields = job.json()
+    line += "; job " + ", ".join(f"{k} {fields.get(k)}" for k in ("status", "total", "done", "created"))
+    line += f", {len(fields.get('skipped') or [])} skipped"
+    return line + (f", error {fields['error']}" if fields.get("error") else "")
+
+
+def report_a(stack: Stack, a: Client, flood: Flood) -> None:
+    elapsed = time.monotonic() - flood.started
+    codes = Counter(r.status for r in flood.posts)
+    ms = [r.seconds * 1000 for r in flood.posts] or [0.0]
+    out(f"A's {flood.sc.a_captures} capture requests: {len(flood.posts)} answered within {elapsed:.0f} s, "
+        f"by status {dict(codes)}, p50 {pct(ms, 0.5):.0f} ms, p95 {pct(ms, 0.95):.0f} ms")
+    for path, reply in flood.hostile.items():
+        detail = f"POST answered {reply.status}"
+        if reply.status == 201:
+            got = a.call("GET", f"/api/snapshots/{reply.json()['snapshots'][0]['id']}/")
+            snapshot = got.json() if got.status == 200 else {}
+            detail = f"{snapshot.get('status')} {snapshot.get('error_code') or ''} {snapshot.get('error') or ''}"
+        out(f"  A's hostile page {path}: {detail[:150].strip()}")
+    if flood.tags is None:
+        out(f"A's {flood.sc.tags:,}-tag request: no answer after {elapsed:.0f} s")
+    else:
+        out(f"A's {flood.sc.tags:,}-tag request: HTTP {flood.tags.status} in {flood.tags.seconds:.1f} s "
+            f"{flood.tags.error or flood.tags.body[:120].decode(errors='replace')}".rstrip())
+    out(import_line(a, flood, elapsed))
+    try:
+        tally = stack.tally("a")
+    except (RuntimeError, subprocess.SubprocessError, ValueError) as exc:
+        out(f"A's snapshots: could not be counted ({str(exc)[-300:]})")
+        return
+    out(f"A's snapshots by trigger/status/reason ({tally['links']:,} links):")
+    unexplained = 0
+    for row in tally["snapshots"]:
+        out(f"  {row['trigger']:<8} {row['status']:<10} {row['error_code'] or '-':<24} {row['n']:>6}")
+        unexplained += row["n"] if row["status"] == "failed" and not row["error_code"] else 0
+    states = Counter()
+    for row in tally["snapshots"]:
+        kind = "terminal" if row["status"] in ("succeeded", "failed") else (
+            "waiting" if row["status"] in WAITING else row["status"])
+        states[kind] += row["n"]
+    out(f"A's work: {dict(states)}; failed without a reason code: {unexplained}")
+
+
+def load() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def run(db: str, sc: Scenario, args: argparse.Namespace) -> None:
+    out(f"=== {db}: {load()}")
+    pages = PageServer().start()
+    stack = Stack(db, SCRATCH / db, pages.origin, redis_url=args.redis_url, pg_url=args.pg_url,
+                  overrides=dict(kv.split("=", 1) for kv in args.env))
+    try:
+        stack.start()
+        for line in settings_lines(stack.settings_in_force()):
+            out(line)
+        for name in ("a", "b"):
+            stack.create_user(name, PASSWORD)
+        a, b, b_web = Client(stack.port), Client(stack.port), Client(stack.port)
+        a.obtain_token("a", PASSWORD)
+        b.obtain_token("b", PASSWORD)
+        b_web.login("b", PASSWORD)
+        ledger = Ledger()
+        warm = capture(b, f"{pages.origin}/r/b0-warm", sc.capture_wait, ledger)
+        out(f"warm-up capture (not counted): {warm.seconds:.2f} s, {warm.outcome}")
+        for line in process_lines(stack):
+            out(line)
+        baseline = [capture(b, f"{pages.origin}/r/b1-{n}", sc.capture_wait, ledger) for n in range(sc.b_captures)]
+        out(captures_line("B alone, capture latency", baseline))
+        out(probe_line("B alone, list page at concurrency 8", probe(b_web, "/", sc, ledger)))
+        out(probe_line("B alone, search page at concurrency 8", probe(b_web, SEARCH, sc, ledger)))
+        baseline_bad = len(ledger.bad)
+
+        flood = Flood(a, pages.origin, sc)
+        probes: dict[str, list[Reply]] = {}
+
+        def probe_during_flood() -> None:
+            time.sleep(sc.b_delay + 10)
+            probes["list"] = probe(b_web, "/", sc, ledger)
+            probes["search"] = probe(b_web, SEARCH, sc, ledger)
+
+        prober = threading.Thread(target=probe_during_flood, daemon=True, name="web-probe")
+        flood.start()
+        prober.start()
+        time.sleep(sc.b_delay)
+        b_started, flooded = time.monotonic(), []
+        for n in range(sc.b_captures):
+            if time.monotonic() - b_started > sc.phase_timeout:
+                break
+            flooded.append(capture(b, f"{pages.origin}/r/b2-{n}", sc.capture_wait, ledger))
+            out(f"  B's capture {n + 1} during the flood: {flooded[-1].seconds:.2f} s, {flooded[-1].outcome}")
+        prober.join(timeout=2 * sc.probe_window + 60)
+        flood.stop.set()
+        out(f"--- {db} results (B's flood phase: {time.monotonic() - b_started:.0f} s; {load()})")
+        out(captures_line("B alone, capture latency", baseline))
+        out(captures_line("B during the flood, capture latency (target p95 <= 5 s)", flooded)
+            + (f"; {sc.b_captures - len(flooded)} not attempted (phase limit)" if len(flooded) < sc.b_captures else ""))
+        out(probe_line("B's list page during the flood (target p95 <= 200 ms)", probes.get("list", [])))
+        out(probe_line("B's search page during the flood (target p95 <= 200 ms)", probes.get("search", [])))
+        flood_bad = ledger.bad[baseline_bad:]
+        out(f"B's errors (5xx or no answer; target 0): {baseline_bad} alone, {len(flood_bad)} during the flood")
+        for text, n in Counter(flood_bad).most_common(8):
+            out(f"  {n} x {text}")
+        if any(not c.finished for c in flooded):
+            out("  " + recheck_line(b, flooded))
+        report_a(stack, a, flood)
+    finally:
+        stopped = stack.stop()
+        pages.stop()
+        out(f"stopped in {stopped['seconds']:.0f} s; escalations: {stopped['escalations'] or 'none'}; "
+            f"left behind and killed: {stopped['left_behind'] or 'none'}; log: {stack.log_path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "pg", "both"], default="sqlite")
+    parser.add_argument("--quick", action="store_true", help="a small scenario for a smoke run")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="a setting to change")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13", help="flushed at the start")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/linkhome_bench_pg",
+                        help="dropped and created at the start")
+    for name in ("b_captures", "a_captures", "tags"):
+        parser.add_argument("--" + name.replace("_", "-"), type=int)
+    for name in ("import_mb", "phase_timeout", "capture_wait"):
+        parser.add_argument("--" + name.replace("_", "-"), type=float)
+    args = parser.parse_args()
+    sc = QUICK if args.quick else Scenario()
+    sc = dataclasses.replace(sc, **{k: v for k, v in vars(args).items() if k in Scenario.__annotations__ and v})
+    head = subprocess.run(["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True)
+    out(f"bench_abuse at {head.stdout.strip()[:100]}; {os.cpu_count()} cores; {' '.join(sys.argv[1:]) or '(full)'}")
+    out(f"scenario: {sc}")
+    failed = []
+    for db in ("sqlite", "pg") if args.db == "both" else (args.db,):
+        try:
+            run(db, sc, args)
+        except Exception:  # one database's run failing still lets the next one run
+            traceback.print_exc()
+            failed.append(db)
+    if failed:
+        sys.exit(f"bench_abuse: the run on {', '.join(failed)} did not complete")
+
+
+if __name__ == "__main__":
+    main()
