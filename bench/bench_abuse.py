@@ -213,13 +213,18 @@ class Flood:
             self.posts.append(self._post(f"{self.origin}/r/a-{n}"))
 
 
+def gist(reply: Reply) -> str:
+    """The start of an answer's text on one line."""
+    return " ".join(reply.body[:2000].decode(errors="replace").split())[:100]
+
+
 def import_line(a: Client, flood: Flood, elapsed: float) -> str:
     line = f"A's {flood.sc.import_mb:g} MB import ({flood.upload_links:,} links): "
     if flood.upload is None:
         return line + f"upload unanswered after {elapsed:.0f} s"
     line += f"upload HTTP {flood.upload.status} in {flood.upload.seconds:.1f} s {flood.upload.error}".rstrip()
     if flood.upload.status != 202:
-        return line + f" {flood.upload.body[:120].decode(errors='replace')}"
+        return line + f" {gist(flood.upload)}"
     job = a.call("GET", f"/api/import/{flood.upload.json()['id']}/")
     if job.status != 200:
         return line + f"; job: HTTP {job.status}"
@@ -246,8 +251,10 @@ def report_a(stack: Stack, a: Client, flood: Flood) -> None:
         out(f"A's {flood.sc.tags:,}-tag request: no answer after {elapsed:.0f} s")
     else:
         out(f"A's {flood.sc.tags:,}-tag request: HTTP {flood.tags.status} in {flood.tags.seconds:.1f} s "
-            f"{flood.tags.error or flood.tags.body[:120].decode(errors='replace')}".rstrip())
+            f"{flood.tags.error or gist(flood.tags)}".rstrip())
     out(import_line(a, flood, elapsed))
+    sent = [*flood.posts, *flood.hostile.values(), *(r for r in (flood.tags, flood.upload) if r is not None)]
+    out(f"A's requests answered 5xx or not at all: {sum(r.bad for r in sent)} of {len(sent)}")
     try:
         tally = stack.tally("a")
     except (RuntimeError, subprocess.SubprocessError, ValueError) as exc:
