@@ -191,6 +191,7 @@ class PageServer:
     def start(self) -> PageServer:
         self._process.start()
         self.origin = f"http://127.0.0.1:{self._parent.recv()}"
+        self.pid = self._process.pid
         return self
 
     def stop(self) -> None:

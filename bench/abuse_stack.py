@@ -30,6 +30,7 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
+TICKS = os.sysconf("SC_CLK_TCK")
 KEEP_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 
 
@@ -189,20 +190,20 @@ class Stack:
     def tally(self, username: str) -> dict:
         return json.loads(self.shell(TALLY_SCRIPT % (username, username)))
 
-    def processes(self) -> list[tuple[int, int, str]]:
+    def processes(self) -> list[tuple[int, int, float, str]]:
         """Every process of this run: bin/run's group and tree, and anything using the scratch folder."""
         table = _process_table()
         ours = {self.process.pid} if self.process else set()
         grew = True
         while grew:
-            children = {pid for pid, (ppid, _pgid, _nice, _cmd) in table.items() if ppid in ours}
+            children = {pid for pid, (ppid, *_rest) in table.items() if ppid in ours}
             grew = not children <= ours
             ours |= children
-        for pid, (_ppid, pgid, _nice, cmd) in table.items():
+        for pid, (_ppid, pgid, _nice, _cpu, cmd) in table.items():
             if (self.process and pgid == self.process.pid) or str(self.scratch) in cmd:
                 ours.add(pid)
         self.seen |= ours
-        return sorted((pid, table[pid][2], table[pid][3]) for pid in ours if pid in table and not _zombie(pid))
+        return sorted((pid, *table[pid][2:]) for pid in ours if pid in table and not _zombie(pid))
 
     def stop(self) -> dict[str, object]:
         """SIGTERM to bin/run (it stops its services, which stop their pools and browsers); then
@@ -218,10 +219,10 @@ class Stack:
             if not self._alive() or step is None:
                 break
             steps.append(f"{step.name} after {time.monotonic() - started:.0f} s")
-            for pid, _nice, _cmd in self.processes():
+            for pid, *_rest in self.processes():
                 _signal(pid, step)
-        left = [cmd[:80] for _pid, _nice, cmd in self.processes()]
-        for pid, _nice, _cmd in self.processes():
+        left = [cmd[:80] for *_rest, cmd in self.processes()]
+        for pid, *_rest in self.processes():
             _signal(pid, signal.SIGKILL)
         if self.process:
             self.process.wait(timeout=10)
@@ -239,8 +240,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _process_table() -> dict[int, tuple[int, int, int, str]]:
-    """pid -> (parent, process group, nice, command line)."""
+def _process_table() -> dict[int, tuple[int, int, int, float, str]]:
+    """pid -> (parent, process group, nice, CPU seconds used, command line)."""
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -251,7 +252,8 @@ def _process_table() -> dict[int, tuple[int, int, int, str]]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        table[int(entry.name)] = (int(fields[1]), int(fields[2]), int(fields[16]), cmd)
+        cpu = (int(fields[11]) + int(fields[12])) / TICKS
+        table[int(entry.name)] = (int(fields[1]), int(fields[2]), int(fields[16]), cpu, cmd)
     return table
 
 
@@ -287,13 +289,38 @@ def settings_lines(found: dict) -> list[str]:
     return [*lines, line]
 
 
+def kind(cmd: str) -> str:
+    """What a process of the site is, by its command line."""
+    if "chromium" in cmd and "chromedriver" not in cmd:
+        role = cmd.split("--type=", 1)[1].split()[0] if "--type=" in cmd else "browser"
+        return f"chromium {role}"
+    words = ("chromedriver", "gunicorn", "celery", "bin/run", "manage.py")
+    return next((word for word in words if word in cmd), cmd.split()[0].rsplit("/", 1)[-1] if cmd else "?")
+
+
 def process_lines(stack: Stack) -> list[str]:
     kinds: Counter[str] = Counter()
-    commands: dict[str, int] = {}
-    for _pid, nice, cmd in stack.processes():
-        words = ("chromedriver", "chromium", "gunicorn", "celery", "bin/run")
-        kind = next((word for word in words if word in cmd), cmd.split()[0].rsplit("/", 1)[-1])
-        kinds[f"{kind} (nice {nice})"] += 1
-        if kind != "chromium":
-            commands[cmd[:110]] = commands.get(cmd[:110], 0) + 1
+    commands: Counter[str] = Counter()
+    for _pid, nice, _cpu, cmd in stack.processes():
+        kinds[f"{kind(cmd)} (nice {nice})"] += 1
+        if "chromium" not in kind(cmd):
+            commands[cmd[:110]] += 1
     return [f"processes of bin/run: {dict(kinds)}", *(f"  {n} x {cmd}" for cmd, n in commands.items())]
+
+
+def cpu_by_pid(stack: Stack, *extra: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each process of the run, and by the `extra` pids."""
+    table = _process_table()
+    found = {pid: (kind(cmd), cpu) for pid, _nice, cpu, cmd in stack.processes()}
+    found.update({pid: ("bench page server", table[pid][3]) for pid in extra if pid in table})
+    return found
+
+
+def cpu_line(label: str, before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+             seconds: float) -> str:
+    """CPU seconds by kind of process between two readings (processes that ended are missed)."""
+    used: Counter[str] = Counter()
+    for pid, (name, cpu) in after.items():
+        used[name] += cpu - before.get(pid, (name, 0.0))[1]
+    parts = ", ".join(f"{name} {cpu:.0f}" for name, cpu in used.most_common() if cpu >= 0.5)
+    return f"{label}, CPU seconds used in {seconds:.0f} s ({os.cpu_count()} cores): {parts}"

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
-import math
 import os
 import subprocess
 import sys
@@ -31,20 +30,35 @@ import threading
 import time
 import traceback
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.abuse_measure import (  # noqa: E402
+    Ledger,
+    capture,
+    captures_line,
+    pct,
+    probe,
+    probe_line,
+    recheck_line,
+)
 from bench.abuse_pages import NEVER_ENDING, SPINNING, PageServer, bookmark_file  # noqa: E402
-from bench.abuse_stack import Client, Reply, Stack, multipart, process_lines, settings_lines  # noqa: E402
+from bench.abuse_stack import (  # noqa: E402
+    Client,
+    Reply,
+    Stack,
+    cpu_by_pid,
+    cpu_line,
+    multipart,
+    process_lines,
+    settings_lines,
+)
 
 SCRATCH = Path("/tmp/bench-abuse")
-POLL = 0.25  # s between B's status polls: gentle, like the list page's own polling
 WAITING = ("queued", "waiting")
 PASSWORD = "bench-abuse-Pa55word"
 SEARCH = "/search/?q=" + quote("统计")
@@ -71,104 +85,6 @@ QUICK = Scenario(b_captures=5, a_captures=50, import_mb=5, never_ending=1, spinn
 
 def out(text: str = "") -> None:
     print(text, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-class Ledger:
-    """B's requests that failed the way a user must never see: a 5xx or no answer."""
-
-    def __init__(self) -> None:
-        self.bad: list[str] = []
-        self.lock = threading.Lock()
-
-    def note(self, label: str, reply: Reply) -> Reply:
-        if reply.bad:
-            with self.lock:
-                self.bad.append(f"{label}: HTTP {reply.status} {reply.error}".strip())
-        return reply
-
-
-@dataclass
-class Capture:
-    seconds: float
-    outcome: str
-    finished: bool
-    snapshot_id: int | None = None
-
-
-def capture(b: Client, url: str, wait: float, ledger: Ledger) -> Capture:
-    """POST the link, then poll its snapshot until it has finished or `wait` s have passed."""
-    started = time.perf_counter()
-    reply = ledger.note("POST /api/links/", b.call("POST", "/api/links/", json_body={"url": url}))
-    if reply.status != 201:
-        return Capture(time.perf_counter() - started, f"POST answered {reply.status}", True)
-    snapshot_id, status = reply.json()["snapshots"][0]["id"], "?"
-    while time.perf_counter() - started < wait:
-        time.sleep(POLL)
-        reply = ledger.note("GET /api/snapshots/", b.call("GET", f"/api/snapshots/{snapshot_id}/"))
-        if reply.status == 200:
-            snapshot = reply.json()
-            status = snapshot["status"]
-            if status in ("succeeded", "failed"):
-                code = f" {snapshot['error_code']}" if status == "failed" else ""
-                return Capture(time.perf_counter() - started, status + code, True)
-    return Capture(time.perf_counter() - started, f"gave up waiting ({status})", False, snapshot_id)
-
-
-def recheck_line(b: Client, captures: list[Capture]) -> str:
-    """What became of the captures B gave up on, by the snapshot's own created/finished times."""
-    given_up = [c for c in captures if not c.finished and c.snapshot_id]
-    later, still = [], Counter()
-    for c in given_up:
-        reply = b.call("GET", f"/api/snapshots/{c.snapshot_id}/")
-        snapshot = reply.json() if reply.status == 200 else {"status": f"HTTP {reply.status}"}
-        if snapshot.get("finished"):
-            created, finished = (datetime.fromisoformat(snapshot[k]) for k in ("created", "finished"))
-            later.append((finished - created).total_seconds())
-        else:
-            still[snapshot["status"]] += 1
-    line = f"of the {len(given_up)} B gave up on: {len(later)} finished later"
-    if later:
-        line += f" (created to finished: p50 {pct(later, 0.5):.0f} s, max {max(later):.0f} s)"
-    return line + (f", still {dict(still)}" if still else "")
-
-
-def captures_line(label: str, captures: list[Capture]) -> str:
-    if not captures:
-        return f"{label}: none attempted"
-    seconds = [c.seconds for c in captures]
-    bound = ">=" if any(not c.finished for c in captures) else ""
-    outcomes = ", ".join(f"{n} {k}" for k, n in Counter(c.outcome for c in captures).most_common())
-    return (f"{label}: p50 {bound}{pct(seconds, 0.5):.2f} s, p95 {bound}{pct(seconds, 0.95):.2f} s, "
-            f"max {max(seconds):.2f} s over {len(captures)} ({outcomes})")
-
-
-def probe(client: Client, path: str, sc: Scenario, ledger: Ledger) -> list[Reply]:
-    """GET `path` with 8 clients at once, `probe_requests` in all or for `probe_window` s."""
-    replies: list[Reply] = []
-    issued, deadline = itertools.count(), time.monotonic() + sc.probe_window
-
-    def worker() -> None:
-        while next(issued) < sc.probe_requests and time.monotonic() < deadline:
-            replies.append(ledger.note(f"GET {path}", client.call("GET", path)))
-
-    with ThreadPoolExecutor(8) as pool:
-        for _ in range(8):
-            pool.submit(worker)
-    return replies
-
-
-def probe_line(label: str, replies: list[Reply]) -> str:
-    if not replies:
-        return f"{label}: no answer within the window"
-    ms = [r.seconds * 1000 for r in replies]
-    odd = Counter(r.status for r in replies if r.status != 200)
-    return (f"{label}: p50 {pct(ms, 0.5):.0f} ms, p95 {pct(ms, 0.95):.0f} ms, max {max(ms):.0f} ms "
-            f"over {len(replies)}" + (f" (not 200: {dict(odd)})" if odd else ""))
 
 
 class Flood:
@@ -273,6 +189,12 @@ def report_a(stack: Stack, a: Client, flood: Flood) -> None:
     out(f"A's work: {dict(states)}; failed without a reason code: {unexplained}")
 
 
+def usage(stack: Stack, pages: PageServer) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by the site's processes, the page server and this script."""
+    times = os.times()
+    return {**cpu_by_pid(stack, pages.pid), -1: ("bench client", times.user + times.system)}
+
+
 def load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -293,14 +215,20 @@ def run(db: str, sc: Scenario, args: argparse.Namespace) -> None:
         b.obtain_token("b", PASSWORD)
         b_web.login("b", PASSWORD)
         ledger = Ledger()
+
+        def web(path: str) -> list[Reply]:
+            return probe(b_web, path, sc.probe_requests, sc.probe_window, ledger)
+
         warm = capture(b, f"{pages.origin}/r/b0-warm", sc.capture_wait, ledger)
         out(f"warm-up capture (not counted): {warm.seconds:.2f} s, {warm.outcome}")
         for line in process_lines(stack):
             out(line)
+        cpu, started = usage(stack, pages), time.monotonic()
         baseline = [capture(b, f"{pages.origin}/r/b1-{n}", sc.capture_wait, ledger) for n in range(sc.b_captures)]
         out(captures_line("B alone, capture latency", baseline))
-        out(probe_line("B alone, list page at concurrency 8", probe(b_web, "/", sc, ledger)))
-        out(probe_line("B alone, search page at concurrency 8", probe(b_web, SEARCH, sc, ledger)))
+        out(cpu_line("B alone", cpu, usage(stack, pages), time.monotonic() - started))
+        out(probe_line("B alone, list page at concurrency 8", web("/")))
+        out(probe_line("B alone, search page at concurrency 8", web(SEARCH)))
         baseline_bad = len(ledger.bad)
 
         flood = Flood(a, pages.origin, sc)
@@ -308,10 +236,11 @@ def run(db: str, sc: Scenario, args: argparse.Namespace) -> None:
 
         def probe_during_flood() -> None:
             time.sleep(sc.b_delay + 10)
-            probes["list"] = probe(b_web, "/", sc, ledger)
-            probes["search"] = probe(b_web, SEARCH, sc, ledger)
+            probes["list"] = web("/")
+            probes["search"] = web(SEARCH)
 
         prober = threading.Thread(target=probe_during_flood, daemon=True, name="web-probe")
+        cpu = usage(stack, pages)
         flood.start()
         prober.start()
         time.sleep(sc.b_delay)
@@ -321,6 +250,7 @@ def run(db: str, sc: Scenario, args: argparse.Namespace) -> None:
                 break
             flooded.append(capture(b, f"{pages.origin}/r/b2-{n}", sc.capture_wait, ledger))
             out(f"  B's capture {n + 1} during the flood: {flooded[-1].seconds:.2f} s, {flooded[-1].outcome}")
+        cpu_during = cpu_line("During the flood", cpu, usage(stack, pages), time.monotonic() - flood.started)
         prober.join(timeout=2 * sc.probe_window + 60)
         flood.stop.set()
         out(f"--- {db} results (B's flood phase: {time.monotonic() - b_started:.0f} s; {load()})")
@@ -330,6 +260,7 @@ def run(db: str, sc: Scenario, args: argparse.Namespace) -> None:
         out(probe_line("B's list page during the flood (target p95 <= 200 ms)", probes.get("list", [])))
         out(probe_line("B's search page during the flood (target p95 <= 200 ms)", probes.get("search", [])))
         flood_bad = ledger.bad[baseline_bad:]
+        out(cpu_during)
         out(f"B's errors (5xx or no answer; target 0): {baseline_bad} alone, {len(flood_bad)} during the flood")
         for text, n in Counter(flood_bad).most_common(8):
             out(f"  {n} x {text}")
