@@ -38,7 +38,7 @@ from snapshots.models import (
     Snapshot,
     TaggedLink,
 )
-from snapshots.search.changes import link_changed
+from snapshots.search.changes import BulkWrite, link_changed
 from snapshots.textclean import clean_line, clean_text
 from snapshots.transfer.bookmarkfile import Bookmark, count_anchors, read_bookmarks
 
@@ -147,13 +147,17 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
         [TaggedLink(content_object=link, tag=tag) for link, link_tag_rows in link_tags for tag in link_tag_rows],
         ignore_conflicts=True,
     )
-    link_changed(owner_id=job.owner_id, created=[(link, [t.name for t in rows]) for link, rows in link_tags])
+    link_changed(
+        owner_id=job.owner_id, created=[(link, [t.name for t in rows]) for link, rows in link_tags], listing=False
+    )
     if job.capture and new:
         lifecycle.snapshots_request_bulk(links=[link for _b, link in new], trigger=Snapshot.Trigger.IMPORT)
     return len(new), skipped
 
 
-def _commit_batch(job: ImportJob, start: int, batch: list[Bookmark], seen: set[str], tags: dict) -> ImportJob:
+def _commit_batch(
+    job: ImportJob, start: int, batch: list[Bookmark], seen: set[str], tags: dict, bulk: BulkWrite
+) -> ImportJob:
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -174,6 +178,7 @@ def _commit_batch(job: ImportJob, start: int, batch: list[Bookmark], seen: set[s
                 raise
             continue
         seen.update(batch_seen)
+        bulk.batch_committed(rows=created)
         return locked
     raise AssertionError("unreachable")
 
@@ -186,6 +191,16 @@ def import_job_run(job_id: int) -> ImportJob | None:
             return job
         job.status = ImportJob.Status.RUNNING
         job.save(update_fields=["status"])
+    # The list facts and statistics follow the batches at a pace, and once more however the run ends.
+    bulk = BulkWrite(owner_id=job.owner_id)
+    try:
+        return _run(job, bulk)
+    finally:
+        bulk.finished()
+
+
+def _run(job: ImportJob, bulk: BulkWrite) -> ImportJob:
+    job_id = job.pk
     seen: set[str] = set()
     tags: dict[str, Tag] = {}
     try:
@@ -200,10 +215,10 @@ def import_job_run(job_id: int) -> ImportJob | None:
                     start = index - 1
                 batch.append(bookmark)
                 if len(batch) >= BATCH:
-                    job = _commit_batch(job, start, batch, seen, tags)
+                    job = _commit_batch(job, start, batch, seen, tags, bulk)
                     batch = []
             if batch:
-                job = _commit_batch(job, start, batch, seen, tags)
+                job = _commit_batch(job, start, batch, seen, tags, bulk)
     except _Superseded:
         return ImportJob.objects.get(pk=job_id)
     except (OSError, UnicodeError) as exc:

@@ -19,6 +19,8 @@ ON_SQLITE = [
     "tests/snapshots/web/test_search_page.py",
     "tests/snapshots/api/test_queries.py",
     "tests/snapshots/transfer/test_import_export.py::test_large_file_in_batches_through_the_task",
+    "tests/snapshots/transfer/test_import_pace.py",
+    "tests/snapshots/test_dbstats.py",
 ]
 
 
