@@ -3,8 +3,11 @@ reaches autovacuum's trigger (50 rows plus 10% of the table), without waiting fo
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 
 from snapshots.dbstats import statistics_refresh
@@ -80,3 +83,12 @@ def test_a_tag_renamed_across_many_links_refreshes_statistics(owner, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         assert services.tag_rename(owner=owner, old="旧名", new="新名") == len(links) + 1
     assert analysed_rows()["snapshots_taggedlink"] == 61
+
+
+def test_a_full_reindex_refreshes_the_search_documents_statistics(owner):
+    make_links(owner, 80)  # not indexed yet
+    analyse_now()
+    out = io.StringIO()
+    call_command("search_reindex", stdout=out)
+    assert out.getvalue().splitlines() == ["indexed 80 links", "analysed the search documents"]
+    assert analysed_rows()["snapshots_searchdocument"] == 80
