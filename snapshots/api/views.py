@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts import services as account_services
 from snapshots import access
+from snapshots.api.pagination import LinkCursorPagination
 from snapshots.api.serializers import (
     LinkInputSerializer,
     LinkSerializer,
@@ -62,6 +63,7 @@ class TokenCreateView(APIView):
 )
 class LinkListCreateView(generics.ListCreateAPIView):
     serializer_class = LinkSerializer
+    pagination_class = LinkCursorPagination
 
     def get_queryset(self):
         params = self.request.query_params

@@ -27,6 +27,7 @@ from django.db.models.lookups import GreaterThan
 
 from snapshots.fields import TsVectorField
 from snapshots.models import Link, TaggedLink
+from snapshots.paging import Position
 from snapshots.search.indexing import CJK_RANGES, normalize, query_tokens
 
 _TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
@@ -320,17 +321,32 @@ class RankedResults:
         titles: QuerySet[Link],
         titles_walked: QuerySet[Link] | None,
         others: QuerySet[Link],
+        newest: QuerySet[Link] | None = None,
     ):
         self.links, self.titles, self.titles_walked, self.others = links, titles, titles_walked, others
+        self.newest = links if newest is None else newest  # where the title class's window starts
+
+    def _with(self, **changes) -> RankedResults:
+        parts = {
+            "titles": self.titles, "titles_walked": self.titles_walked, "others": self.others, "newest": self.newest,
+        }
+        return RankedResults(changes.pop("links", self.links), **{**parts, **changes})
 
     def prefetch_related(self, *lookups) -> RankedResults:
         """Like QuerySet.prefetch_related, applied to the page of links a slice fetches."""
-        return RankedResults(
-            self.links.prefetch_related(*lookups),
-            titles=self.titles,
-            titles_walked=self.titles_walked,
-            others=self.others,
-        )
+        return self._with(links=self.links.prefetch_related(*lookups))
+
+    def after(self, position: Position) -> RankedResults:
+        """The results that follow `position` (an API cursor), sliced from 0 again: each class
+        starts from the position through the index, where a slice from an offset would walk."""
+        if position.search_class == 0:
+            walked = self.titles_walked.filter(position.older) if self.titles_walked is not None else None
+            return self._with(
+                titles=self.titles.filter(position.older),
+                titles_walked=walked,
+                newest=self.newest.filter(position.older),
+            )
+        return self._with(titles=self.titles.none(), titles_walked=None, others=self.others.filter(position.older))
 
     def count(self) -> int:
         first = self.titles.order_by()[: self.COUNT_CAP].count()
@@ -351,7 +367,7 @@ class RankedResults:
         if stop <= start:
             return []
         if self.titles_walked is not None:
-            window = self.links.order_by("-created", "-id").values_list("pk", flat=True)[: self.WINDOW]
+            window = self.newest.order_by("-created", "-id").values_list("pk", flat=True)[: self.WINDOW]
             found = self._ids(self.titles_walked.filter(pk__in=window), start, stop)
             if len(found) == stop - start:
                 return found  # the newest links held the whole page, and every other link is older

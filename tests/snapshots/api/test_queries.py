@@ -13,10 +13,10 @@ from tests.factories import make_link, make_links, make_share
 
 pytestmark = pytest.mark.django_db
 
-# A page of the link list:
+# A page of the link list (numbered, or by the cursor of a `next` link):
 #  1. the token, with its user
 #  2. the number of the owner's links (the page's `count`)
-#  3. the page of links, newest first
+#  3. the page of links, newest first (after the cursor's link, through the index)
 #  4. the tags of the page's links (prefetch)
 #  5. the versions of the page's links (prefetch)
 LINK_LIST = 5
@@ -35,6 +35,11 @@ SEARCH_FIRST_PAGE = 7
 #  5. page-text matches, from the offset less those title matches
 #  6.-8. the page's links, their tags and their versions
 SEARCH_LATER_PAGE = 8
+# A page reached by the cursor of a `next` link among page-text matches (no title class left):
+#  1. the token, with its user
+#  2. page-text matches through the index, starting after the cursor's link
+#  3.-5. the page's links, their tags and their versions
+SEARCH_CURSOR_PAGE = 5
 # A search that matches nothing:
 #  1. the token, with its user
 #  2. title and tag matches among the owner's 500 newest links: none
@@ -63,6 +68,9 @@ def test_api_list_queries_do_not_grow_with_links(owner_api, owner, other, django
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 200 and len(body["results"]) == 100
+    with django_assert_num_queries(LINK_LIST):
+        response = owner_api.get(body["next"])
+    assert response.json()["count"] == 200 and len(response.json()["results"]) == 100
 
 
 def test_api_search_queries_do_not_grow_with_matches(owner_api, owner, django_assert_num_queries):
@@ -74,6 +82,9 @@ def test_api_search_queries_do_not_grow_with_matches(owner_api, owner, django_as
     with django_assert_num_queries(SEARCH_FIRST_PAGE):
         first = owner_api.get(url, {"q": "预算", "page_size": 10}).json()
     assert len(first["results"]) == 10 and first["count"] is None
+    with django_assert_num_queries(SEARCH_CURSOR_PAGE):
+        second = owner_api.get(first["next"]).json()
+    assert len(second["results"]) == 10 and second["count"] is None
     with django_assert_num_queries(SEARCH_LATER_PAGE):
         last = owner_api.get(url, {"q": "预算", "page_size": 10, "page": 3}).json()
     assert len(last["results"]) == 5 and last["count"] == 25
