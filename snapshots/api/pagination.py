@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from snapshots.paging import Position, UncountedPage
-from snapshots.search.query import RankedResults
+from snapshots.search.ranked import RankedResults
 
 
 class LinkPagination(PageNumberPagination):

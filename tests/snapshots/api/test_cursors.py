@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from snapshots.models import Link
-from snapshots.search.query import RankedResults
+from snapshots.search.ranked import RankedResults
 from tests.factories import make_link, make_links
 
 pytestmark = pytest.mark.django_db

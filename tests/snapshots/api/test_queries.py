@@ -20,11 +20,13 @@ pytestmark = pytest.mark.django_db
 #  4. the tags of the page's links (prefetch)
 #  5. the versions of the page's links (prefetch)
 LINK_LIST = 5
-# The first page of a search (`?q=`), whose title matches the newest links do not fill:
+# The first page of a search (`?q=`), whose title matches the newest links do not fill (each
+# class is first sought among the newest links, a walk bounded to WINDOW links and a few per
+# result; the index is asked only when they hold too few and are not all the owner's links):
 #  1. the token, with its user
-#  2. title and tag matches among the owner's 500 newest links: too few for the page
-#  3. title and tag matches through the index, for the page
-#  4. page-text matches through the index, for the rest of the page
+#  2. title and tag matches among the owner's newest links: none
+#  3. title and tag matches through the index: none
+#  4. page-text matches among the owner's newest links: enough for the page
 #  5. the page's links, by id
 #  6. the tags of the page's links (prefetch)
 #  7. the versions of the page's links (prefetch)
@@ -32,20 +34,24 @@ SEARCH_FIRST_PAGE = 7
 # A later page (`?page=3`) asks how many title matches come before it:
 #  1.-3. as a first page, from the page's offset: no title matches there
 #  4. the number of title matches before the page (counted up to the offset)
-#  5. page-text matches, from the offset less those title matches
+#  5. page-text matches among the newest links, from the offset less those title matches:
+#     fewer than a page, but the newest links were all of them, so these are all there are
 #  6.-8. the page's links, their tags and their versions
 SEARCH_LATER_PAGE = 8
 # A page reached by the cursor of a `next` link among page-text matches (no title class left):
 #  1. the token, with its user
-#  2. page-text matches through the index, starting after the cursor's link
+#  2. page-text matches among the links after the cursor's, newest first: enough for the page
 #  3.-5. the page's links, their tags and their versions
 SEARCH_CURSOR_PAGE = 5
 # A search that matches nothing:
 #  1. the token, with its user
-#  2. title and tag matches among the owner's 500 newest links: none
+#  2. title and tag matches among the owner's newest links: none
 #  3. title and tag matches through the index: none
-#  4. page-text matches through the index: none (and no links to fetch)
-SEARCH_NO_MATCH = 4
+#  4. page-text matches among the owner's newest links: none
+#  5. page-text matches through the index: none (and no links to fetch)
+# (None found among the newest links cannot tell whether they were all of them: one query more
+# than before the walks were bounded, which only a search with no match at all pays.)
+SEARCH_NO_MATCH = 5
 # A page of the owner's shares:
 #  1. the token, with its user
 #  2. the number of the owner's shares (the page's `count`)

@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 # The first page of results, whose title matches the newest links do not fill (both engines):
 #  1. the session
 #  2. the signed-in user
-#  3. title and tag matches among the owner's 500 newest links: too few for the page
-#  4. title and tag matches through the index, for the page
-#  5. page-text matches through the index, for the rest of the page
+#  3. title and tag matches among the owner's newest links: none
+#  4. title and tag matches through the index: none
+#  5. page-text matches among the owner's newest links: the page's, or fewer when the newest
+#     links were all of them (a bounded walk; the index only when it cannot tell)
 #  6. the page's links, by id
 #  7. each of them's newest version and newest succeeded version, in one windowed query
 #  8. their tags
@@ -25,7 +26,7 @@ FIRST_PAGE = 9
 # A later page also asks how many title matches come before it:
 #  1.-4. as a first page, from the page's offset: no title matches there
 #  5. the number of title matches before the page (counted up to the offset)
-#  6. page-text matches, from the offset less those title matches
+#  6. page-text matches among the newest links, from the offset less those title matches
 #  7.-10. the page's links, their versions, their tags and their excerpts
 LATER_PAGE = 10
 

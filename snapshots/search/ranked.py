@@ -1,0 +1,158 @@
+"""Ranked search results, title/tag matches first, each class newest first; sliceable and countable.
+
+Each class is fetched as its own `ORDER BY created DESC LIMIT n` query. Two plans answer that,
+and which one is fast depends on how many links match: walking the newest links and testing
+each until the page is full (a common word), or taking the matches from a GIN index and
+sorting them (a rare one). PostgreSQL's choice between them goes badly wrong in two ways:
+
+- it multiplies the frequencies of a CJK term's character pairs as if they were independent,
+  expects a few dozen titles with 政务公开 where there are thousands, and sorts all of them;
+- for the second class (found in the document but not in the title and tags) it multiplies
+  "in the document" by "not in the title" although every title match is a document match:
+  for a word found only in titles the class is empty, yet it expects hundreds of matches and
+  walks every link of the account to find none (800 ms to 8 s at 100,000 links), and right
+  after an import of bookmarks, whose titles hold words no page text has, it did that for
+  both classes.
+
+So neither plan is left to the planner's guess. Each class is first tested on the newest
+links only, WINDOW links plus a few per result asked for, with a test no index covers: a walk
+bounded by construction (the window is a list of ids) that fills the page whenever matches
+are common. Only when the window holds too few does the class go to the index, and then with
+PostgreSQL kept to the index's matches (`_through_index`): a cost that grows with the matches
+(and a cheap read of the account's link ids), never with a walk of every link's page text.
+Counts read the index the same way and stop at COUNT_CAP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet, Subquery
+
+from snapshots.models import Link
+from snapshots.paging import Position
+
+_PLAN_SETTINGS = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan", "enable_nestloop")
+_INDEX_MATCHES_ONLY = "".join(f"SET LOCAL {name} = off; " for name in _PLAN_SETTINGS)
+_PLANNER_DEFAULTS = "".join(f"; RESET {name}" for name in _PLAN_SETTINGS)
+
+
+def _through_index(ids: QuerySet[Link]) -> list[int]:
+    """Run a query for link ids with PostgreSQL reading the search documents its GIN indexes
+    match, and no others.
+
+    With sequential scans, plain index scans and nested loops off, a search document can only
+    be read through a bitmap of the GIN index's matches (its one indexable condition), the
+    links through a bitmap of the owner's index, and the two are joined by hashing: nothing
+    tests page text row by row beyond the index's candidates. The statement is sent together
+    with its settings, one round trip, and they end with it.
+    """
+    if connection.vendor != "postgresql":
+        return list(ids)
+    try:
+        sql, params = ids.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_INDEX_MATCHES_ONLY + sql + _PLANNER_DEFAULTS, params)
+        while cursor.description is None:  # past the SETs' empty results
+            cursor.nextset()
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class RankClass:
+    """One ranking class: as the index answers it, and as a walk of `newest` (the links, newest
+    first) tests it row by row; `walked=None` for a class never walked."""
+
+    indexed: QuerySet[Link]
+    walked: QuerySet[Link] | None
+    newest: QuerySet[Link]
+
+    def after(self, position: Position) -> RankClass:
+        older = position.older
+        walked = self.walked.filter(older) if self.walked is not None else None
+        return RankClass(self.indexed.filter(older), walked, self.newest.filter(older))
+
+
+class RankedResults:
+    """Search results: `titles` (class 0) then `others` (class 1), each newest first.
+
+    Slicing fetches the ids of each class (see the module notes), then the page's links in one
+    query; `count()` stops at COUNT_CAP.
+    """
+
+    COUNT_CAP = 1000
+    WINDOW = 500
+    WINDOW_PER_RESULT = 4
+
+    def __init__(self, links: QuerySet[Link], *, titles: RankClass, others: RankClass):
+        self.links, self.titles, self.others = links, titles, others
+
+    def prefetch_related(self, *lookups) -> RankedResults:
+        """Like QuerySet.prefetch_related, applied to the page of links a slice fetches."""
+        return RankedResults(self.links.prefetch_related(*lookups), titles=self.titles, others=self.others)
+
+    def after(self, position: Position) -> RankedResults:
+        """The results that follow `position` (an API cursor), sliced from 0 again: its class
+        starts at the position, where a slice from an offset would first go past every result
+        before it."""
+        if position.search_class == 0:
+            return RankedResults(self.links, titles=self.titles.after(position), others=self.others)
+        nothing = RankClass(self.titles.indexed.none(), None, self.titles.newest)
+        return RankedResults(self.links, titles=nothing, others=self.others.after(position))
+
+    def _counted(self, rank: RankClass, cap: int) -> int:
+        return len(_through_index(rank.indexed.order_by().values_list("pk", flat=True)[:cap]))
+
+    def count(self) -> int:
+        first = self._counted(self.titles, self.COUNT_CAP)
+        if first >= self.COUNT_CAP:
+            return first
+        return first + self._counted(self.others, self.COUNT_CAP - first)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _class_ids(self, rank: RankClass, start: int, stop: int) -> list[int]:
+        """Ids of the class's links number `start` to `stop`: from a bounded walk of the newest
+        links when they hold them all, otherwise from the index."""
+        if stop <= start:
+            return []
+        if rank.walked is not None:
+            reach = self.WINDOW + self.WINDOW_PER_RESULT * stop
+            newest = rank.newest.order_by("-created", "-id")
+            rows = list(
+                rank.walked.filter(pk__in=newest.values("pk")[:reach])
+                .annotate(window_edge=Subquery(newest.values("created")[reach - 1 : reach]))
+                .order_by("-created", "-id")
+                .values_list("pk", "window_edge")[start:stop]
+            )
+            # Every link outside the window is older than every link in it. So the window's
+            # matches are the class's first ones: all that is asked for when they fill the
+            # slice, or all there are when the window held every link (it has no edge).
+            if len(rows) == stop - start or (rows and rows[0][1] is None):
+                return [pk for pk, _edge in rows]
+        return _through_index(rank.indexed.order_by("-created", "-id").values_list("pk", flat=True)[start:stop])
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        start = key.start or 0
+        stop = key.stop if key.stop is not None else start + self.COUNT_CAP
+        firsts = self._class_ids(self.titles, start, stop)
+        rest: list[int] = []
+        if len(firsts) < stop - start:
+            before = start + len(firsts) if firsts or not start else self._counted(self.titles, start)
+            rest = self._class_ids(self.others, max(start - before, 0), stop - before)
+        by_id = {link.pk: link for link in self.links.filter(pk__in=firsts + rest)}
+        for pk in firsts:
+            by_id[pk].search_class = 0
+        for pk in rest:
+            by_id[pk].search_class = 1
+        return [by_id[pk] for pk in firsts + rest if pk in by_id]
+
+    def __iter__(self):
+        return iter(self[0 : self.COUNT_CAP])
