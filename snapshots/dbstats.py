@@ -13,7 +13,7 @@ ANALYZE bounded by `analysis_limit` so it holds the database's write lock for mi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import connection
 from django.db.models import Model
@@ -39,15 +39,20 @@ def _known_rows(tables: list[str]) -> dict[str, float]:
         return {table: rows or 0 for table, rows in zip(tables, cursor.fetchone(), strict=True)}
 
 
-def statistics_refresh(*, models: Iterable[type[Model]], rows: int) -> bool:
+def statistics_refresh(
+    *, models: Iterable[type[Model]], rows: int, fields: Mapping[type[Model], Sequence[str]] | None = None
+) -> bool:
     """Analyse the tables of `models` if `rows` written rows make any of them due; True if done.
 
     The tables are analysed together: one write changed them together (links, their taggings,
-    their search documents). Call it after the write has committed: ANALYZE sees only
-    committed rows of other transactions, and the write's locks should be gone by then.
+    their search documents). `fields` limits a model's table to those columns on PostgreSQL
+    (which then also leaves its expression indexes' statistics alone). Call it after the
+    write has committed: ANALYZE sees only committed rows of other transactions, and the
+    write's locks should be gone by then.
     """
     if rows < ANALYZE_BASE_ROWS:
         return False
+    models = list(models)
     tables = [model._meta.db_table for model in models]
     known = _known_rows(tables)
     if all(rows < ANALYZE_BASE_ROWS + ANALYZE_SCALE * known.get(table, 0) for table in tables):
@@ -55,7 +60,11 @@ def statistics_refresh(*, models: Iterable[type[Model]], rows: int) -> bool:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(quote(table) for table in tables))
+            targets = []
+            for model in models:
+                columns = [quote(model._meta.get_field(name).column) for name in (fields or {}).get(model, ())]
+                targets.append(quote(model._meta.db_table) + (f" ({', '.join(columns)})" if columns else ""))
+            cursor.execute("ANALYZE " + ", ".join(targets))
         else:
             cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
             for table in tables:

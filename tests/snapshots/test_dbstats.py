@@ -57,6 +57,14 @@ def test_an_import_leaves_the_searched_tables_analysed(owner):
     rows = analysed_rows()
     assert rows["snapshots_link"] == 600 and rows["snapshots_searchdocument"] == 600
     assert rows["snapshots_taggedlink"] == 600  # one folder tag each
+    if connection.vendor == "postgresql":  # the documents' columns that place them, not their vectors
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename, attname FROM pg_stats WHERE tablename IN "
+                "('snapshots_searchdocument', 'searchdoc_vector_gin', 'searchdoc_title_gin')"
+            )
+            analysed = set(cursor.fetchall())
+        assert analysed == {("snapshots_searchdocument", name) for name in ("link_id", "owner_id", "created")}
 
 
 def test_small_writes_leave_statistics_alone_and_large_ones_refresh_them(owner, django_assert_num_queries):
