@@ -20,13 +20,13 @@ pytestmark = pytest.mark.django_db
 #  4. the tags of the page's links (prefetch)
 #  5. the versions of the page's links (prefetch)
 LINK_LIST = 5
-# The first page of a search (`?q=`), whose title matches the newest links do not fill (each
-# class is first sought among the newest links, a walk bounded to WINDOW links and a few per
-# result; the index is asked only when they hold too few and are not all the owner's links):
+# The first page of a search (`?q=`). Each class is first sought among the owner's newest
+# links (WINDOW and a few per result asked for), then through the index if they hold too few
+# and are not all the owner's links (here they are: the index is never asked):
 #  1. the token, with its user
-#  2. title and tag matches among the owner's newest links: none
-#  3. title and tag matches through the index: none
-#  4. page-text matches among the owner's newest links: enough for the page
+#  2. the edge of the window: the newest links' creation time, WINDOW and more links down (none)
+#  3. title and tag matches among those links: none
+#  4. page-text matches among those links: enough for the page
 #  5. the page's links, by id
 #  6. the tags of the page's links (prefetch)
 #  7. the versions of the page's links (prefetch)
@@ -34,24 +34,21 @@ SEARCH_FIRST_PAGE = 7
 # A later page (`?page=3`) asks how many title matches come before it:
 #  1.-3. as a first page, from the page's offset: no title matches there
 #  4. the number of title matches before the page (counted up to the offset)
-#  5. page-text matches among the newest links, from the offset less those title matches:
-#     fewer than a page, but the newest links were all of them, so these are all there are
+#  5. page-text matches among the newest links, from the offset less those title matches
 #  6.-8. the page's links, their tags and their versions
 SEARCH_LATER_PAGE = 8
 # A page reached by the cursor of a `next` link among page-text matches (no title class left):
 #  1. the token, with its user
-#  2. page-text matches among the links after the cursor's, newest first: enough for the page
-#  3.-5. the page's links, their tags and their versions
-SEARCH_CURSOR_PAGE = 5
+#  2. the edge of the window of links after the cursor's
+#  3. page-text matches among those links: enough for the page
+#  4.-6. the page's links, their tags and their versions
+SEARCH_CURSOR_PAGE = 6
 # A search that matches nothing:
 #  1. the token, with its user
-#  2. title and tag matches among the owner's newest links: none
-#  3. title and tag matches through the index: none
-#  4. page-text matches among the owner's newest links: none
-#  5. page-text matches through the index: none (and no links to fetch)
-# (None found among the newest links cannot tell whether they were all of them: one query more
-# than before the walks were bounded, which only a search with no match at all pays.)
-SEARCH_NO_MATCH = 5
+#  2. the edge of the window
+#  3. title and tag matches among the newest links: none
+#  4. page-text matches among the newest links: none (and no links to fetch)
+SEARCH_NO_MATCH = 4
 # A page of the owner's shares:
 #  1. the token, with its user
 #  2. the number of the owner's shares (the page's `count`)

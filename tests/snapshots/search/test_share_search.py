@@ -67,21 +67,20 @@ def test_share_search_pages_in_a_few_queries(client, owner, collection, django_a
     url = reverse("snapshots:share_page", args=[share.token])
     # Expected queries of the first page (both engines):
     #  1. the share by its token, with its owner (is it live)
-    #  2. title matches among the share's newest links (a bounded walk): one, and the newest
-    #     links were all the share's, so that is all there is
-    #  3. matches in visible text other than the title among the share's newest links: the rest
-    #     of the page
-    #  4. the page's links, by id
-    #  5. the newest succeeded snapshot of each, in one windowed query
-    with django_assert_num_queries(5):
+    #  2. the edge of the window of the share's newest links (none: it holds them all)
+    #  3. title matches among them: one
+    #  4. matches in visible text other than the title among them: the rest of the page
+    #  5. the page's links, by id
+    #  6. the newest succeeded snapshot of each, in one windowed query
+    with django_assert_num_queries(6):
         response = client.get(url, {"q": "预算"})
     assert len(response.context["rows"]) == 20 and response.context["page"].has_next()
     # The second page asks how many title matches come before it:
     #  1. the share by its token, with its owner
-    #  2.-3. title matches from the page's offset, among the newest links then through the index
+    #  2. the edge of the window, as on the first page
+    #  3. title matches from the page's offset among the share's newest links: none there
     #  4. the number of title matches before the page (counted up to the offset)
-    #  5. other matches among the newest links, from the offset less those title matches: the
-    #     rest of them, since the newest links were all the share's
+    #  5. other matches, from the offset less those title matches
     #  6.-7. the page's links and their snapshots, as 5.-6. of the first page
     with django_assert_num_queries(7):
         response = client.get(url, {"q": "预算", "page": "2"})

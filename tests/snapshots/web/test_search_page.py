@@ -11,13 +11,13 @@ from tests.factories import make_link
 pytestmark = pytest.mark.django_db
 
 
-# The first page of results, whose title matches the newest links do not fill (both engines):
+# The first page of results (both engines):
 #  1. the session
 #  2. the signed-in user
-#  3. title and tag matches among the owner's newest links: none
-#  4. title and tag matches through the index: none
-#  5. page-text matches among the owner's newest links: the page's, or fewer when the newest
-#     links were all of them (a bounded walk; the index only when it cannot tell)
+#  3. the edge of the window of the owner's newest links that each class is first sought in
+#     (none here: it holds them all, so the index is never asked)
+#  4. title and tag matches among those links: none
+#  5. page-text matches among those links: the page's
 #  6. the page's links, by id
 #  7. each of them's newest version and newest succeeded version, in one windowed query
 #  8. their tags
