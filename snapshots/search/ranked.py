@@ -66,27 +66,28 @@ def _through_index(ids: QuerySet[Link]) -> list[int]:
 
 
 class _Windows:
-    """The newest links one slice may walk: `reach` of them from each class's starting point,
-    up to the creation time of the last (its edge; None when there are fewer, so the window
-    holds every link). Found with one query per starting point; classes that start at the
-    same point share it.
+    """The newest links a class may walk for one slice: WINDOW links from its starting point
+    and a few per result it is asked for, down to the creation time of the last of them (the
+    window's edge; None when there are fewer links, so the window holds every one). One query
+    each, unless a window already found holds every link from the same starting point.
 
     The edge is then a constant in the walk's query: PostgreSQL, which cannot know the value
     of a subquery when it plans, guessed a third of the account for `created >= (subquery)`
     and read every search document instead of walking a few hundred links.
     """
 
-    def __init__(self, reach: int):
-        self.reach = reach
-        self._edges: list[tuple[QuerySet[Link], datetime | None]] = []
+    def __init__(self, base: int, per_result: int):
+        self.base, self.per_result = base, per_result
+        self._found: list[tuple[QuerySet[Link], int, datetime | None]] = []
 
-    def edge(self, newest: QuerySet[Link]) -> datetime | None:
-        for known, edge in self._edges:
-            if known is newest:
+    def edge(self, newest: QuerySet[Link], results: int) -> datetime | None:
+        reach = self.base + self.per_result * results
+        for known, known_reach, edge in self._found:
+            if known is newest and (known_reach == reach or (edge is None and known_reach >= reach)):
                 return edge
-        found = list(newest.order_by("-created", "-id").values_list("created", flat=True)[self.reach - 1 : self.reach])
-        self._edges.append((newest, found[0] if found else None))
-        return self._edges[-1][1]
+        found = list(newest.order_by("-created", "-id").values_list("created", flat=True)[reach - 1 : reach])
+        self._found.append((newest, reach, found[0] if found else None))
+        return self._found[-1][2]
 
 
 @dataclass(frozen=True)
@@ -143,33 +144,38 @@ class RankedResults:
     def __len__(self) -> int:
         return self.count()
 
-    def _class_ids(self, rank: RankClass, start: int, stop: int, windows: _Windows) -> list[int]:
-        """Ids of the class's links number `start` to `stop`: from a walk of the newest links
-        when they hold them all, otherwise from the index."""
+    def _class_ids(self, rank: RankClass, start: int, stop: int, windows: _Windows) -> tuple[list[int], int | None]:
+        """Ids of the class's links number `start` to `stop`, from a walk of the newest links
+        when they hold them all, otherwise from the index; and the class's size when the ids
+        up to `stop` showed it (fewer than `stop` of them, every one found)."""
         if stop <= start:
-            return []
+            return [], None
         if rank.walked is not None:
-            edge = windows.edge(rank.newest)
+            edge = windows.edge(rank.newest, stop)
             walk = rank.walked if edge is None else rank.walked.filter(created__gte=edge)
-            found = list(walk.order_by("-created", "-id").values_list("pk", flat=True)[start:stop])
+            found = list(walk.order_by("-created", "-id").values_list("pk", flat=True)[:stop])
             # Every link outside the window is older than every link in it, so the window's
             # matches are the class's first ones: all that is asked for when they fill the
             # slice, or all there are when the window held every link (it has no edge).
-            if edge is None or len(found) == stop - start:
-                return found
-        return _through_index(rank.indexed.order_by("-created", "-id").values_list("pk", flat=True)[start:stop])
+            if edge is None:
+                return found[start:], len(found) if len(found) < stop else None
+            if len(found) == stop:
+                return found[start:], None
+        found = _through_index(rank.indexed.order_by("-created", "-id").values_list("pk", flat=True)[:stop])
+        return found[start:], len(found) if len(found) < stop else None
 
     def __getitem__(self, key):
         if isinstance(key, int):
             return self[key : key + 1][0]
         start = key.start or 0
         stop = key.stop if key.stop is not None else start + self.COUNT_CAP
-        windows = _Windows(self.WINDOW + self.WINDOW_PER_RESULT * stop)
-        firsts = self._class_ids(self.titles, start, stop, windows)
+        windows = _Windows(self.WINDOW, self.WINDOW_PER_RESULT)
+        firsts, titles = self._class_ids(self.titles, start, stop, windows)
         rest: list[int] = []
         if len(firsts) < stop - start:
-            before = start + len(firsts) if firsts or not start else self._counted(self.titles, start)
-            rest = self._class_ids(self.others, max(start - before, 0), stop - before, windows)
+            # The title class ends before `stop`, so the ids up to there were all of it.
+            before = titles if titles is not None else start + len(firsts)
+            rest, _others = self._class_ids(self.others, max(start - before, 0), stop - before, windows)
         by_id = {link.pk: link for link in self.links.filter(pk__in=firsts + rest)}
         for pk in firsts:
             by_id[pk].search_class = 0

@@ -31,12 +31,12 @@ LINK_LIST = 5
 #  6. the tags of the page's links (prefetch)
 #  7. the versions of the page's links (prefetch)
 SEARCH_FIRST_PAGE = 7
-# A later page (`?page=3`) asks how many title matches come before it:
-#  1.-3. as a first page, from the page's offset: no title matches there
-#  4. the number of title matches before the page (counted up to the offset)
-#  5. page-text matches among the newest links, from the offset less those title matches
-#  6.-8. the page's links, their tags and their versions
-SEARCH_LATER_PAGE = 8
+# A later page (`?page=3`):
+#  1.-3. as a first page: the title matches up to the page's end, all of them (none), so also
+#     how many come before the page
+#  4. page-text matches among the newest links, from the offset less those title matches
+#  5.-7. the page's links, their tags and their versions
+SEARCH_LATER_PAGE = 7
 # A page reached by the cursor of a `next` link among page-text matches (no title class left):
 #  1. the token, with its user
 #  2. the edge of the window of links after the cursor's

@@ -75,14 +75,14 @@ def test_share_search_pages_in_a_few_queries(client, owner, collection, django_a
     with django_assert_num_queries(6):
         response = client.get(url, {"q": "预算"})
     assert len(response.context["rows"]) == 20 and response.context["page"].has_next()
-    # The second page asks how many title matches come before it:
+    # The second page:
     #  1. the share by its token, with its owner
     #  2. the edge of the window, as on the first page
-    #  3. title matches from the page's offset among the share's newest links: none there
-    #  4. the number of title matches before the page (counted up to the offset)
-    #  5. other matches, from the offset less those title matches
-    #  6.-7. the page's links and their snapshots, as 5.-6. of the first page
-    with django_assert_num_queries(7):
+    #  3. title matches up to the page's end among the share's newest links: one, all there
+    #     are, so also how many come before the page
+    #  4. other matches, from the offset less that title match
+    #  5.-6. the page's links and their snapshots, as 5.-6. of the first page
+    with django_assert_num_queries(6):
         response = client.get(url, {"q": "预算", "page": "2"})
     assert len(response.context["rows"]) == 12 and not response.context["page"].has_next()
     assert 'rel="prev"' in response.content.decode()

@@ -23,12 +23,12 @@ pytestmark = pytest.mark.django_db
 #  8. their tags
 #  9. a window of page text around the first match of each, for the excerpts
 FIRST_PAGE = 9
-# A later page also asks how many title matches come before it:
-#  1.-4. as a first page, from the page's offset: no title matches there
-#  5. the number of title matches before the page (counted up to the offset)
-#  6. page-text matches among the newest links, from the offset less those title matches
-#  7.-10. the page's links, their versions, their tags and their excerpts
-LATER_PAGE = 10
+# A later page:
+#  1.-4. as a first page: the title matches up to the page's end, all of them (none), so also
+#     how many come before the page
+#  5. page-text matches among the newest links, from the offset less those title matches
+#  6.-9. the page's links, their versions, their tags and their excerpts
+LATER_PAGE = 9
 
 
 def test_search_page_highlights_safely_with_constant_queries(owner_client, owner, django_assert_num_queries):
