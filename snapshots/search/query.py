@@ -25,6 +25,7 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySe
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower, StrIndex
 from django.db.models.lookups import GreaterThan
+from taggit.models import Tag
 
 from snapshots.fields import TsVectorField
 from snapshots.models import Link, TaggedLink
@@ -170,7 +171,11 @@ def _site_regex(host: str) -> str:
 
 
 def _tagged(name: str) -> Exists:
-    return Exists(TaggedLink.objects.filter(content_object=OuterRef("pk"), tag__name__iexact=name))
+    """Has a tag of this name (any case). The tag ids are looked up first, so the test is a
+    lookup in the taggings' (tag, link) index, which also gives every link of the tag at once
+    when a search reads from the index (`ranked`) instead of reading every tagging."""
+    ids = list(Tag.objects.filter(name__iexact=name).values_list("pk", flat=True))
+    return Exists(TaggedLink.objects.filter(content_object=OuterRef("pk"), tag_id__in=ids))
 
 
 def _in_head(parsed: ParsedQuery, *, indexed: bool) -> Q | Combinable:
