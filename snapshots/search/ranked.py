@@ -83,7 +83,7 @@ class _Windows:
     def edge(self, newest: QuerySet[Link], results: int, limit: int) -> datetime | None:
         reach = min(self.base + self.per_result * results, limit)
         for known, known_reach, edge in self._found:
-            if known is newest and (known_reach == reach or (edge is None and known_reach >= reach)):
+            if known is newest and (known_reach == reach or edge is None):
                 return edge
         found = list(newest.order_by("-created", "-id").values_list("created", flat=True)[reach - 1 : reach])
         self._found.append((newest, reach, found[0] if found else None))
