@@ -15,6 +15,7 @@ from accounts import services as account_services
 from accounts import throttling
 from accounts.addresses import client_ip
 from snapshots import access
+from snapshots.api.pagination import LinkCursorPagination
 from snapshots.api.serializers import (
     LinkInputSerializer,
     LinkSerializer,
@@ -67,6 +68,7 @@ class TokenCreateView(APIView):
 )
 class LinkListCreateView(generics.ListCreateAPIView):
     serializer_class = LinkSerializer
+    pagination_class = LinkCursorPagination
 
     def get_queryset(self):
         params = self.request.query_params

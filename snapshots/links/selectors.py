@@ -9,6 +9,7 @@ from accounts.models import User
 from snapshots.access import shared_links
 from snapshots.models import Link, Snapshot
 from snapshots.search.query import search_links, search_shared
+from snapshots.search.ranked import RankedResults, newest_first
 
 
 def latest_snapshots_prefetch() -> Prefetch:
@@ -31,15 +32,19 @@ def link_list(
     tag_id: int | None = None,
     query: str | None = None,
     fields: tuple[str, ...] = (),
-) -> QuerySet[Link]:
+) -> QuerySet[Link] | RankedResults:
     """The owner's links, newest first or ranked by `query`; `fields` limits the columns read.
 
     A tag is given by name (any case) or, when the caller already knows it, by id (one join
-    fewer). Nothing is prefetched: pages build rows with `rows.link_rows`, the API its own.
+    fewer; without a query its page is then found like a search class's, see `newest_first`,
+    and the caller knows its count). Nothing is prefetched: pages build rows with
+    `rows.link_rows`, the API its own.
     """
     links = Link.objects.filter(owner=owner)
     if fields:
         links = links.only(*fields)
+    if tag_id is not None and not query:
+        return newest_first(links, links.filter(tagged_items__tag_id=tag_id))
     if tag_id is not None:
         links = links.filter(tagged_items__tag_id=tag_id)
     elif tag:

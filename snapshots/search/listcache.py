@@ -4,7 +4,9 @@ At 100,000 links counting tags joins every link of the user (~100 ms) and counti
 for the paginator takes ~8 ms, which the list page cannot pay each time. Both are cached per
 user in the database cache (Redis may be down), read together in one query, and forgotten
 through `snapshots.search.changes.link_changed`, which every write path to links calls; the TTL
-bounds staleness from a write that goes around it.
+bounds staleness from a write that goes around it. A write made of many committed batches (an
+import) has them recomputed by the writer instead, now and then (`changes.BulkWrite`), so the
+list page keeps reading them from the cache while it runs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from taggit.models import Tag
 from snapshots.models import Link
 
 TTL = 300
+TAG_BAR_SIZE = 50
 
 
 def _keys(owner_id: int) -> tuple[str, str]:
@@ -47,18 +50,32 @@ def tag_counts(*, owner_id: int) -> QuerySet[Tag]:
     )
 
 
-def list_facts(*, owner_id: int, limit: int = 50) -> ListFacts:
+def _tag_bar(owner_id: int) -> list[dict[str, object]]:
+    top = tag_counts(owner_id=owner_id).order_by("-count", "name")[:TAG_BAR_SIZE]
+    bar = [{"id": t.pk, "name": t.name, "count": t.count, "param": quote(t.name, safe="")} for t in top]
+    return sorted(bar, key=lambda t: t["name"])
+
+
+def _total(owner_id: int) -> int:
+    return Link.objects.filter(owner_id=owner_id).count()
+
+
+def list_facts(*, owner_id: int) -> ListFacts:
     bar_key, total_key = _keys(owner_id)
     cached = cache.get_many([bar_key, total_key])
     if bar_key not in cached:
-        top = tag_counts(owner_id=owner_id).order_by("-count", "name")[:limit]
-        bar = [{"id": t.pk, "name": t.name, "count": t.count, "param": quote(t.name, safe="")} for t in top]
-        cached[bar_key] = sorted(bar, key=lambda t: t["name"])
+        cached[bar_key] = _tag_bar(owner_id)
         cache.set(bar_key, cached[bar_key], TTL)
     if total_key not in cached:
-        cached[total_key] = Link.objects.filter(owner_id=owner_id).count()
+        cached[total_key] = _total(owner_id)
         cache.set(total_key, cached[total_key], TTL)
     return ListFacts(tags=cached[bar_key], total=cached[total_key])
+
+
+def refresh(owner_id: int, *, ttl: int) -> None:
+    """Recompute both facts now and cache them for `ttl` seconds (the writer pays, not a page)."""
+    bar_key, total_key = _keys(owner_id)
+    cache.set_many({bar_key: _tag_bar(owner_id), total_key: _total(owner_id)}, ttl)
 
 
 def forget(owner_id: int) -> None:

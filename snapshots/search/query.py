@@ -9,8 +9,9 @@ phrases and CJK words are verified as substrings of the stored text, which only 
 those candidates. Ranking is deliberately not `ts_rank`: ranking every row that matches a
 common word would read each row's whole vector. Instead the order is a weight class — do
 the terms occur in the title or tags (a check of the small head vector) — then recency,
-with the page's LIMIT. SQLite has neither tsvector nor GIN; there the same query becomes
-case-insensitive regular expressions over the same stored text: same results, slower.
+with the page's LIMIT; `ranked` says how each class is fetched without a walk that never ends.
+SQLite has neither tsvector nor GIN; there the same query becomes case-insensitive regular
+expressions over the same stored text: same results, slower.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySe
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower, StrIndex
 from django.db.models.lookups import GreaterThan
+from taggit.models import Tag
 
 from snapshots.fields import TsVectorField
 from snapshots.models import Link, TaggedLink
 from snapshots.search.indexing import CJK_RANGES, normalize, query_tokens
+from snapshots.search.ranked import RankClass, RankedResults
 
 _TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"'})
@@ -110,10 +113,13 @@ class TsMatch(Func):
         return f"({vector_sql} @@ %s::tsquery)", [*params, self.query]
 
 
-def _document_vector() -> Func:
+def _document_vector(*, indexed: bool = True) -> Func:
+    """`head || body`, the expression searchdoc_vector_gin indexes. `indexed=False` writes
+    `body || head`: the same lexemes, but no index covers it, so PostgreSQL tests it row by row
+    (the bounded walks of `ranked`) instead of reading every match from the index to sort them."""
+    vectors = ("head_vector", "body_vector") if indexed else ("body_vector", "head_vector")
     return Func(
-        F("search_document__head_vector"),
-        F("search_document__body_vector"),
+        *(F(f"search_document__{name}") for name in vectors),
         arg_joiner=" || ",
         template="(%(expressions)s)",
         output_field=TsVectorField(),
@@ -165,7 +171,11 @@ def _site_regex(host: str) -> str:
 
 
 def _tagged(name: str) -> Exists:
-    return Exists(TaggedLink.objects.filter(content_object=OuterRef("pk"), tag__name__iexact=name))
+    """Has a tag of this name (any case). The tag ids are looked up first, so the test is a
+    lookup in the taggings' (tag, link) index, which also gives every link of the tag at once
+    when a search reads from the index (`ranked`) instead of reading every tagging."""
+    ids = list(Tag.objects.filter(name__iexact=name).values_list("pk", flat=True))
+    return Exists(TaggedLink.objects.filter(content_object=OuterRef("pk"), tag_id__in=ids))
 
 
 def _in_head(parsed: ParsedQuery, *, indexed: bool) -> Q | Combinable:
@@ -191,10 +201,12 @@ def _in_head(parsed: ParsedQuery, *, indexed: bool) -> Q | Combinable:
     return q
 
 
-def _matching(links: QuerySet[Link], parsed: ParsedQuery, *, text: bool = True) -> QuerySet[Link]:
+def _matching(
+    links: QuerySet[Link], parsed: ParsedQuery, *, text: bool = True, indexed: bool = True
+) -> QuerySet[Link]:
     """Links passing every condition; with `text=False`, all but the included text terms."""
     if text and connection.vendor == "postgresql" and parsed.include:
-        links = links.filter(TsMatch(_document_vector(), _tsquery(parsed.include)))
+        links = links.filter(TsMatch(_document_vector(indexed=indexed), _tsquery(parsed.include)))
     for term in parsed.include if text else ():
         if connection.vendor != "postgresql" or not term.is_word:
             links = links.filter(_contains(term, ALL_COLUMNS))
@@ -233,9 +245,16 @@ def search_links(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedRe
     other_filters = _matching(links, parsed, text=False)
     return RankedResults(
         links,
-        titles=other_filters.filter(_in_head(parsed, indexed=True)),
-        titles_walked=other_filters.filter(_in_head(parsed, indexed=False)),
-        others=_matching(links, parsed).exclude(_in_head(parsed, indexed=True)),
+        titles=RankClass(
+            indexed=other_filters.filter(_in_head(parsed, indexed=True)),
+            walked=other_filters.filter(_in_head(parsed, indexed=False)),
+            newest=links,
+        ),
+        others=RankClass(
+            indexed=_matching(links, parsed).exclude(_in_head(parsed, indexed=True)),
+            walked=_matching(links, parsed, indexed=False).exclude(_in_head(parsed, indexed=False)),
+            newest=links,
+        ),
     )
 
 
@@ -277,105 +296,17 @@ def search_shared(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedR
     links = _on_sites(links, parsed)
     if not parsed.include:
         return links.annotate(search_class=Value(0)).order_by("-created", "-id")
-    matching = links
+    matching, walked = links, links
     if connection.vendor == "postgresql":
         matching = matching.filter(TsMatch(_document_vector(), _tsquery(parsed.include)))
-    in_title = Q()
+        walked = walked.filter(TsMatch(_document_vector(indexed=False), _tsquery(parsed.include)))
+    in_title, visible = Q(), Q()
     for term in parsed.include:
-        matching = matching.filter(_visible(term))
+        visible &= _visible(term)
         in_title &= _visible(term, ("title",))
+    matching, walked = matching.filter(visible), walked.filter(visible)
     return RankedResults(
         links,
-        titles=matching.filter(in_title),
-        titles_walked=None,  # no look at the newest links first: see RankedResults
-        others=matching.exclude(in_title),
+        titles=RankClass(indexed=matching.filter(in_title), walked=walked.filter(in_title), newest=links),
+        others=RankClass(indexed=matching.exclude(in_title), walked=walked.exclude(in_title), newest=links),
     )
-
-
-class RankedResults:
-    """Search results, title/tag matches first, each class newest first; sliceable and countable.
-
-    Each class is fetched as its own `ORDER BY created DESC LIMIT n` query, the shape PostgreSQL
-    plans well both ways: for a common word it walks the newest links and tests each until the
-    page is full; for a rare one it starts from the GIN index. One ORDER BY on a computed class
-    would rank every matching row first. Counting stops at COUNT_CAP for the same reason.
-
-    The title class needs one more step. Which of those two plans is fast depends on how many
-    titles match, and PostgreSQL guesses that badly for CJK terms: it multiplies the
-    frequencies of a term's character pairs as if they were independent, expects a few dozen
-    titles with 政务公开 where there are thousands, and reads all of them through the index to
-    sort them. So the title class is first asked of the newest WINDOW links with a test no index
-    covers (a short, bounded walk); only when those hold too few matches, so matches are rare,
-    does the query go to the title index. A public share (`search_shared`) skips this step: its
-    links are scattered among the owner's, so even its newest 500 cost a long walk to collect.
-    """
-
-    COUNT_CAP = 1000
-    WINDOW = 500
-
-    def __init__(
-        self,
-        links: QuerySet[Link],
-        *,
-        titles: QuerySet[Link],
-        titles_walked: QuerySet[Link] | None,
-        others: QuerySet[Link],
-    ):
-        self.links, self.titles, self.titles_walked, self.others = links, titles, titles_walked, others
-
-    def prefetch_related(self, *lookups) -> RankedResults:
-        """Like QuerySet.prefetch_related, applied to the page of links a slice fetches."""
-        return RankedResults(
-            self.links.prefetch_related(*lookups),
-            titles=self.titles,
-            titles_walked=self.titles_walked,
-            others=self.others,
-        )
-
-    def count(self) -> int:
-        first = self.titles.order_by()[: self.COUNT_CAP].count()
-        if first >= self.COUNT_CAP:
-            return first
-        return first + self.others.order_by()[: self.COUNT_CAP - first].count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    @staticmethod
-    def _ids(queryset: QuerySet[Link], start: int, stop: int) -> list[int]:
-        if stop <= start:
-            return []
-        return list(queryset.order_by("-created", "-id").values_list("pk", flat=True)[start:stop])
-
-    def _title_ids(self, start: int, stop: int) -> list[int]:
-        if stop <= start:
-            return []
-        if self.titles_walked is not None:
-            window = self.links.order_by("-created", "-id").values_list("pk", flat=True)[: self.WINDOW]
-            found = self._ids(self.titles_walked.filter(pk__in=window), start, stop)
-            if len(found) == stop - start:
-                return found  # the newest links held the whole page, and every other link is older
-        return self._ids(self.titles, start, stop)
-
-    def __getitem__(self, key):
-        if isinstance(key, int):
-            return self[key : key + 1][0]
-        start = key.start or 0
-        stop = key.stop if key.stop is not None else start + self.COUNT_CAP
-        firsts = self._title_ids(start, stop)
-        rest: list[int] = []
-        if len(firsts) < stop - start:
-            if firsts or not start:
-                before = start + len(firsts)
-            else:
-                before = self.titles.order_by()[:start].count()
-            rest = self._ids(self.others, max(start - before, 0), stop - before)
-        by_id = {link.pk: link for link in self.links.filter(pk__in=firsts + rest)}
-        for pk in firsts:
-            by_id[pk].search_class = 0
-        for pk in rest:
-            by_id[pk].search_class = 1
-        return [by_id[pk] for pk in firsts + rest if pk in by_id]
-
-    def __iter__(self):
-        return iter(self[0 : self.COUNT_CAP])

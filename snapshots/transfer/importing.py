@@ -46,7 +46,7 @@ from snapshots.models import (
     Snapshot,
     TaggedLink,
 )
-from snapshots.search.changes import link_changed
+from snapshots.search.changes import BulkWrite, link_changed
 from snapshots.textclean import clean_line, clean_text
 from snapshots.transfer.bookmarkfile import Bookmark, count_anchors, read_bookmarks
 
@@ -154,13 +154,17 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
         [TaggedLink(content_object=link, tag=tag) for link, link_tag_rows in link_tags for tag in link_tag_rows],
         ignore_conflicts=True,
     )
-    link_changed(owner_id=job.owner_id, created=[(link, [t.name for t in rows]) for link, rows in link_tags])
+    link_changed(
+        owner_id=job.owner_id, created=[(link, [t.name for t in rows]) for link, rows in link_tags], listing=False
+    )
     if job.capture and new:
         lifecycle.snapshots_request_bulk(links=[link for _b, link in new], trigger=Snapshot.Trigger.IMPORT)
     return len(new), skipped
 
 
-def _commit_batch(job: ImportJob, start: int, batch: list[Bookmark], seen: set[str], tags: dict) -> ImportJob:
+def _commit_batch(
+    job: ImportJob, start: int, batch: list[Bookmark], seen: set[str], tags: dict, bulk: BulkWrite
+) -> ImportJob:
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -181,6 +185,7 @@ def _commit_batch(job: ImportJob, start: int, batch: list[Bookmark], seen: set[s
                 raise
             continue
         seen.update(batch_seen)
+        bulk.batch_committed(rows=created)
         return locked
     raise AssertionError("unreachable")
 
@@ -199,6 +204,16 @@ def import_job_run(job_id: int) -> ImportJob | None:
         job.status = ImportJob.Status.RUNNING
         job.started = timezone.now()
         job.save(update_fields=["status", "started"])
+    # The list facts and statistics follow the batches at a pace, and once more however the run ends.
+    bulk = BulkWrite(owner_id=job.owner_id)
+    try:
+        return _run(job, bulk)
+    finally:
+        bulk.finished()
+
+
+def _run(job: ImportJob, bulk: BulkWrite) -> ImportJob:
+    job_id = job.pk
     deadline = time.monotonic() + settings.IMPORT_SOFT_TIME_LIMIT
     seen: set[str] = set()
     tags: dict[str, Tag] = {}
@@ -214,12 +229,12 @@ def import_job_run(job_id: int) -> ImportJob | None:
                     start = index - 1
                 batch.append(bookmark)
                 if len(batch) >= BATCH:
-                    job = _commit_batch(job, start, batch, seen, tags)
+                    job = _commit_batch(job, start, batch, seen, tags, bulk)
                     batch = []
                     if time.monotonic() >= deadline:
                         return import_job_time_out(job_id)
             if batch:
-                job = _commit_batch(job, start, batch, seen, tags)
+                job = _commit_batch(job, start, batch, seen, tags, bulk)
     except _Superseded:
         return ImportJob.objects.get(pk=job_id)
     except (OSError, UnicodeError):

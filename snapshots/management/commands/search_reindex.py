@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.models import User
+from snapshots.dbstats import statistics_refresh
+from snapshots.models import SearchDocument
 from snapshots.search.indexing import search_document_rebuild_all
 
 
@@ -18,3 +20,5 @@ class Command(BaseCommand):
         owner_id = User.objects.get(username=username).pk if username else None
         count = search_document_rebuild_all(owner_id=owner_id)
         self.stdout.write(f"indexed {count} links")
+        if statistics_refresh(models=[SearchDocument], rows=count):
+            self.stdout.write("analysed the search documents")

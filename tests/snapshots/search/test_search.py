@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from snapshots.links import services
 from snapshots.models import Link, SearchDocument
+from snapshots.paging import Position
 from snapshots.search.indexing import query_tokens
-from snapshots.search.query import RankedResults, parse_query, search_links
+from snapshots.search.query import parse_query, search_links
+from snapshots.search.ranked import RankedResults
 from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +166,44 @@ def test_title_class_pages_are_the_same_whether_the_newest_links_hold_them_or_no
     pages = [link.pk for start in range(0, 12, 5) for link in results[start : start + 5]]
     assert pages == expected
     assert [link.search_class for link in results[0:12]] == [0] * 8 + [1] * 4
+
+
+@pytest.mark.parametrize("window", [(3, 0), (2, 1), (1000, 4)])
+def test_both_classes_page_the_same_whether_the_newest_links_hold_them_or_not(owner, monkeypatch, window):
+    """Each class is read from a walk of the newest links when they hold the slice asked for,
+    otherwise from the index: both must give the same pages, counts and cursor pages."""
+    monkeypatch.setattr(RankedResults, "WINDOW", window[0])
+    monkeypatch.setattr(RankedResults, "WINDOW_PER_RESULT", window[1])
+    now = timezone.now()
+    titles, others = [], []
+    for i in range(15):
+        kind = ("title", "text", "none")[i % 3]
+        link = make_link(
+            owner,
+            f"https://example.com/w/{i}",
+            title="年度预算 蜻蜓" if kind == "title" else f"通知 {i}",
+            text="正文提到预算" if kind == "text" else "正文",
+            created=now - timedelta(hours=i),
+        )
+        (titles if kind == "title" else others if kind == "text" else []).append(link.pk)
+    # Old bookmarks whose titles hold a word no page text has.
+    long_ago = now - timedelta(days=900)
+    bookmarks = [
+        make_link(
+            owner, f"https://bookmarks.example/{i}", title=f"蜻蜓 书签 {i}", created=long_ago - timedelta(days=i)
+        ).pk
+        for i in range(6)
+    ]
+    results = search_links(Link.objects.filter(owner=owner), "预算")
+    assert [link.pk for start in range(0, 12, 4) for link in results[start : start + 4]] == titles + others
+    assert [link.search_class for link in results[0:12]] == [0] * 5 + [1] * 5
+    assert results.count() == 10 and list(results[10:14]) == []
+    fourth = results[3]
+    after = results.after(Position(0, fourth.created, fourth.pk, 4))
+    assert [link.pk for link in after[0:4]] + [link.pk for link in after[4:12]] == (titles + others)[4:]
+    only_titles = search_links(Link.objects.filter(owner=owner), "蜻蜓")
+    assert [link.pk for link in only_titles[0:8]] + [link.pk for link in only_titles[8:12]] == titles + bookmarks
+    assert list(only_titles[11:15]) == [] and only_titles.count() == 11  # the page after the last title
 
 
 def test_cjk_terms_ask_the_index_for_pairs_that_cover_every_character():

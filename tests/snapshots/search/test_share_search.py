@@ -67,19 +67,21 @@ def test_share_search_pages_in_a_few_queries(client, owner, collection, django_a
     url = reverse("snapshots:share_page", args=[share.token])
     # Expected queries of the first page (both engines):
     #  1. the share by its token, with its owner (is it live)
-    #  2. title matches among the share's links, for the page (no look at the newest links first)
-    #  3. matches in visible text other than the title, for the rest of the page
-    #  4. the page's links, by id
-    #  5. the newest succeeded snapshot of each, in one windowed query
-    with django_assert_num_queries(5):
+    #  2. the edge of the window of the share's newest links (none: it holds them all)
+    #  3. title matches among them: one
+    #  4. matches in visible text other than the title among them: the rest of the page
+    #  5. the page's links, by id
+    #  6. the newest succeeded snapshot of each, in one windowed query
+    with django_assert_num_queries(6):
         response = client.get(url, {"q": "预算"})
     assert len(response.context["rows"]) == 20 and response.context["page"].has_next()
-    # The second page asks how many title matches come before it:
+    # The second page:
     #  1. the share by its token, with its owner
-    #  2. title matches from the page's offset: none there
-    #  3. the number of title matches before the page (counted up to the offset)
-    #  4. other matches, from the offset less those title matches
-    #  5.-6. the page's links and their snapshots, as 4.-5. of the first page
+    #  2. the edge of the window, as on the first page
+    #  3. title matches up to the page's end among the share's newest links: one, all there
+    #     are, so also how many come before the page
+    #  4. other matches, from the offset less that title match
+    #  5.-6. the page's links and their snapshots, as 5.-6. of the first page
     with django_assert_num_queries(6):
         response = client.get(url, {"q": "预算", "page": "2"})
     assert len(response.context["rows"]) == 12 and not response.context["page"].has_next()

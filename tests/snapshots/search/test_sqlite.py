@@ -22,6 +22,8 @@ ON_SQLITE = [
     "tests/snapshots/transfer/test_import_export.py::test_large_file_in_batches_through_the_task",
     "tests/snapshots/archive/test_dispatch.py",
     "tests/linkhome/test_guards.py",
+    "tests/snapshots/transfer/test_import_pace.py",
+    "tests/snapshots/test_dbstats.py",
 ]
 
 

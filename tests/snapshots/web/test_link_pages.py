@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from snapshots.links import services
 from snapshots.models import Link, Snapshot
+from snapshots.search.ranked import RankedResults
 from tests.factories import make_link, make_links
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +87,26 @@ def test_list_is_newest_first_and_paginated(owner_client, owner):
     html = page1.content.decode()
     assert 'rel="next"' in html and 'class="shot"' in html
     assert owner_client.get(reverse("snapshots:link_list"), {"page": "abc"}).status_code == 200
+
+
+@pytest.mark.parametrize("window", [2, 500])
+def test_a_folder_of_old_bookmarks_pages_the_same_from_the_newest_links_or_its_index(
+    owner_client, owner, monkeypatch, window
+):
+    """A tag's page is first sought among the newest links, then through the tag's taggings."""
+    monkeypatch.setattr(RankedResults, "WINDOW", window)
+    monkeypatch.setattr(RankedResults, "WINDOW_PER_RESULT", 0)
+    long_ago = timezone.now() - timedelta(days=3000)
+    folder = [
+        make_link(owner, f"https://bookmarks.example/{i}", tags=["旧书签"], created=long_ago - timedelta(hours=i))
+        for i in range(25)
+    ]
+    newer = make_links(owner, 30, tags=("新",))
+    pages = [
+        [link.pk for link in owner_client.get(reverse("snapshots:link_list"), {"tag": tag, "page": n}).context["page"]]
+        for tag, n in (("旧书签", 1), ("旧书签", 2), ("新", 2))
+    ]
+    assert pages == [[x.pk for x in folder[:20]], [x.pk for x in folder[20:]], [x.pk for x in newer[20:]]]
 
 
 def test_search_finds_by_title(owner_client, owner):

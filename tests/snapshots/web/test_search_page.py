@@ -11,23 +11,24 @@ from tests.factories import make_link
 pytestmark = pytest.mark.django_db
 
 
-# The first page of results, whose title matches the newest links do not fill (both engines):
+# The first page of results (both engines):
 #  1. the session
 #  2. the signed-in user
-#  3. title and tag matches among the owner's 500 newest links: too few for the page
-#  4. title and tag matches through the index, for the page
-#  5. page-text matches through the index, for the rest of the page
+#  3. the edge of the window of the owner's newest links that each class is first sought in
+#     (none here: it holds them all, so the index is never asked)
+#  4. title and tag matches among those links: none
+#  5. page-text matches among those links: the page's
 #  6. the page's links, by id
 #  7. each of them's newest version and newest succeeded version, in one windowed query
 #  8. their tags
 #  9. a window of page text around the first match of each, for the excerpts
 FIRST_PAGE = 9
-# A later page also asks how many title matches come before it:
-#  1.-4. as a first page, from the page's offset: no title matches there
-#  5. the number of title matches before the page (counted up to the offset)
-#  6. page-text matches, from the offset less those title matches
-#  7.-10. the page's links, their versions, their tags and their excerpts
-LATER_PAGE = 10
+# A later page:
+#  1.-4. as a first page: the title matches up to the page's end, all of them (none), so also
+#     how many come before the page
+#  5. page-text matches among the newest links, from the offset less those title matches
+#  6.-9. the page's links, their versions, their tags and their excerpts
+LATER_PAGE = 9
 
 
 def test_search_page_highlights_safely_with_constant_queries(owner_client, owner, django_assert_num_queries):
