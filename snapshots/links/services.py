@@ -66,7 +66,7 @@ def links_saved_this_hour(owner_id: int) -> int:
     for one capture with the `save` trigger, which imports and staff saves for the owner do not
     count against."""
     since = timezone.now() - timedelta(hours=1)
-    return Snapshot.objects.filter(link__owner_id=owner_id, trigger=Snapshot.Trigger.SAVE, created__gte=since).count()
+    return Snapshot.objects.filter(owner_id=owner_id, trigger=Snapshot.Trigger.SAVE, created__gte=since).count()
 
 
 def _check_link_rate(owner: User) -> None:

@@ -121,7 +121,8 @@ class Command(BaseCommand):
             link_tags.append(rng.sample(TAGS, rng.randint(0, 3)))
         Link.objects.bulk_create(links)
         snapshots = Snapshot.objects.bulk_create([
-            Snapshot(link=link, owner=user, status=Snapshot.Status.SUCCEEDED, text=text, finished=link.created,
+            Snapshot(link=link, owner=user, trigger=Snapshot.Trigger.IMPORT, status=Snapshot.Status.SUCCEEDED,
+                     text=text, finished=link.created,
                      title=link.title, content_hash=f"seed-{link.pk}")
             for link, text in zip(links, texts, strict=True)
         ])
