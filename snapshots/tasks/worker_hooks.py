@@ -2,14 +2,17 @@
 
 The main worker process reaps Chromium left in its profile folders by an earlier, killed
 worker; each pool process of a worker that takes captures starts its warm browser before its
-first task and quits it on exit. A service worker (imports, maintenance) starts no browser.
+first task and quits it on exit. A service worker (imports, maintenance) starts no browser and
+runs at SERVICE_WORKER_NICE.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown
+from django.conf import settings
 
 from capture import browser
 from snapshots import queues
@@ -28,6 +31,9 @@ def _reap_at_worker_start(sender=None, **_kwargs) -> None:
     _takes_captures = not consumed or bool(consumed & {queues.CAPTURE_QUEUE, queues.BULK_QUEUE})
     if _takes_captures:
         browser.reap_orphans(capture_config())
+    else:  # a service worker: its pool processes, forked next, inherit the lower priority
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, max(current, settings.SERVICE_WORKER_NICE))
 
 
 @worker_process_init.connect

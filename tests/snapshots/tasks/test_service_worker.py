@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from snapshots import queues
@@ -48,6 +50,8 @@ def test_the_service_worker_runs_an_import_without_a_browser(worker_env, owner_a
         )
         assert job.done == 2, log_tails(service)
         assert service.pool_children(), "the worker should have its pool process"
+        for pid in service.pool_children():  # a big import yields to the web and to captures
+            assert os.getpriority(os.PRIO_PROCESS, pid) == settings.SERVICE_WORKER_NICE
         assert not [c for c in command_lines(descendants_of(service.pid)) if b"chrom" in c]
     finally:
         service.stop()
