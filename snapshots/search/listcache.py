@@ -11,14 +11,20 @@ list page keeps reading them from the cache while it runs.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.core.cache import cache
+from django.db import OperationalError, connection
 from django.db.models import Count, QuerySet
 from taggit.models import Tag
 
 from snapshots.models import Link
+
+log = logging.getLogger(__name__)
 
 TTL = 300
 TAG_BAR_SIZE = 50
@@ -60,15 +66,44 @@ def _total(owner_id: int) -> int:
     return Link.objects.filter(owner_id=owner_id).count()
 
 
+@contextmanager
+def _no_wait_for_the_write_lock() -> Iterator[None]:
+    """On SQLite, give up at once instead of waiting out the busy timeout for the one write lock."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (waited,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(waited)}")
+
+
+def _remember(values: dict[str, object]) -> None:
+    """Cache facts a page computed, if the database takes the write now. On SQLite an import or
+    a big merge may hold the one write lock for a while: the page serves what it computed rather
+    than wait to save the next page some work."""
+    try:
+        with _no_wait_for_the_write_lock():
+            cache.set_many(values, TTL)
+    except OperationalError as exc:
+        log.info("list facts not cached this time: %s", exc)
+
+
 def list_facts(*, owner_id: int) -> ListFacts:
     bar_key, total_key = _keys(owner_id)
     cached = cache.get_many([bar_key, total_key])
+    missing = {}
     if bar_key not in cached:
-        cached[bar_key] = _tag_bar(owner_id)
-        cache.set(bar_key, cached[bar_key], TTL)
+        cached[bar_key] = missing[bar_key] = _tag_bar(owner_id)
     if total_key not in cached:
-        cached[total_key] = _total(owner_id)
-        cache.set(total_key, cached[total_key], TTL)
+        cached[total_key] = missing[total_key] = _total(owner_id)
+    if missing:
+        _remember(missing)
     return ListFacts(tags=cached[bar_key], total=cached[total_key])
 
 

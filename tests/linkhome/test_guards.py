@@ -178,3 +178,33 @@ def test_saves_while_a_big_tag_merge_and_an_import_run_never_fail(owner, other, 
     assert merged() == many and imported().status == ImportJob.Status.SUCCEEDED
     assert Link.objects.filter(owner=owner, tags__name="新").count() == many
     assert Link.objects.filter(owner=owner, tags__name="导入").count() == many
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_page_never_waits_for_a_held_write_lock_to_cache_its_facts(owner, owner_client):
+    """An import or a big merge may hold SQLite's one write lock: the list page serves the tag
+    bar and total it computed instead of waiting out the busy timeout to cache them (the cache
+    gives up silently, so only the wait would show)."""
+    make_links(owner, 3, tags=("报告",))
+    done = threading.Event()
+    result: dict[str, object] = {}
+
+    def view_the_list() -> None:
+        try:
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA busy_timeout = 60000")  # longer than the test waits
+            result["page"] = owner_client.get(reverse("snapshots:link_list"))
+        finally:
+            connection.close()
+            done.set()
+
+    with transaction.atomic():
+        _hold_write_lock()
+        threading.Thread(target=view_the_list).start()
+        answered_while_locked = done.wait(timeout=30)
+    done.wait(timeout=90)
+    assert answered_while_locked, "the list page waited for the write lock"
+    page = result["page"]
+    assert page.status_code == 200
+    assert [(t["name"], t["count"]) for t in page.context["tags"]] == [("报告", 3)]

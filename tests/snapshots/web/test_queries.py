@@ -4,6 +4,7 @@ rows behind it. Each count lists its queries; PostgreSQL and SQLite run the same
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from snapshots.search import listcache
@@ -33,12 +34,14 @@ TAG_WARM = 8
 #  2. the signed-in user
 #  3. the tag bar and the link total, read from the database cache together: both missing
 #  4. the owner's 50 most used tags with their counts
-#  5.-9. the tag bar written to the database cache: count the cache rows (cull check),
+#  5. the owner's link total
+#  6.-10. the tag bar written to the database cache: count the cache rows (cull check),
 #        savepoint, look up the key, insert it, release the savepoint
-#  10. the owner's link total
 #  11.-15. the total written to the database cache, the same five queries
 #  16.-18. the page of links, their versions and their tags, as 4.-6. of a warm view
-LIST_COLD = 18
+# SQLite adds three around the writes: read the busy timeout, set it to 0 (a page never waits
+# for an import's write lock to cache the facts), and set it back.
+LIST_COLD = {"postgresql": 18, "sqlite": 21}
 # The tag page:
 #  1. the session
 #  2. the signed-in user
@@ -57,14 +60,14 @@ def test_html_list_page_queries_do_not_grow_with_links(owner_client, owner, othe
     url = reverse("snapshots:link_list")
     make_links(other, 30)
     make_links(owner, 20)
-    with django_assert_num_queries(LIST_COLD):
+    with django_assert_num_queries(LIST_COLD[connection.vendor]):
         assert owner_client.get(url).status_code == 200
     with django_assert_num_queries(LIST_WARM):
         response = owner_client.get(url)
     assert len(response.context["page"].object_list) == 20
     make_links(owner, 180, tags=("预算", "统计", "政府"), start=20)
     listcache.forget(owner.pk)  # make_links goes around the services, which forget it themselves
-    with django_assert_num_queries(LIST_COLD):
+    with django_assert_num_queries(LIST_COLD[connection.vendor]):
         assert owner_client.get(url).status_code == 200
     with django_assert_num_queries(LIST_WARM):
         response = owner_client.get(url)
