@@ -38,7 +38,6 @@ from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
 
 TEXT_DB_LIMIT = 500_000  # characters of page text kept in the row for search and diffs
-BULK_TRIGGERS = Snapshot.BULK_TRIGGERS
 
 
 class CaptureRateExceeded(Exception):
@@ -53,7 +52,7 @@ def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, stri
     always start waiting: the dispatcher paces them.
     """
     owner_id = link.owner_id
-    if trigger in BULK_TRIGGERS:
+    if trigger in Snapshot.BULK_TRIGGERS:
         snapshot = Snapshot.objects.create(
             link=link, owner_id=owner_id, trigger=trigger, status=Snapshot.Status.WAITING
         )
@@ -75,7 +74,7 @@ def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, stri
 
 def snapshots_request_bulk(*, links: list[Link], trigger: str) -> list[Snapshot]:
     """Waiting snapshots for many links of one owner in one INSERT (imports); the dispatcher paces them."""
-    if trigger not in BULK_TRIGGERS:
+    if trigger not in Snapshot.BULK_TRIGGERS:
         raise ValueError(f"{trigger!r} is not a bulk trigger")
     if not links:
         return []
@@ -264,7 +263,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         | Q(enqueued__lt=stale_queue)
     )
     for snap_id, trigger in queued.values_list("pk", "trigger")[:500]:
-        counts["enqueued"] += dispatch.enqueue(snap_id, bulk=trigger in BULK_TRIGGERS)
+        counts["enqueued"] += dispatch.enqueue(snap_id, bulk=trigger in Snapshot.BULK_TRIGGERS)
     for snap_id, attempts, trigger in Snapshot.objects.filter(
         status=Snapshot.Status.RUNNING, started__lt=stale_run
     ).values_list("pk", "attempts", "trigger"):
@@ -273,5 +272,5 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             counts["failed"] += 1
         else:
             snapshot_requeue(snap_id)
-            counts["retried"] += dispatch.enqueue(snap_id, bulk=trigger in BULK_TRIGGERS)
+            counts["retried"] += dispatch.enqueue(snap_id, bulk=trigger in Snapshot.BULK_TRIGGERS)
     return counts
