@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -53,6 +53,13 @@ from snapshots.transfer.bookmarkfile import Bookmark, count_anchors, read_bookma
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# SQLite has one write lock for the whole database, and its busy handler does not queue the
+# writers that wait for it: a run committing big batches back to back (at the service worker's
+# low CPU priority) kept a capture finishing or a user saving waiting for seconds. There it
+# writes smaller batches (the most links one INSERT takes: 999 parameters, 11 a link) and,
+# after each, leaves the lock free for as long as it held it.
+SQLITE_BATCH = 90
+SQLITE_YIELD_MAX = 1.0  # s
 SKIPPED_LIMIT = 10_000  # entries kept in the report; the count in `done - created` stays exact
 ENQUEUE_GRACE = timedelta(seconds=10)
 
@@ -162,9 +169,20 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
     return len(new), skipped
 
 
+def batch_size() -> int:
+    """Bookmarks a run commits together."""
+    return SQLITE_BATCH if connection.vendor == "sqlite" else BATCH
+
+
+def _yield_write_lock(held: float) -> None:
+    if connection.vendor == "sqlite":
+        time.sleep(min(held, SQLITE_YIELD_MAX))
+
+
 def _commit_batch(
     job: ImportJob, start: int, batch: list[Bookmark], seen: set[str], tags: dict, bulk: BulkWrite
 ) -> ImportJob:
+    began = time.monotonic()
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -186,6 +204,7 @@ def _commit_batch(
             continue
         seen.update(batch_seen)
         bulk.batch_committed(rows=created)
+        _yield_write_lock(time.monotonic() - began)
         return locked
     raise AssertionError("unreachable")
 
@@ -217,6 +236,7 @@ def _run(job: ImportJob, bulk: BulkWrite) -> ImportJob:
     deadline = time.monotonic() + settings.IMPORT_SOFT_TIME_LIMIT
     seen: set[str] = set()
     tags: dict[str, Tag] = {}
+    size = batch_size()
     try:
         with default_storage.open(job.upload, "rb") as stream:
             batch: list[Bookmark] = []
@@ -228,7 +248,7 @@ def _run(job: ImportJob, bulk: BulkWrite) -> ImportJob:
                 if not batch:
                     start = index - 1
                 batch.append(bookmark)
-                if len(batch) >= BATCH:
+                if len(batch) >= size:
                     job = _commit_batch(job, start, batch, seen, tags, bulk)
                     batch = []
                     if time.monotonic() >= deadline:

@@ -23,9 +23,9 @@ def _job(owner, count: int) -> ImportJob:
 
 def test_a_run_past_its_time_limit_fails_with_a_reason_and_keeps_what_it_saved(owner, owner_client, settings):
     settings.IMPORT_SOFT_TIME_LIMIT = 0  # out of time as soon as the first batch is saved
-    job = importing.import_job_run(_job(owner, importing.BATCH * 2 + 200).pk)
+    job = importing.import_job_run(_job(owner, importing.batch_size() * 2 + 200).pk)
     assert (job.status, job.error_code, job.error_params) == ("failed", reasons.IMPORT_TIMED_OUT, {"seconds": 0})
-    assert job.done == job.created_links == importing.BATCH == Link.objects.filter(owner=owner).count()
+    assert job.done == job.created_links == importing.batch_size() == Link.objects.filter(owner=owner).count()
     assert job.error.startswith("the import reached its time limit of 0 s; the links saved until then are kept")
     page = owner_client.get(reverse("snapshots:import_detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     with translation.override("zh-hans"):
@@ -37,7 +37,7 @@ def test_a_run_past_its_time_limit_fails_with_a_reason_and_keeps_what_it_saved(o
 
 def test_a_run_sent_again_continues_after_its_last_saved_batch(owner, settings):
     settings.IMPORT_SOFT_TIME_LIMIT = 0
-    job = importing.import_job_run(_job(owner, importing.BATCH + 200).pk)
+    job = importing.import_job_run(_job(owner, importing.batch_size() + 200).pk)
     # As a run that died after its first batch leaves it: running, one batch done. The owner
     # deletes those links meanwhile; a run that started over would save them again.
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, error_code="", error="")
@@ -45,7 +45,7 @@ def test_a_run_sent_again_continues_after_its_last_saved_batch(owner, settings):
     settings.IMPORT_SOFT_TIME_LIMIT = 60
     assert import_bookmarks(job.pk) == "succeeded"
     job.refresh_from_db()
-    assert job.created_links == importing.BATCH + 200 and job.done == job.total == importing.BATCH + 200
+    assert job.created_links == importing.batch_size() + 200 and job.done == job.total == importing.batch_size() + 200
     assert Link.objects.filter(owner=owner).count() == 200
 
 
