@@ -76,3 +76,13 @@ def test_bookmarklet_opens_prefilled_popup_and_saves(owner_client, owner):
     )
     assert done.templates[0].name == "snapshots/popup_done.html"
     assert Link.objects.get(owner=owner).title == "政务公开 年报"
+
+
+def test_excerpts_find_latin_words_in_any_case_and_chinese_as_written(owner_client, owner):
+    # Both matches lie past the first window of text, so the window must be found around them.
+    make_link(owner, "https://example.com/en", text="Preface. " * 40 + "The national ANNUAL Report of 2025 on prices")
+    make_link(owner, "https://example.com/zh", text="前言很长" * 30 + "年度统计公报和居民收入")
+    latin = owner_client.get(reverse("snapshots:search"), {"q": "annual"}).content.decode()
+    assert "national <mark>ANNUAL</mark> Report" in latin
+    chinese = owner_client.get(reverse("snapshots:search"), {"q": "统计公报"}).content.decode()
+    assert "前言很长年度<mark>统计公报</mark>和居民收入…" in chinese and "<p class=\"excerpt\">…" in chinese
