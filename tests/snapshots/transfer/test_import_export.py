@@ -191,6 +191,7 @@ IMPORT_QUERIES = {"postgresql": 55, "sqlite": 226}
 def test_large_file_in_batches_through_the_task(owner, django_assert_num_queries, monkeypatch):
     # No refresh of the list facts in between, however slow the machine (they have their own tests).
     monkeypatch.setattr(BulkWrite, "REFRESH_SECONDS", 3600)
+    monkeypatch.setattr(importing, "SQLITE_YIELD_MAX", 0)  # what is counted here are queries
     job = importing.import_job_create(owner=owner, upload=_upload(_big_file(2_300)))
     assert job.total == 2_300
     assert app.amqp.router.route({}, import_bookmarks.name)["queue"].name == "imports"
