@@ -24,6 +24,7 @@ ON_SQLITE = [
     "tests/linkhome/test_guards.py",
     "tests/snapshots/transfer/test_import_pace.py",
     "tests/snapshots/test_dbstats.py",
+    "tests/snapshots/transfer/test_backup.py",
 ]
 
 
@@ -37,6 +38,8 @@ def test_search_row_and_query_count_suites_pass_on_sqlite(tmp_path):
         # A file, as `make run` uses, not SQLite's in-memory database: several threads then
         # share one writer lock and wait for it the way web and worker processes do.
         "TEST_DATABASE_NAME": str(tmp_path / "test.sqlite3"),
+        # The backup test restores a SQLite backup into a scratch database on this server.
+        "POSTGRES_URL": os.environ["DATABASE_URL"],
     }
     result = subprocess.run(
         [sys.executable, "-m", "pytest", *ON_SQLITE],
