@@ -241,6 +241,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CAPTURE_SWEEP_INTERVAL = env_int("CAPTURE_SWEEP_INTERVAL", 30, minimum=1)
 CAPTURE_SWEEP_GRACE = env_int("CAPTURE_SWEEP_GRACE", 10, minimum=0)  # s a new row may await its publish
+# s after publishing before a queued capture whose message the broker no longer holds (its data
+# was lost) is published again, rather than after the whole visibility timeout.
+CAPTURE_LOST_GRACE = env_int("CAPTURE_LOST_GRACE", 30, minimum=1)
 CAPTURE_PACE_INTERVAL = env_int("CAPTURE_PACE_INTERVAL", 5, minimum=1)  # s between pacer runs
 CELERY_BEAT_SCHEDULE = {
     "bulk-sweep": {"task": queues.BULK_SWEEP_TASK, "schedule": 60.0},

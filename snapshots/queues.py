@@ -7,8 +7,11 @@ pages, the API and the write paths send tasks through `send()` by name, so nothi
 
 from __future__ import annotations
 
+import ast
+import json
 import logging
 
+import redis
 from celery import current_app
 from django.conf import settings
 
@@ -55,3 +58,46 @@ def send(task_name: str, *args: object, queue: str | None = None) -> bool:
         log.warning("%s%r not published (%s); the sweeper will retry", task_name, args, exc)
         return False
     return True
+
+
+# Where kombu's Redis transport keeps messages: a list per queue (one more per priority step,
+# named queue + "\x06\x16" + step) and one hash of messages handed to a worker but not yet
+# acknowledged.
+_STEPS = (0, 3, 6, 9)
+_UNACKED = "unacked"
+
+
+def _capture_id(message: dict) -> int | None:
+    headers = message.get("headers") or {}
+    if headers.get("task") != CAPTURE_TASK:
+        return None
+    try:
+        args = ast.literal_eval(headers.get("argsrepr") or "()")
+        return int(args[0])
+    except (ValueError, SyntaxError, IndexError, TypeError):
+        return None
+
+
+def held_capture_ids() -> set[int] | None:
+    """Snapshot ids of the capture messages the broker holds now (waiting in a queue, or with a
+    worker and not yet acknowledged); None when the broker cannot be read.
+
+    A queued snapshot whose message is not among them was lost with the broker's data (a Redis
+    restarted without its files, or flushed): the sweeper publishes it again at once instead of
+    waiting out the visibility timeout. Fair dispatch keeps these lists short (a message or two
+    per user), so reading them whole is cheap.
+    """
+    names = [f"{base}\x06\x16{step}" if step else base for base in (CAPTURE_QUEUE, BULK_QUEUE) for step in _STEPS]
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+        with client.pipeline(transaction=True) as pipe:
+            for name in names:
+                pipe.lrange(name, 0, -1)
+            pipe.hvals(_UNACKED)
+            *waiting, unacked = pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("could not read the broker's queues (%s)", exc)
+        return None
+    messages = [json.loads(raw) for queue in waiting for raw in queue]
+    messages += [json.loads(raw)[0] for raw in unacked]
+    return {found for message in messages if (found := _capture_id(message)) is not None}

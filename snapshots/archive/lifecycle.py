@@ -9,6 +9,7 @@ sweeper retries it once the hard time limit has passed).
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from snapshots import queues
 from snapshots.archive import dispatch, reasons
 from snapshots.archive.diffing import snapshot_collapse_unchanged
 from snapshots.models import (
@@ -36,6 +38,8 @@ from snapshots.models import (
 from snapshots.search.changes import link_changed
 from snapshots.storage import files
 from snapshots.textclean import clean_line, clean_text
+
+log = logging.getLogger(__name__)
 
 TEXT_DB_LIMIT = 500_000  # characters of page text kept in the row for search and diffs
 
@@ -248,8 +252,26 @@ def next_scheduled_capture(schedule: str, now: datetime | None = None) -> dateti
     return {"daily": now + timedelta(days=1), "weekly": now + timedelta(days=7)}.get(schedule)
 
 
+def _publish_lost(now: datetime) -> int:
+    """Publish again the queued snapshots whose message the broker no longer holds (its data was
+    lost), once CAPTURE_LOST_GRACE has passed since they were published."""
+    published = Snapshot.objects.filter(
+        status=Snapshot.Status.QUEUED, enqueued__lt=now - timedelta(seconds=settings.CAPTURE_LOST_GRACE)
+    ).values_list("pk", "trigger")[:500]
+    rows = list(published)
+    if not rows:
+        return 0
+    held = queues.held_capture_ids()
+    if held is None:  # the broker cannot be read: nothing can be published either
+        return 0
+    lost = [(snap_id, trigger) for snap_id, trigger in rows if snap_id not in held]
+    for snap_id, _trigger in lost:
+        log.warning("snapshot %s was queued but the broker no longer holds its message: publishing it again", snap_id)
+    return sum(dispatch.enqueue(snap_id, bulk=trigger in Snapshot.BULK_TRIGGERS) for snap_id, trigger in lost)
+
+
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Publish queued snapshots the broker never got; retry or fail runs older than the hard limit.
+    """Publish queued snapshots the broker never got or lost; retry or fail runs older than the hard limit.
 
     Waiting snapshots are the dispatcher's (its pacer releases them), never the sweeper's.
     """
@@ -264,6 +286,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     )
     for snap_id, trigger in queued.values_list("pk", "trigger")[:500]:
         counts["enqueued"] += dispatch.enqueue(snap_id, bulk=trigger in Snapshot.BULK_TRIGGERS)
+    counts["lost"] = _publish_lost(now)
     for snap_id, attempts, trigger in Snapshot.objects.filter(
         status=Snapshot.Status.RUNNING, started__lt=stale_run
     ).values_list("pk", "attempts", "trigger"):
