@@ -197,6 +197,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# /metrics answers only requests that send `Authorization: Bearer <this>`; unset, it is absent.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CAPTURE_HARD_TIME_LIMIT = env_int("CAPTURE_HARD_TIME_LIMIT", 90, minimum=5)

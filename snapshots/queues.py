@@ -67,6 +67,28 @@ _STEPS = (0, 3, 6, 9)
 _UNACKED = "unacked"
 
 
+def _keys(queue: str) -> list[str]:
+    return [f"{queue}\x06\x16{step}" if step else queue for step in _STEPS]
+
+
+def _broker() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+
+
+def queue_lengths() -> dict[str, int]:
+    """Messages waiting in each queue, and (as "unacked") those with a worker not yet acknowledged.
+    Raises redis.RedisError when the broker cannot be read."""
+    with _broker().pipeline(transaction=False) as pipe:
+        for queue in QUEUES:
+            for key in _keys(queue):
+                pipe.llen(key)
+        pipe.hlen(_UNACKED)
+        *lengths, unacked = pipe.execute()
+    steps = len(_STEPS)
+    counts = {queue: sum(lengths[i * steps : (i + 1) * steps]) for i, queue in enumerate(QUEUES)}
+    return {**counts, "unacked": unacked}
+
+
 def _capture_id(message: dict) -> int | None:
     headers = message.get("headers") or {}
     if headers.get("task") != CAPTURE_TASK:
@@ -87,10 +109,9 @@ def held_capture_ids() -> set[int] | None:
     waiting out the visibility timeout. Fair dispatch keeps these lists short (a message or two
     per user), so reading them whole is cheap.
     """
-    names = [f"{base}\x06\x16{step}" if step else base for base in (CAPTURE_QUEUE, BULK_QUEUE) for step in _STEPS]
+    names = [key for queue in (CAPTURE_QUEUE, BULK_QUEUE) for key in _keys(queue)]
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
-        with client.pipeline(transaction=True) as pipe:
+        with _broker().pipeline(transaction=True) as pipe:
             for name in names:
                 pipe.lrange(name, 0, -1)
             pipe.hvals(_UNACKED)

@@ -100,6 +100,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "api_schema": PUBLIC,
     "set_language": (302, 302, 302, 302),
     "healthz": PUBLIC,
+    "metrics": (404, 404, 404, 404),  # absent without METRICS_TOKEN; with it, see test_metrics.py
     "admin:*": STAFF_ONLY,  # every admin URL: see `admin_allows`
 }
 
