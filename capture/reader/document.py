@@ -52,7 +52,7 @@ ATTRIBUTES = {
 }
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
                       "form", "select", "textarea", "button"}
-_SPACE = re.compile(r"[ \t\r\f\v]+")
+_SPACE = re.compile(r"[ \r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 ImageLookup = Callable[[str], "tuple[str, bytes] | None"]
@@ -113,8 +113,9 @@ def _image_sources(fragment: str) -> str:
                 lazy = img.get("srcset").split(",")[0].strip().split(" ")[0]
             if lazy:
                 img.set("src", lazy)
-    return "".join(lxml.html.tostring(child, encoding="unicode") for child in root) if len(root) else \
-        html.escape(root.text or "")
+    return html.escape(root.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
 
 
 def sanitise(fragment: str, base: str, lookup: ImageLookup) -> str:

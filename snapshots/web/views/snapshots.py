@@ -50,9 +50,7 @@ def snapshot_reader(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     """The reader copy inside our own page: typography, themes, reading time."""
     grant = _grant(request.user, snapshot_id, "reader")
     snapshot = grant.snapshot
-    markup = reader_markup(snapshot)
-    if markup is None:
-        raise Http404
+    markup = reader_markup(snapshot)  # None: no reader copy (no main content, or captured before them)
     return render(
         request,
         "snapshots/snapshot_reader.html",
@@ -60,7 +58,7 @@ def snapshot_reader(request: HttpRequest, snapshot_id: int) -> HttpResponse:
             "snap": snapshot,
             "link": snapshot.link,
             "reader": markup,
-            "minutes": reading_minutes(snapshot.reader_text or snapshot.text),
+            "minutes": reading_minutes(snapshot.reader_text or snapshot.text) if markup else 0,
             "staff_view": grant.staff_view,
         },
     )
