@@ -6,12 +6,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from snapshots.archive.lifecycle import TEXT_DB_LIMIT
 from snapshots.models import Snapshot
 from snapshots.search.changes import link_changed
 from snapshots.storage import files
 from snapshots.textclean import clean_text
-
-READER_TEXT_LIMIT = 500_000  # characters, as the page text (lifecycle.TEXT_DB_LIMIT)
 
 
 def snapshots_without_reader(owner_id: int | None = None) -> list[int]:
@@ -53,7 +52,7 @@ def reader_attach(snapshot_id: int, data: bytes, filename: str, text: str) -> bo
             return False
         locked.artifacts = {**(locked.artifacts or {}), "reader": name}
         locked.sizes = {**(locked.sizes or {}), "reader": len(data)}
-        locked.reader_text = clean_text(text)[:READER_TEXT_LIMIT]
+        locked.reader_text = clean_text(text)[:TEXT_DB_LIMIT]
         locked.save(update_fields=["artifacts", "sizes", "reader_text"])
         link_changed(owner_id=snapshot.link.owner_id, link_ids=[snapshot.link_id], listing=False)
     return True
