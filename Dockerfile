@@ -14,12 +14,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # Chromium and its driver come from Debian, never from Selenium Manager; CJK fonts make Chinese
 # pages render as they do for readers; gettext compiles the translation catalogues.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk gettext tini \
+    && apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk gettext tini npm \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
+
+# Mozilla Readability, which captures run inside the page for the reader copy.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 COPY . .
 RUN DATA_DIR=/tmp/build python manage.py compilemessages --ignore=.venv \

@@ -27,6 +27,8 @@ from capture.artifacts import INERT_MARK, inert_dom, inert_svg
 from capture.browser import VIEWPORT, BrowserSession
 from capture.page import safe_title
 from capture.proxy_scope import Scope
+from capture.reader import document as reader_document
+from capture.reader import inpage
 from capture.reasons import Reason, navigation_error
 from capture.results import Artifact, CaptureConfig, CaptureResult
 from capture.selfcontained import build_html
@@ -185,10 +187,26 @@ class Recorder:
         self.futures["html"] = self.pool.submit(build_html, mhtml.encode("utf-8"), self.result.title,
                                                 self.result.language, self.result.charset)
         t = self._mark("mhtml", t)
+        self._reader(mhtml.encode("utf-8"))
+        t = self._mark("reader", t)
         pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
         self._mark("pdf", t)
         return None
+
+    def _reader(self, mhtml: bytes) -> None:
+        """The reader copy: the main content found in the page now, built on a worker thread.
+
+        A page without main content, or an extraction that fails, costs the reader copy only.
+        """
+        try:
+            article = inpage.extract(self.driver, min(5.0, max(0.5, self.deadline - time.monotonic() - 3)))
+        except (WebDriverException, inpage.ReadabilityMissing) as exc:
+            logger.warning("no reader copy: %s", exc)
+            return
+        if article is not None:
+            self.futures["reader"] = self.pool.submit(reader_document.from_capture, article, mhtml,
+                                                      self.result.charset, self.result.title, self.result.language)
 
     def _record_facts(self, facts: page.PageFacts) -> None:
         r = self.result
@@ -229,6 +247,8 @@ class Recorder:
             self.result.artifacts["html"] = Artifact(done["html"], "page.html", "text/html; charset=utf-8")
         if isinstance(done.get("dom"), Artifact):
             self.result.artifacts["dom"] = done["dom"]
+        if "reader" in done:
+            self.result.artifacts["reader"], self.result.reader_text = done["reader"]
         icon = done.get("favicon")
         if isinstance(icon, fetch.Fetched) and icon.status == 200 and icon.content_type.startswith("image/"):
             favicon = _image_artifact("favicon", icon.data, icon.content_type, "img")

@@ -59,7 +59,8 @@ class CaptureResult:
     language: str = ""
     charset: str = ""
     text: str = ""
-    # keys from Snapshot.ARTIFACT_KINDS: screenshot, thumbnail, html, dom, pdf, text, favicon, original
+    reader_text: str = ""  # the main content's text, when a reader copy was made
+    # keys from Snapshot.ARTIFACT_KINDS: screenshot, thumbnail, html, dom, pdf, text, favicon, original, reader
     artifacts: dict[str, Artifact] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 

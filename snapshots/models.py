@@ -108,7 +108,7 @@ class Snapshot(models.Model):
         IMPORT = "import", _("import")
         SCHEDULE = "schedule", _("schedule")
 
-    ARTIFACT_KINDS = ("screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original")
+    ARTIFACT_KINDS = ("screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original", "reader")
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
     IN_FLIGHT = (Status.QUEUED, Status.RUNNING)  # what counts against CAPTURE_USER_CONCURRENCY
     BULK_TRIGGERS = (Trigger.IMPORT, Trigger.SCHEDULE)  # paced by CAPTURE_BULK_PER_MINUTE
@@ -149,6 +149,9 @@ class Snapshot(models.Model):
     sizes = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     text = models.TextField(blank=True)  # visible page text, truncated, for search and diffs
+    # The text of the reader copy (the main content, boilerplate out), truncated like `text`:
+    # what search indexes and excerpts quote when there is one.
+    reader_text = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -33,6 +33,7 @@ SWEEP_TASK = "snapshots.tasks.sweep_snapshots"
 IMPORT_TASK = "snapshots.tasks_bulk.import_bookmarks"
 BULK_SWEEP_TASK = "snapshots.tasks_bulk.bulk_sweep"
 RELEASE_TASK = "snapshots.tasks.release_waiting"
+READER_BACKFILL_TASK = "snapshots.tasks.reader_backfill"  # needs the capture browser
 
 # Where each task goes when its sender names no queue.
 TASK_QUEUES = {
@@ -41,6 +42,7 @@ TASK_QUEUES = {
     IMPORT_TASK: IMPORT_QUEUE,
     BULK_SWEEP_TASK: MAINTENANCE_QUEUE,
     RELEASE_TASK: MAINTENANCE_QUEUE,
+    READER_BACKFILL_TASK: BULK_QUEUE,
 }
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("links/<int:link_id>/capture/", links.link_capture, name="link_capture"),
     path("links/<int:link_id>/status/", links.link_status, name="link_status"),
     path("snapshots/<int:snapshot_id>/", snapshots.snapshot_detail, name="snapshot_detail"),
+    path("snapshots/<int:snapshot_id>/read/", snapshots.snapshot_reader, name="snapshot_reader"),
     path("snapshots/<int:snapshot_id>/<str:kind>/", snapshots.snapshot_artifact, name="snapshot_artifact"),
     path("links/<int:link_id>/versions/", versions.version_compare, name="version_compare"),
     path(

@@ -220,6 +220,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         locked.language = result.language[:LANGUAGE_MAX_LENGTH]
         locked.charset = result.charset[:CHARSET_MAX_LENGTH]
         locked.text = text
+        locked.reader_text = clean_text(getattr(result, "reader_text", ""))[:TEXT_DB_LIMIT]
         locked.content_hash = hashlib.sha256(text.encode()).hexdigest()
         locked.artifacts = names
         locked.sizes = sizes

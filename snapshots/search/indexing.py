@@ -191,7 +191,11 @@ def _head_text(title: str, tags: list[str]) -> str:
 
 
 def _newest_texts(link_ids: list[int]) -> dict[int, tuple[int, str]]:
-    """link id → (snapshot id, text) of each link's newest succeeded snapshot, in two queries."""
+    """link id → (snapshot id, text) of each link's newest succeeded snapshot, in two queries.
+
+    The text is the reader copy's (the main content, boilerplate out) when the snapshot has
+    one, else the whole visible text of the page.
+    """
     newest = Snapshot.objects.filter(link_id=OuterRef("pk"), status=Snapshot.Status.SUCCEEDED).order_by(
         "-created", "-id"
     )
@@ -203,8 +207,10 @@ def _newest_texts(link_ids: list[int]) -> dict[int, tuple[int, str]]:
         if sid
     ]
     return {
-        link_id: (sid, text)
-        for sid, link_id, text in Snapshot.objects.filter(pk__in=snapshot_ids).values_list("pk", "link_id", "text")
+        link_id: (sid, reader_text or text)
+        for sid, link_id, text, reader_text in Snapshot.objects.filter(pk__in=snapshot_ids).values_list(
+            "pk", "link_id", "text", "reader_text"
+        )
     }
 
 

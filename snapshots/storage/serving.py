@@ -36,8 +36,9 @@ _CONTENT_TYPES = {
     "dom": "text/plain; charset=utf-8",
     "text": "text/plain; charset=utf-8",
     "pdf": "application/pdf",
+    "reader": "text/html; charset=utf-8",
 }
-_EXTENSIONS = {"html": "html", "dom": "dom.html", "text": "txt", "pdf": "pdf"}
+_EXTENSIONS = {"html": "html", "dom": "dom.html", "text": "txt", "pdf": "pdf", "reader": "reader.html"}
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 # capture.artifacts.INERT_MARK, spelled out: web processes must not load the engine.
 INERT_MARK = ".inert"

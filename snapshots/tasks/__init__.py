@@ -6,6 +6,6 @@ deploy still find it. Web pages, the API and the write paths never import this p
 import contracts say so): they send tasks by name with `queues.send()`.
 """
 
-from snapshots.tasks import bulk, capture, worker_hooks
+from snapshots.tasks import bulk, capture, reader, worker_hooks
 
-__all__ = ["bulk", "capture", "worker_hooks"]
+__all__ = ["bulk", "capture", "reader", "worker_hooks"]

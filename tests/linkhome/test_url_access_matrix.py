@@ -45,6 +45,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     # The snapshot's link is in a share, so staff may look (and the look is audited).
     "snapshots:snapshot_detail": (302, 200, 404, 200),
     "snapshots:snapshot_artifact": (302, 200, 404, 200),
+    "snapshots:snapshot_reader": (302, 200, 404, 200),
     "snapshots:version_compare": OWNER_ONLY,
     "snapshots:version_image": OWNER_ONLY,
     "snapshots:search": LOGIN,

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.authentication import HashedTokenAuthentication
 from snapshots import access
 from snapshots.sharing import moderation
+from snapshots.storage.readercopy import reader_markup, reading_minutes
 from snapshots.storage.serving import SHARED_CACHE, artifact_response
 from snapshots.storage.signing import artifact_urls, read_signed, signed_url
 
@@ -33,7 +35,32 @@ def snapshot_detail(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     return render(
         request,
         "snapshots/snapshot_detail.html",
-        {"snap": snapshot, "link": snapshot.link, "urls": urls, "staff_view": grant.staff_view},
+        {
+            "snap": snapshot,
+            "link": snapshot.link,
+            "urls": urls,
+            "staff_view": grant.staff_view,
+            "reader_url": reverse("snapshots:snapshot_reader", args=[snapshot.pk]) if urls.get("reader") else "",
+        },
+    )
+
+
+@login_required
+def snapshot_reader(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    """The reader copy inside our own page: typography, themes, reading time."""
+    grant = _grant(request.user, snapshot_id, "reader")
+    snapshot = grant.snapshot
+    markup = reader_markup(snapshot)  # None: no reader copy (no main content, or captured before them)
+    return render(
+        request,
+        "snapshots/snapshot_reader.html",
+        {
+            "snap": snapshot,
+            "link": snapshot.link,
+            "reader": markup,
+            "minutes": reading_minutes(snapshot.reader_text or snapshot.text) if markup else 0,
+            "staff_view": grant.staff_view,
+        },
     )
 
 

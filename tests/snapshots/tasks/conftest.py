@@ -8,7 +8,8 @@ import threading
 import pytest
 from django.db import connections
 
-from tests.pages.server import FixtureServer
+from tests.pages import routes
+from tests.pages.server import PAGES, FixtureServer
 from tests.support import pageserver
 from tests.support.processes import CeleryProcess, RedisServer, worker
 
@@ -24,6 +25,40 @@ LONG_GBK_BODY = (
     "<h1>某县2024年财政预算执行情况报告</h1>"
     + "".join(f"<p>第{n}项：一般公共预算收入{n * 37}万元，同比增长{n % 9}.{n % 7}%。</p>" for n in range(1, 1500))
     + "<p id='target'>本县全面推进政务公开标准化规范化建设。</p>"
+)
+
+# A GBK government report as such sites are built: navigation and footer around the article,
+# numeric tables and a chart in it, and script, handlers, styles, a form and a frame that the
+# reader copy must leave behind.
+READER_REPORT_TITLE = "某县2025年财政预算执行情况的报告"
+READER_REPORT_BODY = (
+    "<div id='nav' class='nav'><a href='/'>网站首页</a> <a href='/zwgk/'>政务公开</a> <a href='/bsfw/'>办事服务</a>"
+    " <a href='/hdjl/'>互动交流</a> <form action='/search'><input name='q'><button>搜索</button></form></div>"
+    "<div class='main'><h1 class='title'>某县2025年财政预算执行情况的报告</h1>"
+    "<div class='info'>发布时间：2026-01-12　来源：县财政局</div>"
+    "<div id='zoom' class='content' style='font-size:16px'>"
+    "<p onclick=\"document.title='pwned'\">各位代表：受县人民政府委托，"
+    "现将全县2025年财政预算执行情况报告如下，请予审议。</p>"
+    "<h2>一、一般公共预算收支情况</h2>"
+    "<p>全县一般公共预算收入完成158236万元，为预算的101.4%，增长6.2%。其中税收收入112874万元，增长5.1%。"
+    "一般公共预算支出完成412905万元，为调整预算的97.3%。</p>"
+    "<table border='1' class='data' style='width:100%'><caption>表一　一般公共预算收入完成情况</caption>"
+    "<tr><th>项目</th><th>预算数（万元）</th><th>完成数（万元）</th><th>增长（%）</th></tr>"
+    "<tr><td>税收收入</td><td>110500</td><td>112874</td><td>5.1</td></tr>"
+    "<tr><td>非税收入</td><td>45500</td><td>45362</td><td>8.9</td></tr>"
+    "<tr><td>合计</td><td>156000</td><td>158236</td><td>6.2</td></tr></table>"
+    "<p><img src='/reader-chart.png' alt='收入构成图'></p>"
+    "<h2>二、政府性基金预算收支情况</h2>"
+    "<p>政府性基金预算收入完成86420万元，为预算的93.8%，主要是国有土地使用权出让收入减少。"
+    "政府性基金预算支出完成90317万元。</p>"
+    "<table border='1'><tr><td>科目</td><td>完成数（万元）</td></tr>"
+    "<tr><td>国有土地使用权出让收入</td><td>79315</td></tr><tr><td>城市基础设施配套费收入</td><td>7105</td></tr></table>"
+    "<ul><li>加强预算绩效管理，全面实施绩效评价。</li><li>防范化解政府债务风险，债务率控制在合理区间。</li></ul>"
+    "<iframe src='/stall.html?frame'></iframe>"
+    "<script>document.getElementById('zoom').insertAdjacentHTML('beforeend', '<p>脚本写入的内容</p>');</script>"
+    "<p>以上报告，请予审议。</p></div></div>"
+    "<div class='footer'><p>主办单位：某县人民政府办公室　网站标识码：3300000099　浙ICP备09000099号</p>"
+    "<p><a href='/map'>网站地图</a> <a href='/contact'>联系我们</a></p></div>"
 )
 
 # Short limits so fault tests finish quickly; the visibility timeout still outlasts the hard limit.
@@ -48,6 +83,8 @@ def pages():
             "/report.html": pageserver.html(REPORT_BODY, title=REPORT_TITLE),
             "/budget-gbk.html": pageserver.html(LONG_GBK_BODY, title="某县财政预算执行情况", charset="gbk"),
             "/stall.html": pageserver.stall_first(pageserver.html(REPORT_BODY, title="迟到的页面"), release=release),
+            "/reader-gbk.html": pageserver.html(READER_REPORT_BODY, title=READER_REPORT_TITLE, charset="gbk"),
+            "/reader-chart.png": routes.raw((PAGES / "chart.png").read_bytes(), "image/png"),
             "/spin.html": pageserver.html("<p>忙</p><script>onload = () => { for (;;) {} };</script>", title="忙"),
         }
     ).start()

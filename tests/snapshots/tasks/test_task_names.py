@@ -16,12 +16,13 @@ from django.conf import settings
 
 from linkhome.celery import app
 from snapshots import queues
-from snapshots.tasks import bulk, capture
+from snapshots.tasks import bulk, capture, reader
 
 NAMES_AND_QUEUES = {
     "snapshots.tasks.capture_snapshot": "capture",
     "snapshots.tasks.sweep_snapshots": "maintenance",
     "snapshots.tasks.release_waiting": "maintenance",
+    "snapshots.tasks.reader_backfill": "bulk",
     "snapshots.tasks_bulk.import_bookmarks": "imports",
     "snapshots.tasks_bulk.bulk_sweep": "maintenance",
 }
@@ -55,6 +56,7 @@ def test_the_queues_module_names_what_is_registered():
         queues.IMPORT_TASK: bulk.import_bookmarks.name,
         queues.BULK_SWEEP_TASK: bulk.bulk_sweep.name,
         queues.RELEASE_TASK: capture.release_waiting.name,
+        queues.READER_BACKFILL_TASK: reader.reader_backfill.name,
     } == {name: name for name in NAMES_AND_QUEUES}
     assert queues.TASK_QUEUES == NAMES_AND_QUEUES
     assert list(queues.QUEUES) == ALL_QUEUES
