@@ -9,6 +9,7 @@ sweeper retries it once the hard time limit has passed).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -44,13 +45,19 @@ class CaptureRateExceeded(Exception):
     """The user asked for more captures this hour than CAPTURE_RATE_PER_HOUR allows."""
 
 
-def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, strict: bool = False) -> Snapshot:
+def snapshot_request(
+    *, link: Link, trigger: str = Snapshot.Trigger.MANUAL, strict: bool = False, upload: UploadedFile | None = None
+) -> Snapshot:
     """Create a snapshot: queued and published after commit if it is the owner's turn, else waiting.
 
     Over the hourly rate a save still succeeds and its snapshot waits for the pacer; only an
     explicit request (`strict=True`) is refused with CaptureRateExceeded. Imports and schedules
-    always start waiting: the dispatcher paces them.
+    always start waiting: the dispatcher paces them. With `upload` (a page the owner saved in
+    their own browser, already vetted by links.uploads) the file is stored as the snapshot's
+    `upload` artifact before the capture can start, and the capture renders it instead of the URL.
     """
+    if upload is not None:
+        return _request_upload(link=link, trigger=trigger, upload=upload)
     owner_id = link.owner_id
     if trigger in Snapshot.BULK_TRIGGERS:
         snapshot = Snapshot.objects.create(
@@ -66,6 +73,31 @@ def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, stri
         turn = not over and dispatch.has_free_slot(owner_id)
         status = Snapshot.Status.QUEUED if turn else Snapshot.Status.WAITING
         snapshot = Snapshot.objects.create(link=link, owner_id=owner_id, trigger=trigger, status=status)
+    if turn:
+        snapshot_id = snapshot.pk
+        transaction.on_commit(lambda: dispatch.enqueue(snapshot_id), robust=True)
+    return snapshot
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    data: bytes
+    extension: str  # "html" or "mhtml": the capture task tells the engine the format by it
+
+
+def _request_upload(*, link: Link, trigger: str, upload: UploadedFile) -> Snapshot:
+    owner_id = link.owner_id
+    over = dispatch.over_rate(owner_id)
+    with transaction.atomic():
+        dispatch.lock_owner(owner_id)
+        turn = not over and dispatch.has_free_slot(owner_id)
+        status = Snapshot.Status.QUEUED if turn else Snapshot.Status.WAITING
+        snapshot = Snapshot.objects.create(
+            link=link, owner_id=owner_id, trigger=trigger, status=status, source=Snapshot.Source.BROWSER
+        )
+        name = default_storage.save(f"{_artifact_prefix(snapshot)}/upload.{upload.extension}", ContentFile(upload.data))
+        snapshot.artifacts, snapshot.sizes = {"upload": name}, {"upload": len(upload.data)}
+        snapshot.save(update_fields=["artifacts", "sizes"])
     if turn:
         snapshot_id = snapshot.pk
         transaction.on_commit(lambda: dispatch.enqueue(snapshot_id), robust=True)
@@ -217,8 +249,9 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         locked.charset = result.charset[:CHARSET_MAX_LENGTH]
         locked.text = text
         locked.content_hash = hashlib.sha256(text.encode()).hexdigest()
-        locked.artifacts = names
-        locked.sizes = sizes
+        # The reader's own upload stays beside what was made of it.
+        locked.artifacts = {**_kept_upload(locked.artifacts), **names}
+        locked.sizes = {**_kept_upload(locked.sizes), **sizes}
         locked.timings = result.timings
         locked.save()
         _fill_link_from(locked)
@@ -227,6 +260,10 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id], listing=False)
         dispatch.release_after_commit(snapshot.link.owner_id)
     return locked
+
+
+def _kept_upload(stored: dict | None) -> dict:
+    return {"upload": stored["upload"]} if stored and "upload" in stored else {}
 
 
 def _fill_link_from(snapshot: Snapshot) -> None:
