@@ -49,6 +49,7 @@ def pages():
             "/budget-gbk.html": pageserver.html(LONG_GBK_BODY, title="某县财政预算执行情况", charset="gbk"),
             "/stall.html": pageserver.stall_first(pageserver.html(REPORT_BODY, title="迟到的页面"), release=release),
             "/spin.html": pageserver.html("<p>忙</p><script>onload = () => { for (;;) {} };</script>", title="忙"),
+            **pageserver.members_site(),
         }
     ).start()
     yield server
