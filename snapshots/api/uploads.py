@@ -7,8 +7,10 @@ the page's URL under a URL field, both named in its settings) with `Authorizatio
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import Throttled
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -19,6 +21,17 @@ from accounts.authentication import BearerTokenAuthentication, HashedTokenAuthen
 from snapshots.api.serializers import SnapshotSerializer
 from snapshots.links import uploads
 from snapshots.links.services import LinkRateExceeded
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Names the Bearer form apart from `Token` in the schema (both are the same hashed tokens)."""
+
+    target_class = "accounts.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "An API token, as SingleFile sends it."}
 
 
 class PageUploadSerializer(serializers.Serializer):
@@ -38,7 +51,7 @@ class AnswerInJson(BaseContentNegotiation):
 
 
 class PageUploadView(APIView):
-    authentication_classes = [HashedTokenAuthentication, BearerTokenAuthentication]
+    authentication_classes = [HashedTokenAuthentication, BearerTokenAuthentication, SessionAuthentication]
     parser_classes = [MultiPartParser, FormParser]
     content_negotiation_class = AnswerInJson
 

@@ -17,7 +17,7 @@ from capture.engine import capture
 from capture.reasons import Reason
 from capture.sources.upload import UploadedPage
 
-CHART = (Path(__file__).resolve().parents[1] / "pages" / "chart.png").read_bytes()
+CHART = (Path(__file__).resolve().parents[2] / "pages" / "chart.png").read_bytes()
 
 
 def hostile_page(pages, forbidden) -> bytes:
