@@ -12,6 +12,7 @@ An upload for a URL the owner already saved becomes a new version of that link.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -52,7 +53,10 @@ def read_upload(handle, filename: str = "") -> lifecycle.UploadedFile:
                         "save the page as plain HTML.")]},
             code="zip",
         )
-    head = data[:_SNIFF].lower()
+    head = data[:_SNIFF]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Windows saves some pages so
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = head.lower()
     if filename.lower().endswith(_MHTML_EXTENSIONS) or _is_mhtml(head):
         if b"text/html" not in data:
             raise ValidationError({"file": [_("The MHTML file holds no web page.")]}, code="not_html")

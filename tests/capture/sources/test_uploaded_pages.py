@@ -101,3 +101,10 @@ def test_gbk_html_upload_is_read_in_its_own_encoding(pages, config):
 def test_upload_without_a_page_fails_with_a_reason(pages, config):
     result = capture(pages.url("/members/empty"), config, UploadedPage(b"MIME-Version: 1.0\r\n\r\nnothing", "mhtml"))
     assert (result.ok, result.error) == (False, Reason(reasons.UPLOAD_UNREADABLE))
+
+
+def test_utf16_upload_is_read_by_its_byte_order_mark(pages, config):
+    data = "\ufeff<html><head><title>公报</title></head><body><p>国内生产总值</p></body></html>".encode("utf-16-le")
+    result = capture(pages.url("/members/utf16"), config, UploadedPage(data))
+    assert result.ok, result.error
+    assert "国内生产总值" in result.text and result.title == "公报"

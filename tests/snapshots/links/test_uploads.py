@@ -50,6 +50,11 @@ def test_singlefile_upload_with_a_bearer_token_makes_a_browser_snapshot(bearer_a
     assert [s["source"] for s in link["snapshots"]] == ["browser"]
 
 
+def test_a_utf16_page_is_accepted(owner_api):
+    response = singlefile_post(owner_api, "\ufeff<html><body><p>统计公报</p></body></html>".encode("utf-16-le"))
+    assert response.status_code == 201, response.content
+
+
 def test_bearer_tokens_open_only_the_upload_endpoint(bearer_api):
     assert bearer_api.get("/api/links/").status_code == 401
     bearer_api.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
