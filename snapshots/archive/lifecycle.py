@@ -45,6 +45,14 @@ class CaptureRateExceeded(Exception):
     """The user asked for more captures this hour than CAPTURE_RATE_PER_HOUR allows."""
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """A page the owner saved in their own browser, vetted by snapshots.links.uploads."""
+
+    data: bytes
+    extension: str  # "html" or "mhtml": the capture task tells the engine the format by it
+
+
 def snapshot_request(
     *, link: Link, trigger: str = Snapshot.Trigger.MANUAL, strict: bool = False, upload: UploadedFile | None = None
 ) -> Snapshot:
@@ -56,10 +64,8 @@ def snapshot_request(
     their own browser, already vetted by links.uploads) the file is stored as the snapshot's
     `upload` artifact before the capture can start, and the capture renders it instead of the URL.
     """
-    if upload is not None:
-        return _request_upload(link=link, trigger=trigger, upload=upload)
     owner_id = link.owner_id
-    if trigger in Snapshot.BULK_TRIGGERS:
+    if trigger in Snapshot.BULK_TRIGGERS and upload is None:
         snapshot = Snapshot.objects.create(
             link=link, owner_id=owner_id, trigger=trigger, status=Snapshot.Status.WAITING
         )
@@ -73,35 +79,19 @@ def snapshot_request(
         turn = not over and dispatch.has_free_slot(owner_id)
         status = Snapshot.Status.QUEUED if turn else Snapshot.Status.WAITING
         snapshot = Snapshot.objects.create(link=link, owner_id=owner_id, trigger=trigger, status=status)
+        if upload is not None:
+            _keep_upload(snapshot, upload)
     if turn:
         snapshot_id = snapshot.pk
         transaction.on_commit(lambda: dispatch.enqueue(snapshot_id), robust=True)
     return snapshot
 
 
-@dataclass(frozen=True)
-class UploadedFile:
-    data: bytes
-    extension: str  # "html" or "mhtml": the capture task tells the engine the format by it
-
-
-def _request_upload(*, link: Link, trigger: str, upload: UploadedFile) -> Snapshot:
-    owner_id = link.owner_id
-    over = dispatch.over_rate(owner_id)
-    with transaction.atomic():
-        dispatch.lock_owner(owner_id)
-        turn = not over and dispatch.has_free_slot(owner_id)
-        status = Snapshot.Status.QUEUED if turn else Snapshot.Status.WAITING
-        snapshot = Snapshot.objects.create(
-            link=link, owner_id=owner_id, trigger=trigger, status=status, source=Snapshot.Source.BROWSER
-        )
-        name = default_storage.save(f"{_artifact_prefix(snapshot)}/upload.{upload.extension}", ContentFile(upload.data))
-        snapshot.artifacts, snapshot.sizes = {"upload": name}, {"upload": len(upload.data)}
-        snapshot.save(update_fields=["artifacts", "sizes"])
-    if turn:
-        snapshot_id = snapshot.pk
-        transaction.on_commit(lambda: dispatch.enqueue(snapshot_id), robust=True)
-    return snapshot
+def _keep_upload(snapshot: Snapshot, upload: UploadedFile) -> None:
+    name = default_storage.save(f"{_artifact_prefix(snapshot)}/upload.{upload.extension}", ContentFile(upload.data))
+    snapshot.source = Snapshot.Source.BROWSER
+    snapshot.artifacts, snapshot.sizes = {"upload": name}, {"upload": len(upload.data)}
+    snapshot.save(update_fields=["source", "artifacts", "sizes"])
 
 
 def snapshots_request_bulk(*, links: list[Link], trigger: str) -> list[Snapshot]:
