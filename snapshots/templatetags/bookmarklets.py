@@ -9,7 +9,8 @@ from django.urls import reverse
 register = template.Library()
 
 # "Save this page as I see it", run in the reader's page. It copies the page as it is now (the
-# DOM without its scripts, plus the rules of the stylesheets it may read), opens linkhome's
+# DOM without its scripts, the images the page may read inlined up to a budget, since they may
+# need the reader's cookies, and the rules of the stylesheets it may read), opens linkhome's
 # receiving window and hands the copy over by postMessage, only to that window and only to
 # linkhome's origin, once the window says it is ready. Nothing is sent anywhere else.
 _AS_I_SEE_IT = (
@@ -19,6 +20,11 @@ _AS_I_SEE_IT = (
     "'width=560,height=680,resizable=yes,scrollbars=yes');"
     "if(!w){{alert('{blocked}');return;}}"
     "var c=document.documentElement.cloneNode(true);"
+    "var m=document.images,q=c.querySelectorAll('img'),b=5e6;"
+    "for(var k=0;k<m.length&&k<q.length;k++){{var g=m[k];if(!g.complete||!g.naturalWidth)continue;"
+    "try{{var v=document.createElement('canvas');v.width=g.naturalWidth;v.height=g.naturalHeight;"
+    "v.getContext('2d').drawImage(g,0,0);var x=v.toDataURL();if(x.length>b)continue;b-=x.length;"
+    "q[k].src=x;q[k].removeAttribute('srcset');}}catch(e){{}}}}"
     "c.querySelectorAll('script,noscript').forEach(function(e){{e.remove();}});"
     "var s='';"
     "for(var i=0;i<document.styleSheets.length;i++){{var n=document.styleSheets[i];"

@@ -38,7 +38,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:link_list": LOGIN,
     "snapshots:link_add": LOGIN,
     "snapshots:link_upload": POST_ONLY,
-    "snapshots:page_receive": LOGIN,
+    "snapshots:page_receive": PUBLIC,  # signed out, it says so (a redirect would cut off its opener)
     "snapshots:link_detail": OWNER_ONLY,
     "snapshots:link_edit": OWNER_ONLY,
     "snapshots:link_delete": OWNER_ONLY,

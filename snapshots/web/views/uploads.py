@@ -58,9 +58,17 @@ def link_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "snapshots/link_form.html", context, status=400)
 
 
-@login_required
 def page_receive(request: HttpRequest) -> HttpResponse:
-    """GET: the window the bookmarklet opens. POST (from that window's script): the upload, as JSON."""
+    """GET: the window the bookmarklet opens. POST (from that window's script): the upload, as JSON.
+
+    Signed out, the window says so and links to the login page in a new tab, instead of sending
+    this window there: the login page keeps the site's same-origin opener policy, and loading it
+    here would cut this window off from the page that opened it.
+    """
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return JsonResponse({"errors": [_("Log in to linkhome first.")]}, status=403)
+        return _without_opener_policy(render(request, "snapshots/page_receive.html", {"signed_out": True}))
     if request.method == "POST":
         form = PageUploadForm(request.POST, request.FILES)
         snapshot = _save(request, form) if form.is_valid() else None
@@ -78,7 +86,10 @@ def page_receive(request: HttpRequest) -> HttpResponse:
         "max_bytes": settings.UPLOAD_MAX_BYTES,
         "plain_save_url": f"{reverse('snapshots:link_add')}?popup=1&url={quote(url, safe='')}",
     }
-    response = render(request, "snapshots/page_receive.html", context)
+    return _without_opener_policy(render(request, "snapshots/page_receive.html", context))
+
+
+def _without_opener_policy(response: HttpResponse) -> HttpResponse:
     # Keep the opener (the reader's page): the site's default, same-origin, would cut it off.
     response["Cross-Origin-Opener-Policy"] = "unsafe-none"
     return response

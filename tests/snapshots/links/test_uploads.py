@@ -145,4 +145,7 @@ def test_receiving_window_keeps_its_opener_and_uploads_only_with_the_csrf_token(
     saved = browser.post("/links/receive/", upload, HTTP_X_CSRFTOKEN=str(token))
     assert saved.status_code == 201, saved.content
     assert Snapshot.objects.get(pk=saved.json()["snapshot"]).source == Snapshot.Source.BROWSER
-    assert Client().get("/links/receive/?url=" + URL).status_code == 302  # signed-out: to the login page
+    signed_out = Client().get("/links/receive/?url=" + URL)
+    assert signed_out.status_code == 200 and signed_out["Cross-Origin-Opener-Policy"] == "unsafe-none"
+    assert b'target="_blank"' in signed_out.content and b"receive.js" not in signed_out.content
+    assert Client().post("/links/receive/", {"url": URL}).status_code == 403

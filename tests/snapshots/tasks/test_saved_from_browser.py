@@ -17,7 +17,7 @@ from snapshots.models import Snapshot
 from tests.pages.server import FixtureServer
 from tests.snapshots.tasks.conftest import log_tails
 from tests.support.browser import become, chromium, wait
-from tests.support.pageserver import LOGIN_WALL, MEMBERS_ONLY
+from tests.support.pageserver import LOGIN_WALL, MEMBERS_ONLY, hits
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -107,6 +107,8 @@ def test_login_walled_page_is_saved_as_the_reader_sees_it(celery_worker, allow_p
     assert saved.status == Snapshot.Status.SUCCEEDED, saved.error
     assert MEMBERS_ONLY in saved.text and LOGIN_WALL not in saved.text
     assert saved.final_url == article and saved.title == "会员文章"
+    # The image that needs the login came inlined from the reader's browser: only that browser asked for it.
+    assert hits(allow_pages, "/members/photo.png") == 1
     for kind in ("upload", "screenshot", "pdf", "text", "html", "dom"):
         assert default_storage.exists(saved.artifacts[kind]), kind
     versions = owner_api.get(f"/api/links/{server_side['id']}/").json()["snapshots"]
