@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from snapshots.models import Link, Snapshot
-from tests.factories import make_link, make_share
+from tests.factories import make_link, make_share, make_stored_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,30 @@ def test_receiving_window_keeps_its_opener_and_uploads_only_with_the_csrf_token(
     assert signed_out.status_code == 200 and signed_out["Cross-Origin-Opener-Policy"] == "unsafe-none"
     assert b'target="_blank"' in signed_out.content and b"receive.js" not in signed_out.content
     assert Client().post("/links/receive/", {"url": URL}).status_code == 403
+
+
+def test_a_browser_snapshot_is_marked_on_the_list_share_page_feed_and_snapshot_pages(owner_client, owner):
+    link = make_link(owner, URL, tags=("报告",), title="会员文章")
+    snapshot = make_stored_snapshot(link)
+    Snapshot.objects.filter(pk=snapshot.pk).update(source=Snapshot.Source.BROWSER)
+    share = make_share(owner)
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+    owner_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "saved from browser" in owner_client.get("/").content.decode()
+    assert "saved from browser" in visitor.get(f"/s/{share.token}/").content.decode()
+    assert "[saved from browser]" in visitor.get(f"/s/{share.token}/feed/").content.decode()
+    shared = visitor.get(f"/s/{share.token}/snapshots/{snapshot.pk}/").content.decode()
+    assert "saved from browser" in shared
+    own = owner_client.get(f"/snapshots/{snapshot.pk}/").content.decode()
+    assert "saved from browser" in own and "File as uploaded" not in own  # no upload file kept here
+
+
+def test_the_file_as_uploaded_is_offered_to_its_owner_and_never_on_a_share(owner_api, owner_client, owner):
+    snapshot_id = singlefile_post(owner_api).json()["id"]
+    Snapshot.objects.filter(pk=snapshot_id).update(status=Snapshot.Status.SUCCEEDED)
+    Snapshot.objects.get(pk=snapshot_id).link.tags.add("报告")
+    share = make_share(owner)
+    owner_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert f"/snapshots/{snapshot_id}/upload/" in owner_client.get(f"/snapshots/{snapshot_id}/").content.decode()
+    shared = Client().get(f"/s/{share.token}/snapshots/{snapshot_id}/")
+    assert shared.status_code == 200 and "/upload/" not in shared.content.decode()
