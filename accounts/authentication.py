@@ -27,3 +27,10 @@ class HashedTokenAuthentication(authentication.TokenAuthentication):
         if token.last_used is None or (now - token.last_used).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         return token.user, token
+
+
+class BearerTokenAuthentication(HashedTokenAuthentication):
+    """The same hashed tokens sent as `Authorization: Bearer <secret>`, which is how the SingleFile
+    extension sends its token. Accepted only by the views that list it (the page upload)."""
+
+    keyword = "Bearer"

@@ -28,6 +28,7 @@ from capture.reasons import Reason
 from capture.recorder import Recorder
 from capture.resolver import resolver_for
 from capture.results import CaptureConfig, CaptureResult, TransientCaptureError
+from capture.sources.upload import UnreadableUpload, UploadedPage, document_html
 
 logger = logging.getLogger(__name__)
 
@@ -80,14 +81,25 @@ class Watchdog:
         self._timer.cancel()
 
 
-def capture(url: str, config: CaptureConfig) -> CaptureResult:
-    """Capture `url` within `config.limits`; raises TransientCaptureError only for browser breakage."""
+def capture(url: str, config: CaptureConfig, uploaded: UploadedPage | None = None) -> CaptureResult:
+    """Capture `url` within `config.limits`; raises TransientCaptureError only for browser breakage.
+
+    With `uploaded`, the page the reader saved from `url` in their own browser is rendered
+    instead of the live page (scripts off; what it names still goes through the proxy).
+    """
     started = time.monotonic()
     limits = config.limits
     allowed = AllowedOrigins(config.allowed_origins)
     refused = precheck(url, allowed)
     if refused:
         return _failed(refused, started)
+    document = None
+    if uploaded is not None:
+        try:
+            document = document_html(uploaded, url)
+        except UnreadableUpload as exc:
+            logger.info("upload for %s not rendered: %s", url, exc)
+            return _failed(Reason(reasons.UPLOAD_UNREADABLE), started)
     try:
         session = browser.acquire(config)
     except browser.DRIVER_ERRORS as exc:
@@ -99,7 +111,7 @@ def capture(url: str, config: CaptureConfig) -> CaptureResult:
     recorder = Recorder(session, scope, config, started, _pool)
     page_fault = False
     try:
-        result = recorder.run(url)
+        result = recorder.run(url) if document is None else recorder.run_document(url, document)
     except Exception as exc:
         fault = None if watchdog.fired.is_set() else _page_fault(exc, session)
         if watchdog.fired.is_set():

@@ -56,6 +56,8 @@ FETCH_OUT_OF_TIME = "fetch_out_of_time"
 FETCH_FAILED = "fetch_failed"  # {"url", "error": the network error's name, such as ECONNREFUSED}
 FETCH_TOO_LARGE = "fetch_too_large"  # {"url", "bytes"}
 FETCH_UNSUPPORTED_SCHEME = "fetch_unsupported_scheme"  # {"scheme"}: a redirect left http(s)
+# A page the reader uploaded holds no HTML document to render.
+UPLOAD_UNREADABLE = "upload_unreadable"
 # Notes on a capture that succeeded.
 SCREENSHOT_CUT = "screenshot_cut"  # {"px": "15,000"}
 REQUESTS_BLOCKED = "requests_blocked"  # {"count"}
@@ -74,7 +76,7 @@ ALL = (
     HOST_UNREACHABLE, TLS_CERTIFICATE_ERROR, PAGE_NOT_LOADED, PAGE_NOT_LOADED_UNKNOWN,
     DOWNLOAD_NOT_PAGE, DOWNLOAD_NOT_PAGE_UNKNOWN, FETCH_OUT_OF_TIME, FETCH_FAILED, FETCH_TOO_LARGE,
     FETCH_UNSUPPORTED_SCHEME, SCREENSHOT_CUT, REQUESTS_BLOCKED, DOWNLOAD_LIMIT_REACHED, STILL_LOADING,
-    IMAGES_NOT_LOADED, PREVIEW_FAILED, DEADLINE_REACHED, DEADLINE_REACHED_MISSING,
+    IMAGES_NOT_LOADED, PREVIEW_FAILED, DEADLINE_REACHED, DEADLINE_REACHED_MISSING, UPLOAD_UNREADABLE,
 )
 
 _CHROMIUM_CODES = {

@@ -32,6 +32,7 @@ from capture.reader import inpage
 from capture.reasons import Reason, navigation_error
 from capture.results import Artifact, CaptureConfig, CaptureResult
 from capture.selfcontained import build_html
+from capture.sources import upload
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class Recorder:
         self.futures: dict[str, Future] = {}
         self._raw_screenshot = b""
         self._frozen = False
+        self._saved_url = ""  # the URL an uploaded document was saved from; empty for a live page
 
     def _mark(self, step: str, since: float) -> float:
         now = time.monotonic()
@@ -95,6 +97,21 @@ class Recorder:
         self.result.ok = False
         self.result.error = error
         return self.result
+
+    def run_document(self, url: str, html: str) -> CaptureResult:
+        """Capture a document the reader uploaded (prepared by capture.sources.upload) as saved from `url`.
+
+        Its scripts are off from the start and it has nothing left that could navigate, so a
+        replaced document means something went wrong: it fails rather than capture another page.
+        """
+        t = time.monotonic()
+        self._saved_url = url
+        upload.show(self.driver, html)
+        self._mark("navigate", t)
+        try:
+            return self._document()
+        except page.DocumentReplaced:
+            return self._fail(Reason(reasons.PAGE_NEVER_SETTLED))
 
     def run(self, url: str) -> CaptureResult:
         t = time.monotonic()
@@ -173,6 +190,8 @@ class Recorder:
             raise page.DocumentReplaced
         if facts.is_error_page:
             return self._fail(navigation_error(facts.error_code, self.scope.events()))
+        if self._saved_url:  # the tab shows it at about:blank; it stands for the page at its URL
+            facts.url = self._saved_url
         self._record_facts(facts)
         t = self._mark("read", t)
         self._screenshot(facts)

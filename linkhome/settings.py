@@ -159,6 +159,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000  # the admin's tag rows of a link at LINK_
 DATA_UPLOAD_MAX_NUMBER_FILES = 1  # a bookmark file is the only upload
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
+# A page saved in the reader's own browser (SingleFile, a saved .html/.mhtml file, the bookmarklet).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "linkhome <noreply@localhost>")

@@ -142,8 +142,10 @@ class LinkAdmin(admin.ModelAdmin):
 
 @admin.register(Snapshot)
 class SnapshotAdmin(admin.ModelAdmin):
-    list_display = ("id", "link", "status", "trigger", "attempts", "http_status", "error", "created", "finished")
-    list_filter = ("status", "trigger")
+    list_display = (
+        "id", "link", "status", "trigger", "source", "attempts", "http_status", "error", "created", "finished"
+    )
+    list_filter = ("status", "trigger", "source")
     search_fields = ("link__url", "error", "title")
     raw_id_fields = ("link",)
     readonly_fields = ("created",)

@@ -108,7 +108,13 @@ class Snapshot(models.Model):
         IMPORT = "import", _("import")
         SCHEDULE = "schedule", _("schedule")
 
-    ARTIFACT_KINDS = ("screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original", "reader")
+    class Source(models.TextChoices):
+        CAPTURE = "capture", _("captured by linkhome")
+        BROWSER = "browser", _("saved from browser")  # the reader uploaded the page (`upload` artifact)
+
+    ARTIFACT_KINDS = (
+        "screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original", "reader", "upload"
+    )
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
     IN_FLIGHT = (Status.QUEUED, Status.RUNNING)  # what counts against CAPTURE_USER_CONCURRENCY
     BULK_TRIGGERS = (Trigger.IMPORT, Trigger.SCHEDULE)  # paced by CAPTURE_BULK_PER_MINUTE
@@ -119,6 +125,11 @@ class Snapshot(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=CHOICE_MAX_LENGTH, choices=Trigger.choices, default=Trigger.SAVE)
+    # Where the page came from: the live URL, or a page the owner saved in their own browser and
+    # uploaded (kept as the `upload` artifact and rendered by the capture browser with scripts off).
+    source = models.CharField(
+        max_length=CHOICE_MAX_LENGTH, choices=Source.choices, default=Source.CAPTURE, db_default=Source.CAPTURE
+    )
     # Why a capture failed and what to know about one that succeeded, in English (`error` is
     # part of the API) and as reason codes that pages word in the reader's language
     # (snapshots.archive.reasons). Rows from before codes have only the English. The database

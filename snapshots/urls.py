@@ -1,13 +1,26 @@
 from django.urls import path
 
 from snapshots.web.feeds import share_feed
-from snapshots.web.views import imports, links, moderation, public, search, shares, snapshots, tags, versions
+from snapshots.web.views import (
+    imports,
+    links,
+    moderation,
+    public,
+    search,
+    shares,
+    snapshots,
+    tags,
+    uploads,
+    versions,
+)
 
 app_name = "snapshots"
 
 urlpatterns = [
     path("", links.link_list, name="link_list"),
     path("links/add/", links.link_add, name="link_add"),
+    path("links/upload/", uploads.link_upload, name="link_upload"),
+    path("links/receive/", uploads.page_receive, name="page_receive"),
     path("links/<int:link_id>/", links.link_detail, name="link_detail"),
     path("links/<int:link_id>/edit/", links.link_edit, name="link_edit"),
     path("links/<int:link_id>/delete/", links.link_delete, name="link_delete"),

@@ -44,10 +44,14 @@ class SnapshotSerializer(UTCModelSerializer):
     class Meta:
         model = Snapshot
         fields = [
-            "id", "status", "error", "error_code", "note", "created", "finished", "final_url", "http_status",
-            "content_type", "title", "artifacts",
+            "id", "status", "source", "error", "error_code", "note", "created", "finished", "final_url",
+            "http_status", "content_type", "title", "artifacts",
         ]
         extra_kwargs = {
+            "source": {
+                "help_text": "capture: linkhome loaded the URL; browser: the page was saved in the owner's own "
+                "browser and uploaded (its file is the `upload` artifact)."
+            },
             "error": {"help_text": "Why the capture failed, in English."},
             "error_code": {
                 "help_text": "Why the capture failed, as a stable code (such as address_not_allowed); "

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from snapshots.api import imports, shares, views
+from snapshots.api import imports, shares, uploads, views
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateView.as_view(), name="api_token"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("shares/", shares.ShareListCreateView.as_view(), name="api_shares"),
     path("shares/<int:pk>/", shares.ShareDetailView.as_view(), name="api_share"),
     path("shares/<int:pk>/rotate/", shares.ShareRotateView.as_view(), name="api_share_rotate"),
+    path("uploads/", uploads.PageUploadView.as_view(), name="api_page_upload"),
     path("import/", imports.ImportCreateView.as_view(), name="api_import"),
     path("import/<int:pk>/", imports.ImportDetailView.as_view(), name="api_import_job"),
     path("export/", imports.ExportView.as_view(), name="api_export"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -48,15 +49,27 @@ class CaptureRateExceeded(Exception):
     """The user asked for more captures this hour than CAPTURE_RATE_PER_HOUR allows."""
 
 
-def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, strict: bool = False) -> Snapshot:
+@dataclass(frozen=True)
+class UploadedFile:
+    """A page the owner saved in their own browser, vetted by snapshots.links.uploads."""
+
+    data: bytes
+    extension: str  # "html" or "mhtml": the capture task tells the engine the format by it
+
+
+def snapshot_request(
+    *, link: Link, trigger: str = Snapshot.Trigger.MANUAL, strict: bool = False, upload: UploadedFile | None = None
+) -> Snapshot:
     """Create a snapshot: queued and published after commit if it is the owner's turn, else waiting.
 
     Over the hourly rate a save still succeeds and its snapshot waits for the pacer; only an
     explicit request (`strict=True`) is refused with CaptureRateExceeded. Imports and schedules
-    always start waiting: the dispatcher paces them.
+    always start waiting: the dispatcher paces them. With `upload` (a page the owner saved in
+    their own browser, already vetted by links.uploads) the file is stored as the snapshot's
+    `upload` artifact before the capture can start, and the capture renders it instead of the URL.
     """
     owner_id = link.owner_id
-    if trigger in Snapshot.BULK_TRIGGERS:
+    if trigger in Snapshot.BULK_TRIGGERS and upload is None:
         snapshot = Snapshot.objects.create(
             link=link, owner_id=owner_id, trigger=trigger, status=Snapshot.Status.WAITING
         )
@@ -70,10 +83,19 @@ def snapshot_request(*, link: Link, trigger: str = Snapshot.Trigger.MANUAL, stri
         turn = not over and dispatch.has_free_slot(owner_id)
         status = Snapshot.Status.QUEUED if turn else Snapshot.Status.WAITING
         snapshot = Snapshot.objects.create(link=link, owner_id=owner_id, trigger=trigger, status=status)
+        if upload is not None:
+            _keep_upload(snapshot, upload)
     if turn:
         snapshot_id = snapshot.pk
         transaction.on_commit(lambda: dispatch.enqueue(snapshot_id), robust=True)
     return snapshot
+
+
+def _keep_upload(snapshot: Snapshot, upload: UploadedFile) -> None:
+    name = default_storage.save(f"{_artifact_prefix(snapshot)}/upload.{upload.extension}", ContentFile(upload.data))
+    snapshot.source = Snapshot.Source.BROWSER
+    snapshot.artifacts, snapshot.sizes = {"upload": name}, {"upload": len(upload.data)}
+    snapshot.save(update_fields=["source", "artifacts", "sizes"])
 
 
 def snapshots_request_bulk(*, links: list[Link], trigger: str) -> list[Snapshot]:
@@ -222,8 +244,9 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         locked.text = text
         locked.reader_text = clean_text(getattr(result, "reader_text", ""))[:TEXT_DB_LIMIT]
         locked.content_hash = hashlib.sha256(text.encode()).hexdigest()
-        locked.artifacts = names
-        locked.sizes = sizes
+        # The reader's own upload stays beside what was made of it.
+        locked.artifacts = {**_kept_upload(locked.artifacts), **names}
+        locked.sizes = {**_kept_upload(locked.sizes), **sizes}
         locked.timings = result.timings
         locked.save()
         _fill_link_from(locked)
@@ -232,6 +255,10 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id], listing=False)
         dispatch.release_after_commit(snapshot.link.owner_id)
     return locked
+
+
+def _kept_upload(stored: dict | None) -> dict:
+    return {"upload": stored["upload"]} if stored and "upload" in stored else {}
 
 
 def _fill_link_from(snapshot: Snapshot) -> None:

@@ -84,6 +84,8 @@ MESSAGES: dict[str, Promise] = {
     "deadline_reached": _("deadline reached"),
     # Translators: missing lists artifact kinds, such as "html, pdf".
     "deadline_reached_missing": _("deadline reached; missing: %(missing)s"),
+    # capture.reasons: a page the reader saved in their own browser
+    "upload_unreadable": _("the uploaded file holds no web page that can be shown"),
     # this module's codes
     GAVE_UP: _("gave up after %(attempts)s attempts"),
     ATTEMPTS_TIMED_OUT: _("timed out after %(attempts)s attempts"),

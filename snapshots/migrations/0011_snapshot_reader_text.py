@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('snapshots', '0009_import_job_reasons'),
+        ('snapshots', '0010_snapshot_source'),
     ]
 
     operations = [

@@ -7,6 +7,8 @@ rendered by the browser's viewer inside a CSP sandbox, so they are sent as `appl
 with `nosniff` only: the PDF viewer runs no page script on our origin.
 
 A download leaves those headers behind: opened from disk, a file runs whatever scripts it holds.
+A page the reader uploaded (`upload`) is kept as it was sent, scripts and all: it is viewed only
+under the sandbox, and its download is always plain text.
 The engine stores the DOM and SVG files inert (scripts removed, and a script-forbidding policy
 in the DOM's head) and says so in their names (`INERT_MARK`); such a file stored before that
 is downloaded as plain text instead, so it opens in a text editor. That decision is taken from
@@ -46,12 +48,19 @@ TEXT = "text/plain; charset=utf-8"
 
 
 def runs_script_from_disk(kind: str, name: str) -> bool:
-    """True for a DOM or SVG file stored before the engine made such files inert."""
+    """True for a file that would run script opened from disk: an upload, always (it is kept as the
+    reader sent it), and a DOM or SVG file stored before the engine made such files inert."""
     base = PurePosixPath(name).name
+    if kind == "upload":
+        return True
     return (kind == "dom" or base.lower().endswith(".svg")) and INERT_MARK not in base
 
 
 def content_type_for(kind: str, name: str) -> str:
+    if kind == "upload":
+        # Viewed only under ARCHIVE_CSP's sandbox. HTML without a charset, so that the page's own
+        # meta charset decides (an upload may be GBK); an MHTML archive is shown as its text.
+        return "text/html" if name.lower().endswith(".html") else TEXT
     if kind in _CONTENT_TYPES:
         return _CONTENT_TYPES[kind]
     guessed, _encoding = mimetypes.guess_type(name)

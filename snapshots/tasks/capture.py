@@ -12,10 +12,12 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from capture.engine import capture
 from capture.reasons import TIMED_OUT
 from capture.results import TransientCaptureError
+from capture.sources.upload import UploadedPage
 from snapshots import queues
 from snapshots.archive import dispatch, lifecycle
 from snapshots.archive.reasons import BROWSER_FAILED
@@ -38,7 +40,7 @@ def capture_snapshot(self, snapshot_id: int) -> str:
     if snapshot is None:
         return "skipped"
     try:
-        result = capture(snapshot.link.url, capture_config())
+        result = capture(snapshot.link.url, capture_config(), _uploaded_page(snapshot))
     except SoftTimeLimitExceeded:
         lifecycle.snapshot_fail(snapshot_id, TIMED_OUT, {"seconds": settings.CAPTURE_SOFT_TIME_LIMIT})
         return "failed"
@@ -51,6 +53,20 @@ def capture_snapshot(self, snapshot_id: int) -> str:
         raise self.retry(exc=exc, countdown=2**snapshot.attempts) from exc
     finished = lifecycle.snapshot_finish(snapshot_id, result)
     return finished.status if finished else "skipped"
+
+
+def _uploaded_page(snapshot) -> UploadedPage | None:
+    """The page the owner saved in their own browser, for a snapshot made from one."""
+    if snapshot.source != snapshot.Source.BROWSER:
+        return None
+    name = (snapshot.artifacts or {}).get("upload", "")
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        log.warning("capture %s: its uploaded page is gone from storage", snapshot.pk)
+        data = b""  # the engine fails it as unreadable, with that reason shown
+    return UploadedPage(data, "mhtml" if name.lower().endswith(".mhtml") else "html")
 
 
 @shared_task(name=queues.SWEEP_TASK)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from snapshots import access
 from snapshots.links import selectors
@@ -48,6 +49,8 @@ class ShareFeed(Feed):
     def item_description(self, row: LinkRow) -> str:
         # Atom's summary is declared HTML, and the description is plain text taken from pages we
         # captured: escaped, a feed reader shows any markup in it as text instead of running it.
+        if row.from_browser:
+            return escape(f"[{_('saved from browser')}] {row.link.description}".rstrip())
         return escape(row.link.description)
 
     def item_link(self, row: LinkRow) -> str:

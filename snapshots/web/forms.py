@@ -67,6 +67,31 @@ class LinkForm(forms.Form):
         return split_tag_string(self.cleaned_data.get("tags", ""))
 
 
+class PageUploadForm(forms.Form):
+    """A page the owner saved in their own browser; the file is vetted by links.uploads."""
+
+    url = forms.CharField(
+        label=_("Address of the page"),
+        max_length=URL_INPUT_MAX_LENGTH,
+        help_text=_("Where the page was when you saved it. If you saved it already, it becomes a new version."),
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+    )
+    file = forms.FileField(
+        label=_("Saved page (.html or .mhtml)"),
+        help_text=_("Saved with your browser's “Save page as” or with SingleFile. Scripts in it never run."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".html,.htm,.mhtml,.mht,text/html,multipart/related"}),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=TAGS_INPUT_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+    )
+
+    def tag_list(self) -> list[str]:
+        return split_tag_string(self.cleaned_data.get("tags", ""))
+
+
 class TagRenameForm(forms.Form):
     old = forms.CharField(label=_("Tag"), max_length=TAG_INPUT_MAX_LENGTH, widget=forms.HiddenInput)
     new = forms.CharField(

@@ -71,6 +71,7 @@ class StatusBlock(_Printable):
     poll_url: SafeString = SafeString("")  # set while the newest snapshot is unfinished
     snapshot_url: SafeString = SafeString("")
     thumbnail_url: SafeString = SafeString("")
+    from_browser: bool = False  # the newest snapshot is a page the owner saved in their own browser
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,7 @@ class LinkRow(_Printable):
     report_url: SafeString = SafeString("")  # on a share
     excerpt: SafeString = SafeString("")  # built by excerpts.highlight, escaped there
     search_class: int | None = None
+    from_browser: bool = False  # on a share: the snapshot shown was saved in the owner's own browser
 
 
 def url_former(name: str, *rest: str, lead: tuple[str, ...] = ()) -> Callable[[int], str]:
@@ -157,6 +159,7 @@ def status_block(
         status=_html(latest.status),
         label=_html(Snapshot.Status(latest.status).label),  # get_status_display() hashes every choice
         reason=_html(status_text(latest)),
+        from_browser=latest.source == Snapshot.Source.BROWSER,
     )
     if not latest.is_finished:
         block.poll_url = _html(urls.status(link_id))
@@ -170,8 +173,9 @@ def status_block(
 # Plain SQL that SQLite and PostgreSQL both run: the ORM spends longer compiling the
 # window-and-filter form of this query than the database spends answering it.
 _NEWEST_SQL = """
-SELECT id, link_id, status, error, error_code, error_params, note, note_reasons, artifacts, rank, rank_in_status FROM (
-    SELECT id, link_id, status, error, error_code, error_params, note, note_reasons, artifacts, created,
+SELECT id, link_id, status, source, error, error_code, error_params, note, note_reasons, artifacts, rank,
+    rank_in_status FROM (
+    SELECT id, link_id, status, source, error, error_code, error_params, note, note_reasons, artifacts, created,
         ROW_NUMBER() OVER (PARTITION BY link_id ORDER BY created DESC, id DESC) AS rank,
         ROW_NUMBER() OVER (PARTITION BY link_id, status ORDER BY created DESC, id DESC) AS rank_in_status
     FROM {table} WHERE link_id IN ({ids})
@@ -286,5 +290,6 @@ def _shared_rows(
         if style.thumbnails and shown is not None and (shown.artifacts or {}).get("thumbnail"):
             row.thumbnail_url = _html(artifact_url(style.request, shown, "thumbnail", share=share))
         row.report_url = _html(f"{report}{link.pk}")
+        row.from_browser = shown is not None and shown.source == Snapshot.Source.BROWSER
         rows.append(row)
     return rows

@@ -37,6 +37,8 @@ API_POST_ONLY = (401, 405, 405, 405)
 RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:link_list": LOGIN,
     "snapshots:link_add": LOGIN,
+    "snapshots:link_upload": POST_ONLY,
+    "snapshots:page_receive": PUBLIC,  # signed out, it says so (a redirect would cut off its opener)
     "snapshots:link_detail": OWNER_ONLY,
     "snapshots:link_edit": OWNER_ONLY,
     "snapshots:link_delete": OWNER_ONLY,
@@ -96,6 +98,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "api_share": (401, 200, 404, 200),  # staff read any share to moderate it
     "api_share_rotate": API_POST_ONLY,
     "api_import": API_POST_ONLY,
+    "api_page_upload": API_POST_ONLY,
     "api_import_job": API_OWNER_ONLY,
     "api_export": API,
     "api_schema": PUBLIC,

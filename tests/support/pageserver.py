@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.pages.server import Handler, Route
+from tests.pages.server import PAGES, Handler, Route
 
 
 def html(body: str, *, title: str = "", charset: str = "utf-8") -> Route:
@@ -40,3 +40,43 @@ def stall_first(inner: Route, *, release: threading.Event, limit: float = 120) -
 def hits(server, path: str) -> int:
     """Requests for exactly `path` (query string included)."""
     return sum(1 for request in list(server.requests) if request == path)
+
+
+MEMBERS_ONLY = "会员专享：2025年度财政报告全文，收入增长百分之五。"
+LOGIN_WALL = "请先登录后阅读全文"
+
+
+def members_site() -> dict[str, Route]:
+    """A site whose article shows its text only after a cookie login (`/members/login` sets it),
+    and a page that cuts off any window it opens (Cross-Origin-Opener-Policy: same-origin)."""
+    article = html(
+        f"<h1>年度报告</h1><p id='content'>{MEMBERS_ONLY}</p><img src='/members/photo.png' alt='图表'>",
+        title="会员文章",
+    )
+    photo = (PAGES / "chart.png").read_bytes()
+    wall = html(f"<h1>年度报告</h1><p id='wall'>{LOGIN_WALL}</p>", title="会员文章")
+    isolated = html("<h1>隔离的页面</h1><p>本页不让别的窗口联系它。</p>", title="隔离的页面")
+
+    def article_route(handler: Handler):
+        logged_in = "member=yes" in (handler.headers.get("Cookie") or "")
+        return (article if logged_in else wall)(handler)
+
+    def login_route(_handler: Handler):
+        return 200, {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": "member=yes; Path=/"}, \
+            "<!doctype html><title>登录</title><p>已登录</p>".encode()
+
+    def photo_route(handler: Handler):
+        if "member=yes" not in (handler.headers.get("Cookie") or ""):
+            return 403, {"Content-Type": "text/plain"}, b"members only"
+        return 200, {"Content-Type": "image/png"}, photo
+
+    def isolated_route(handler: Handler):
+        status, headers, body = isolated(handler)
+        return status, {**headers, "Cross-Origin-Opener-Policy": "same-origin"}, body
+
+    return {
+        "/members/article": article_route,
+        "/members/photo.png": photo_route,
+        "/members/login": login_route,
+        "/members/isolated": isolated_route,
+    }

@@ -19,7 +19,7 @@ from snapshots.links import selectors, services
 from snapshots.models import Snapshot
 from snapshots.search import listcache
 from snapshots.web import rows
-from snapshots.web.forms import LinkForm
+from snapshots.web.forms import LinkForm, PageUploadForm
 from snapshots.web.views import apply_errors
 
 PAGE_SIZE = 20
@@ -91,7 +91,8 @@ def link_add(request: HttpRequest) -> HttpResponse:
                 return render(request, "snapshots/popup_done.html", {"link": link})
             return redirect("snapshots:link_list")
     template = "snapshots/link_popup.html" if request.GET.get("popup") else "snapshots/link_form.html"
-    return render(request, template, {"form": form, "adding": True})
+    upload_form = PageUploadForm(initial={"url": initial["url"]})
+    return render(request, template, {"form": form, "adding": True, "upload_form": upload_form})
 
 
 @login_required

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -62,6 +62,8 @@ def share_snapshot(request: HttpRequest, token: str, snapshot_id: int) -> HttpRe
 def share_artifact(request: HttpRequest, token: str, snapshot_id: int, kind: str) -> HttpResponse:
     share = access.get_live_share(token)
     snapshot = access.get_shared_snapshot(share, snapshot_id)
+    if kind == "upload":  # the file as the owner's browser saved it can hold their session's secrets
+        raise Http404
     download = request.GET.get("download") == "1"
     if settings.SNAPSHOT_HOST:
         return redirect(signed_url(request, snapshot, kind, share=share, download=download))

@@ -86,6 +86,7 @@ def pages():
             "/reader-gbk.html": pageserver.html(READER_REPORT_BODY, title=READER_REPORT_TITLE, charset="gbk"),
             "/reader-chart.png": routes.raw((PAGES / "chart.png").read_bytes(), "image/png"),
             "/spin.html": pageserver.html("<p>忙</p><script>onload = () => { for (;;) {} };</script>", title="忙"),
+            **pageserver.members_site(),
         }
     ).start()
     yield server
