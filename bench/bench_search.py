@@ -64,6 +64,8 @@ CASES = [
     ('search phrase found nowhere', "/search/", {"q": '"国民经济 社会发展"'}),
     ("search 3-char Chinese 可支配", "/search/", {"q": "可支配"}),
     ("search 6-char Chinese 年度工作要点", "/search/", {"q": "年度工作要点"}),
+    ("search Traditional 預算 (folded)", "/search/", {"q": "預算"}),
+    ("search Traditional 政務公開", "/search/", {"q": "政務公開"}),
     ("API ?q=预算", "/api/links/", {"q": "预算"}),
 ]
 
@@ -95,6 +97,7 @@ def main() -> None:
         ("share page (7.5k links)", shared, {}),
         ("share search 政务公开", shared, {"q": "政务公开"}),
         ("share search budget", shared, {"q": "budget"}),
+        ("share search Traditional 政務公開", shared, {"q": "政務公開"}),
     ]
     for name, path, params in CASES + share_cases:
         for _ in range(3):
@@ -117,7 +120,7 @@ def main() -> None:
             results = search_links(Link.objects.filter(owner=user), query)
             for name, branch in (("title/tag matches", results.titles), ("other matches", results.others)):
                 print(f"\nEXPLAIN (ANALYZE, BUFFERS) search {query}, {name}, first page:")
-                print(branch.order_by("-created", "-id").values_list("pk", flat=True)[:20].explain(
+                print(branch.indexed.order_by("-created", "-id").values_list("pk", flat=True)[:20].explain(
                     analyze=True, buffers=True
                 ))
 

@@ -289,8 +289,11 @@ class SearchDocument(models.Model):
     """The search index row of one link, kept current by `snapshots.search.changes.link_changed`.
 
     `head` (title and tags), `meta` (URL, description, notes) and `body` (newest page text)
-    are the normalised text the index was built from: SQLite searches them directly, PostgreSQL uses
-    them to verify phrase and CJK matches and to cut excerpts. The vectors exist for
+    are the normalised text the index was built from, with Traditional characters folded to
+    Simplified: SQLite searches them directly, PostgreSQL uses them to verify phrase and CJK
+    matches, excerpts find their match in them. `meta_original` and `body_original` hold the text
+    as written where folding changed it (null otherwise; same length, same offsets): what an
+    excerpt shows. The vectors exist for
     PostgreSQL's GIN index only; `owner` and `created` are copies that keep scoping and
     ordering on this one table.
     """
@@ -301,6 +304,8 @@ class SearchDocument(models.Model):
     head = models.TextField(blank=True)
     meta = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    meta_original = models.TextField(null=True, blank=True)
+    body_original = models.TextField(null=True, blank=True)
     head_vector = TsVectorField(null=True, editable=False)
     body_vector = TsVectorField(null=True, editable=False)
     snapshot = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -7,15 +7,10 @@ def rebuild_vectors(apps, schema_editor):
 
     This calls the live indexer rather than historical models, on purpose: the tokens must be
     exactly what the running code searches for. SQLite keeps no vectors and needs nothing.
-    """
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    SearchDocument = apps.get_model("snapshots", "SearchDocument")
-    if not SearchDocument.objects.exists():
-        return
-    from snapshots.search.indexing import search_document_rebuild_all
 
-    search_document_rebuild_all()
+    Now a no-op: the live indexer writes columns that 0012 adds, which do not exist yet at this
+    point, and 0012 re-indexes every document again (or asks for `search_reindex`).
+    """
 
 
 class Migration(migrations.Migration):

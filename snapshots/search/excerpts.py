@@ -11,11 +11,12 @@ import re
 from collections.abc import Iterable
 
 from django.db.models import Value
-from django.db.models.functions import Greatest, StrIndex, Substr, Upper
+from django.db.models.functions import Coalesce, Greatest, StrIndex, Substr, Upper
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from snapshots.models import SearchDocument
+from snapshots.search.folding import fold
 from snapshots.search.query import parse_query
 
 BEFORE = 60
@@ -23,15 +24,22 @@ WIDTH = 220
 
 
 def highlight(text: str, needles: Iterable[str]) -> SafeString:
-    """Escape `text` and wrap case-insensitive occurrences of the needles in <mark>."""
+    """Escape `text` and wrap case-insensitive occurrences of the (folded) needles in <mark>.
+
+    The needles are looked for in the folded text, and the characters at the same places of
+    `text` are marked: a search for 报告 marks 報告 where the page says so.
+    """
     words = sorted({n for n in needles if n}, key=len, reverse=True)
     if not words:
         return escape(text)
-    pattern = re.compile("(" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
-    parts = pattern.split(text)
-    return mark_safe(  # noqa: S308 - every piece below is escaped first
-        "".join(f"<mark>{escape(p)}</mark>" if i % 2 else escape(p) for i, p in enumerate(parts))
-    )
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    pieces, end = [], 0
+    for match in pattern.finditer(fold(text)):  # same length as `text`: folding is 1:1
+        pieces.append(escape(text[end : match.start()]))
+        pieces.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
+        end = match.end()
+    pieces.append(escape(text[end:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped first
 
 
 def excerpts_for(link_ids: list[int], query: str) -> dict[int, SafeString]:
@@ -45,12 +53,18 @@ def excerpts_for(link_ids: list[int], query: str) -> dict[int, SafeString]:
     # without letter case (Chinese, digits) is found as it is.
     cased = first != needles[0].lower()
     body, meta = (Upper("body"), Upper("meta")) if cased else ("body", "meta")
+    # The match is found in the folded text; the window is cut at the same place of the text
+    # as written (kept only where folding changed it).
     rows = (
         SearchDocument.objects.filter(pk__in=link_ids)
         .annotate(body_at=StrIndex(body, Value(first)), meta_at=StrIndex(meta, Value(first)))
         .annotate(
-            body_window=Substr("body", Greatest("body_at", Value(BEFORE + 1)) - BEFORE, WIDTH),
-            meta_window=Substr("meta", Greatest("meta_at", Value(BEFORE + 1)) - BEFORE, WIDTH),
+            body_window=Substr(
+                Coalesce("body_original", "body"), Greatest("body_at", Value(BEFORE + 1)) - BEFORE, WIDTH
+            ),
+            meta_window=Substr(
+                Coalesce("meta_original", "meta"), Greatest("meta_at", Value(BEFORE + 1)) - BEFORE, WIDTH
+            ),
         )
         .values_list("pk", "body_at", "meta_at", "body_window", "meta_window")
     )

@@ -20,6 +20,12 @@ database's text-search parser and locale never split or drop CJK characters. Pos
 not kept: weights need one (A = title, B = tags, C = URL/description/notes, each at its
 own position), phrases are verified against the stored text instead, and a position-free
 vector stays far below PostgreSQL's 1 MB tsvector limit even for long reports.
+
+Traditional and Simplified Chinese: the stored text and every token are folded to Simplified
+characters (`folding`), and so is every query, so 報告 and 报告 find each other. Folding keeps
+each character's place, so the text as written is kept beside the folded one only where the
+two differ (`body_original`, `meta_original`): excerpts cut their window at the offset found
+in the folded text and show the original.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
 from snapshots.models import Link, SearchDocument, Snapshot
+from snapshots.search.folding import fold
 
 BODY_LIMIT = 300_000  # characters of page text indexed per link
 VECTOR_BYTES_LIMIT = 900_000  # stay below PostgreSQL's 1 MB per tsvector
@@ -58,8 +65,8 @@ def normalize(text: str | None) -> str:
 
 
 def _runs(text: str) -> Iterator[tuple[str, bool]]:
-    """(piece, is_cjk) for every word of the case-folded text, CJK and other scripts apart."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """(piece, is_cjk) for every word of the case- and script-folded text, CJK and other scripts apart."""
+    folded = fold(unicodedata.normalize("NFKC", text).casefold())
     for word in _WORD.findall(folded):
         for piece in _CJK_SPLIT.split(word):
             if piece:
@@ -83,7 +90,7 @@ def _edge(word: str, *, last: bool) -> str:
 
 def _joined_tokens(text: str) -> set[str]:
     """`left_right` for every two words separated by exactly one space (see the module notes)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = fold(unicodedata.normalize("NFKC", text).casefold())
     pairs = set(_NEIGHBOURS.findall(folded))  # pages repeat their word pairs: edge each once
     lefts = {word: _edge(word, last=True) for word in {left for left, _ in pairs}}
     rights = {word: _edge(word, last=False) for word in {right for _, right in pairs}}
@@ -216,16 +223,19 @@ def _newest_texts(link_ids: list[int]) -> dict[int, tuple[int, str]]:
 
 def document_build(*, link: Link, tags: list[str], text: str, snapshot_id: int | None) -> SearchDocument:
     """An unsaved document for a link; bulk loaders build these directly and bulk_create them."""
-    body = normalize(text)[:BODY_LIMIT]
+    body_written = normalize(text)[:BODY_LIMIT]
+    meta_written = _meta_text(link)
+    body, meta = fold(body_written), fold(meta_written)
     postgres = connection.vendor == "postgresql"
-    meta = _meta_text(link)
     return SearchDocument(
         link_id=link.pk,
         owner_id=link.owner_id,
         created=link.created,
-        head=_head_text(link.title, tags),
+        head=fold(_head_text(link.title, tags)),
         meta=meta,
+        meta_original=meta_written if meta != meta_written else None,
         body=body,
+        body_original=body_written if body != body_written else None,
         snapshot_id=snapshot_id,
         head_vector=head_vector_literal(title=link.title, tags=tags, meta=meta) if postgres else None,
         body_vector=body_vector_literal(body) if postgres else None,
@@ -272,13 +282,13 @@ def search_document_refresh(*, link_ids: Iterable[int], body: bool = True) -> in
                     update_conflicts=True,
                     unique_fields=["link"],
                     update_fields=[
-                        "owner", "created", "head", "meta", "body", "snapshot", "head_vector", "body_vector",
-                        "indexed",
+                        "owner", "created", "head", "meta", "meta_original", "body", "body_original",
+                        "snapshot", "head_vector", "body_vector", "indexed",
                     ],
                 )
             if partial:
                 SearchDocument.objects.bulk_update(
-                    partial, ["owner", "created", "head", "meta", "head_vector"], batch_size=BATCH
+                    partial, ["owner", "created", "head", "meta", "meta_original", "head_vector"], batch_size=BATCH
                 )
         written += len(full) + len(partial)
     return written

@@ -29,6 +29,7 @@ from taggit.models import Tag
 
 from snapshots.fields import TsVectorField
 from snapshots.models import Link, TaggedLink
+from snapshots.search.folding import fold, variants
 from snapshots.search.indexing import CJK_RANGES, normalize, query_tokens
 from snapshots.search.ranked import RankClass, RankedResults
 
@@ -84,7 +85,7 @@ def parse_query(query: str) -> ParsedQuery:
         if phrase is None and word.lower().startswith("site:") and len(word) > 5:
             (parsed.not_sites if negative else parsed.sites).append(_site_host(word[5:]))
             continue
-        value = normalize(phrase if phrase is not None else word)
+        value = fold(normalize(phrase if phrase is not None else word))  # as the stored text is
         tokens = tuple(query_tokens(value))
         if tokens:
             (parsed.exclude if negative else parsed.include).append(TextTerm(value, tokens))
@@ -263,10 +264,18 @@ def search_links(links: QuerySet[Link], query: str) -> QuerySet[Link] | RankedRe
 PUBLIC_FIELDS = ("title", "url", "description", "search_document__body")
 
 
+def _any_script(text: str) -> str:
+    """`text` as a regex matching it in Traditional or Simplified characters: 报告 → [报報]告.
+    The link's title and description are matched as written, not folded."""
+    return "".join(
+        re.escape(char) if len(forms := variants(char)) == 1 else f"[{forms}]" for char in text
+    )
+
+
 def _visible_pattern(term: TextTerm) -> str:
     """The term as a case-insensitive regex, with word boundaries where it starts or ends with
     a Latin letter or digit (a CJK term may sit anywhere in a run of CJK text)."""
-    body = re.escape(term.text)
+    body = _any_script(term.text)
     latin_start = bool(re.match(r"[^\W_]", term.text)) and not _CJK_CHAR.match(term.text)
     latin_end = bool(re.search(r"[^\W_]$", term.text)) and not _CJK_CHAR.match(term.text[-1])
     if connection.vendor == "postgresql":

@@ -56,9 +56,9 @@ BATCH = 500
 # SQLite has one write lock for the whole database, and its busy handler does not queue the
 # writers that wait for it: a run committing big batches back to back (at the service worker's
 # low CPU priority) kept a capture finishing or a user saving waiting for seconds. There it
-# writes smaller batches (the most links one INSERT takes: 999 parameters, 11 a link) and,
-# after each, leaves the lock free for as long as it held it.
-SQLITE_BATCH = 90
+# writes smaller batches (the most rows one INSERT takes: 999 parameters, 12 a search document,
+# the widest row a batch inserts) and, after each, leaves the lock free for as long as it held it.
+SQLITE_BATCH = 83
 SQLITE_YIELD_MAX = 1.0  # s
 SKIPPED_LIMIT = 10_000  # entries kept in the report; the count in `done - created` stays exact
 ENQUEUE_GRACE = timedelta(seconds=10)

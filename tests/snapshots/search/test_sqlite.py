@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[3]
 ON_SQLITE = [
     "tests/snapshots/search/test_search.py",
     "tests/snapshots/search/test_share_search.py",
+    "tests/snapshots/search/test_folding.py",
     "tests/snapshots/web/test_rows.py",
     "tests/snapshots/web/test_queries.py",
     "tests/snapshots/web/test_search_page.py",
