@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -42,7 +43,7 @@ BLOBS_AREA = "blobs"
 _SUFFIX = re.compile(r"^[a-z0-9]+(\.[a-z0-9]+){0,2}$")
 # What a storage raises when it cannot write: a read-only or full disk, an unreachable or
 # refusing bucket.
-STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError, Boto3Error)
 
 
 class StorageWriteError(Exception):
