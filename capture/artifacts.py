@@ -124,7 +124,21 @@ def print_pdf(driver, max_pages: int) -> bytes:
         "Page.printToPDF",
         {"printBackground": True, "pageRanges": f"1-{max_pages}", "preferCSSPageSize": False},
     )
-    return base64.b64decode(reply["data"])
+    return pdf_without_print_time(base64.b64decode(reply["data"]))
+
+
+# Chromium stamps the moment of printing into every PDF; the capture's own time is on its record.
+_PDF_PRINT_TIME = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
+_FIXED_TIME = b"19700101000000"
+
+
+def pdf_without_print_time(pdf: bytes) -> bytes:
+    """The PDF with its print-time stamps set to one fixed moment of the same length.
+
+    An unchanged page then prints to the same bytes on re-capture, and is stored once; the
+    lengths stay, so the PDF's cross-reference offsets stay right.
+    """
+    return _PDF_PRINT_TIME.sub(lambda m: b"/" + m.group(1) + b" (D:" + _FIXED_TIME, pdf)
 
 
 def pdf_preview(data: bytes, max_pages: int) -> tuple[dict[str, Artifact], str]:
