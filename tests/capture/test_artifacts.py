@@ -170,3 +170,8 @@ def test_the_print_time_leaves_a_pdf_so_an_unchanged_page_prints_the_same_bytes(
     assert len(fixed) == len(evening)  # the cross-reference offsets still hold
     assert b"/CreationDate (D:19700101000000" in fixed and b"20261130" not in fixed
     assert len(pypdfium2.PdfDocument(fixed)) == 1
+
+    tagged = b"/ID (node00000227)>> /Headers [(node00000228)] /Names [(node00000227) 26 0 R (node00000228) 28 0 R]"
+    later = tagged.replace(b"00000227", b"00001305").replace(b"00000228", b"00001306")
+    assert pdf_without_print_time(tagged) == pdf_without_print_time(later)
+    assert pdf_without_print_time(later) == tagged.replace(b"00000227", b"00000001").replace(b"00000228", b"00000002")
