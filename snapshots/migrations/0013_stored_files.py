@@ -24,7 +24,7 @@ def fill_stored_bytes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('snapshots', '0009_import_job_reasons'),
+        ('snapshots', '0012_search_folding'),
     ]
 
     operations = [
