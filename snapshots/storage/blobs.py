@@ -8,7 +8,8 @@ saved by many users are one file with one `StoredFile` row counting the artifact
 The protocol, safe between many workers and web processes on PostgreSQL and SQLite:
 
 - holding (`blob_hold`, inside the caller's transaction) locks the row, creates it if missing,
-  writes the file while the count is 0 (a new file, or one its last holder gave up), and adds one;
+  writes the file while the count is 0 (a new file, or one its last holder gave up) or when it is
+  missing, and adds one;
 - releasing (`blobs_release`, inside the transaction that deletes the rows naming the files) takes
   the counts down, and after commit `blobs_collect` deletes each file whose count is still 0,
   under the same row lock, then its row. A hold and a collect of one file never interleave, so a
@@ -84,11 +85,13 @@ def blob_hold(data: bytes, filename: str) -> str:
         raise RuntimeError("blob_hold runs inside the transaction that records the snapshot")
     name = blob_name(hashlib.sha256(data).hexdigest(), filename)
     row = _locked_row(name, len(data))
-    if row.refs == 0:
-        try:
+    try:
+        # A held file is normally there; one lost anyway (deleted by hand, a restored disk
+        # without it) is written again by the next capture that holds the same bytes.
+        if row.refs == 0 or not default_storage.exists(name):
             default_storage.save(name, ContentFile(data))
-        except STORAGE_ERRORS as exc:
-            raise StorageWriteError(f"{type(exc).__name__}: {exc}") from exc
+    except STORAGE_ERRORS as exc:
+        raise StorageWriteError(f"{type(exc).__name__}: {exc}") from exc
     StoredFile.objects.filter(pk=row.pk).update(refs=F("refs") + 1)
     return name
 

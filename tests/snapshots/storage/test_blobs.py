@@ -232,3 +232,14 @@ def test_two_workers_holding_the_same_new_file_at_once_count_two(media, owner):
     assert len(names) == 2 and names[0] == names[1]
     assert StoredFile.objects.get(name=names[0]).refs == 2
     assert stored_files(media) == [names[0]]
+
+
+def test_a_held_file_lost_from_storage_is_written_again_by_the_next_capture(media, owner, committed):
+    first = committed(lambda: capture(make_link(owner)))
+    lost = first.artifacts["screenshot"]
+    default_storage.delete(lost)  # gone behind the counts' back
+    again = committed(lambda: capture(make_link(owner, "https://example.com/again")))
+    assert again.artifacts["screenshot"] == lost
+    with default_storage.open(lost, "rb") as handle:
+        assert handle.read() == SCREENSHOT
+    assert StoredFile.objects.get(name=lost).refs == 2
