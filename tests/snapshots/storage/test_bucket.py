@@ -155,3 +155,16 @@ def test_moving_needs_a_bucket_named(settings):
     settings.BUCKET_STORAGE = {**settings.BUCKET_STORAGE, "OPTIONS": {"bucket_name": ""}}
     with pytest.raises(Exception, match="AWS_STORAGE_BUCKET_NAME"):
         moving.bucket_storage()
+
+
+def test_older_files_in_a_bucket_move_to_the_hashed_layout(s3_server, bucket, owner, other, committed):
+    first = make_stored_snapshot(make_link(owner, "https://example.com/a"), title="报告")
+    second = make_stored_snapshot(make_link(other, "https://example.com/b"), title="报告")
+    assert all(key.startswith("snapshots/") for key in s3_server.keys(bucket))
+
+    committed(lambda: call_command("storage_hash", verbosity=0))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.artifacts == second.artifacts
+    assert s3_server.keys(bucket) == sorted(first.artifacts.values())
+    assert set(StoredFile.objects.values_list("refs", flat=True)) == {2}
