@@ -26,7 +26,10 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("is_active", "suspended_at", "suspension_reason")
 
     fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("linkhome"), {"fields": ("show_collections_on_profile", "suspended_at", "suspension_reason")}),
+        (
+            _("linkhome"),
+            {"fields": ("show_collections_on_profile", "storage_quota_mb", "suspended_at", "suspension_reason")},
+        ),
     )
 
 

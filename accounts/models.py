@@ -27,6 +27,11 @@ class User(AbstractUser):
     )
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.CharField(_("suspension reason"), max_length=SUSPENSION_REASON_MAX_LENGTH, blank=True)
+    # Empty: the site's STORAGE_QUOTA_MB applies; 0: no limit.
+    storage_quota_mb = models.PositiveIntegerField(
+        _("storage quota (MB)"), null=True, blank=True,
+        help_text=_("Empty: the site default (STORAGE_QUOTA_MB). 0: no limit."),
+    )
 
     @property
     def is_suspended(self) -> bool:

@@ -18,7 +18,7 @@ from accounts.models import (
 from snapshots.archive import reasons, removal
 from snapshots.audit import audit_record
 from snapshots.models import ImportJob, Report, Snapshot
-from snapshots.storage import files
+from snapshots.storage import blobs, files
 
 AUDIT_OPEN_REPORTS_KEPT = 100  # open reports summarised in the entry of an account's deletion
 
@@ -117,11 +117,11 @@ def user_delete(*, user: User, actor: User | None = None) -> None:
             status=ImportJob.Status.FAILED, error=reasons.reason_english(reasons.CANCELLED), finished=now
         )
     names = files.artifact_names(Snapshot.objects.filter(link__owner=user))
-    names.extend(user.imports.exclude(upload="").values_list("upload", flat=True))
+    uploads = list(user.imports.exclude(upload="").values_list("upload", flat=True))
     folders = files.owner_folders(user.pk)
 
     def delete_files() -> None:
-        files.delete_artifact_files(names)
+        files.delete_artifact_files(uploads)
         for folder in folders:
             files.delete_folder(folder)
 
@@ -129,4 +129,5 @@ def user_delete(*, user: User, actor: User | None = None) -> None:
         details = {"username": user.username, "open_reports": _open_reports(user)}
         audit_record(actor=actor or user, action="user.delete", target=user, details=details)
         user.delete()
+        blobs.blobs_release(names)
         transaction.on_commit(delete_files)

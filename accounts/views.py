@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import services, throttling
 from accounts.addresses import client_ip
 from accounts.forms import AccountDeleteForm, SignupForm, TokenForm
+from snapshots.storage.quota import storage_usage
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -36,6 +37,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             "tokens": request.user.api_tokens.filter(revoked__isnull=True),
             "token_form": TokenForm(),
             "new_secret": new_secret,
+            "storage": storage_usage(request.user),
         },
     )
 

@@ -124,7 +124,26 @@ def print_pdf(driver, max_pages: int) -> bytes:
         "Page.printToPDF",
         {"printBackground": True, "pageRanges": f"1-{max_pages}", "preferCSSPageSize": False},
     )
-    return base64.b64decode(reply["data"])
+    return pdf_without_print_time(base64.b64decode(reply["data"]))
+
+
+# Chromium stamps the moment of printing into every PDF; the capture's own time is on its record.
+_PDF_PRINT_TIME = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
+_FIXED_TIME = b"19700101000000"
+# Tagged PDFs name table cells by the renderer's DOM node numbers, which depend on what the
+# browser loaded before; numbered afresh in the same order they keep their sorted name tree.
+_PDF_NODE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def pdf_without_print_time(pdf: bytes) -> bytes:
+    """The PDF with its print-time stamps fixed and its node names numbered from 1, lengths unchanged.
+
+    An unchanged page then prints to the same bytes on re-capture, and is stored once; every
+    replacement has the length of what it replaces, so the cross-reference offsets stay right.
+    """
+    pdf = _PDF_PRINT_TIME.sub(lambda m: b"/" + m.group(1) + b" (D:" + _FIXED_TIME, pdf)
+    numbers = {old: new for new, old in enumerate(sorted(set(_PDF_NODE_ID.findall(pdf))), start=1)}
+    return _PDF_NODE_ID.sub(lambda m: b"(node%08d)" % numbers[m.group(1)], pdf)
 
 
 def pdf_preview(data: bytes, max_pages: int) -> tuple[dict[str, Artifact], str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
@@ -141,8 +142,45 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Artifacts go to an S3-compatible bucket (AWS, MinIO, Aliyun OSS, Tencent COS) when a bucket is
+# named, else to MEDIA_ROOT. The names are django-storages' own. Artifacts are stored under their
+# content hash, so writing a name again writes the same bytes: overwriting is allowed.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "") or None
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID", "") or None
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY", "") or None
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "") or None
+AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE", "") or None  # "path" for MinIO, "virtual" for OSS
+DISK_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"allow_overwrite": True}}
+BUCKET_STORAGE = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": AWS_S3_ENDPOINT_URL,
+        "access_key": AWS_ACCESS_KEY_ID,
+        "secret_key": AWS_SECRET_ACCESS_KEY,
+        "region_name": AWS_S3_REGION_NAME,
+        # Private objects: every read goes through our access checks (or a 60 s presigned URL).
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        "file_overwrite": True,
+        # Checksums only where S3 requires them: stores that reject boto3's newer default
+        # checksum headers (several S3-compatible services do) keep working. Short timeouts and
+        # few retries: an unreachable bucket fails a capture in seconds, and it is tried later.
+        "client_config": BotoConfig(
+            s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
+            signature_version="s3v4",
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
+    },
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": BUCKET_STORAGE if AWS_STORAGE_BUCKET_NAME else DISK_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -267,6 +305,11 @@ CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 CAPTURE_MAX_SCREENSHOT_HEIGHT = env_int("CAPTURE_MAX_SCREENSHOT_HEIGHT", 15_000, minimum=100)
 CAPTURE_MAX_PDF_PAGES = env_int("CAPTURE_MAX_PDF_PAGES", 50, minimum=1)
 CAPTURE_MAX_ATTEMPTS = env_int("CAPTURE_MAX_ATTEMPTS", 3, minimum=1)
+# Storage each user may fill with artifacts, in MB of their own captures' bytes (shared files
+# counted in full); 0 = no limit. Staff can set a user's own quota in the admin.
+STORAGE_QUOTA_MB = env_int("STORAGE_QUOTA_MB", 2048)
+# Seconds before a capture whose artifacts could not be stored is tried again (doubling each attempt).
+STORAGE_RETRY_DELAY = env_int("STORAGE_RETRY_DELAY", 30, minimum=1)
 CAPTURE_RATE_PER_HOUR = env_int("CAPTURE_RATE_PER_HOUR", 200)
 # Fair shares: captures one user may have in flight, and the pace of their imports and schedules.
 CAPTURE_USER_CONCURRENCY = env_int("CAPTURE_USER_CONCURRENCY", 1, minimum=1)

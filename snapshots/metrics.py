@@ -13,14 +13,14 @@ from datetime import timedelta
 
 import redis
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from accounts.models import User
 from snapshots import queues
-from snapshots.models import ImportJob, Link, Snapshot
+from snapshots.models import ImportJob, Link, Snapshot, StoredFile
 
 WINDOW = timedelta(hours=1)  # finished captures the latency figures are taken from
 WINDOW_ROWS = 10_000  # at most this many of them (the newest)
@@ -38,13 +38,19 @@ def _by(queryset, field: str) -> dict[str, int]:
 
 
 def storage_bytes() -> int:
-    """Bytes of every stored artifact, as recorded when each was written."""
+    """Bytes of the stored artifact files: each file shared by content hash once, and the files
+    stored before that (named per snapshot) as recorded when each was written."""
     total = cache.get(STORAGE_KEY)
     if total is None:
-        every = Snapshot.objects.exclude(sizes={}).values_list("sizes", flat=True).iterator()
-        total = sum(sum(sizes.values()) for sizes in every)
+        total = StoredFile.objects.aggregate(total=Sum("size"))["total"] or 0
+        every = Snapshot.objects.exclude(sizes={}).values_list("artifacts", "sizes").iterator()
+        for artifacts, sizes in every:
+            total += sum(
+                size for kind, size in sizes.items()
+                if isinstance(size, int) and not str((artifacts or {}).get(kind, "")).startswith("blobs/")
+            )
         cache.set(STORAGE_KEY, total, STORAGE_TTL)
-    return int(total)
+    return total
 
 
 class SiteCollector(Collector):

@@ -158,6 +158,9 @@ class Snapshot(models.Model):
     # byte sizes; one JSON column each keeps the schema stable as artifact kinds evolve.
     artifacts = models.JSONField(default=dict, blank=True)
     sizes = models.JSONField(default=dict, blank=True)
+    # The sum of `sizes`: the logical bytes charged to the owner's quota, however many other
+    # snapshots share the same stored files.
+    stored_bytes = models.PositiveBigIntegerField(default=0, db_default=0)
     timings = models.JSONField(default=dict, blank=True)
     text = models.TextField(blank=True)  # visible page text, truncated, for search and diffs
     # The text of the reader copy (the main content, boilerplate out), truncated like `text`:
@@ -353,3 +356,22 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import #{self.pk} ({self.status})"
+
+
+class StoredFile(models.Model):
+    """An artifact file named by its content hash, shared by every snapshot that holds those bytes.
+
+    `refs` counts the snapshot artifacts naming it; it changes under this row's lock
+    (snapshots.storage.blobs), and the file goes with its last reference.
+    """
+
+    name = models.CharField(max_length=STORAGE_NAME_MAX_LENGTH, unique=True)
+    size = models.PositiveBigIntegerField()
+    refs = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["refs"], name="storedfile_unreferenced", condition=Q(refs=0))]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.refs})"

@@ -73,3 +73,22 @@ def other_api(other) -> APIClient:
 @pytest.fixture
 def anon_api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """The suite's one S3-compatible server (moto in server mode), started on first use."""
+    from tests.support.s3 import S3Server
+
+    server = S3Server(tmp_path_factory.mktemp("s3") / "moto.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_server, settings) -> str:
+    """A fresh bucket of this test's own, made the default storage as AWS_STORAGE_BUCKET_NAME would."""
+    name = s3_server.new_bucket()
+    settings.BUCKET_STORAGE = s3_server.storage_settings(settings.BUCKET_STORAGE, name)
+    settings.STORAGES = {**settings.STORAGES, "default": settings.BUCKET_STORAGE}
+    return name

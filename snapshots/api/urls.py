@@ -10,6 +10,7 @@ urlpatterns = [
     path("links/<int:pk>/capture/", views.LinkCaptureView.as_view(), name="api_link_capture"),
     path("snapshots/<int:pk>/", views.SnapshotDetailView.as_view(), name="api_snapshot"),
     path("tags/", views.TagListView.as_view(), name="api_tags"),
+    path("storage/", views.StorageUsageView.as_view(), name="api_storage"),
     path("shares/", shares.ShareListCreateView.as_view(), name="api_shares"),
     path("shares/<int:pk>/", shares.ShareDetailView.as_view(), name="api_share"),
     path("shares/<int:pk>/rotate/", shares.ShareRotateView.as_view(), name="api_share_rotate"),

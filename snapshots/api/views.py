@@ -27,6 +27,7 @@ from snapshots.archive import lifecycle
 from snapshots.links import selectors, services
 from snapshots.models import Snapshot
 from snapshots.search.listcache import tag_counts
+from snapshots.storage.quota import storage_usage
 
 
 class TokenCreateView(APIView):
@@ -136,3 +137,20 @@ class TagListView(APIView):
         return Response([{"name": t.name, "count": t.count} for t in tags])
 
 
+
+
+class StorageUsageView(APIView):
+    """The caller's storage: bytes their own captures use (shared files counted in full) and their quota."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "StorageUsage",
+            {
+                "used_bytes": serializers.IntegerField(),
+                "quota_bytes": serializers.IntegerField(allow_null=True, help_text="null: no limit"),
+            },
+        )
+    )
+    def get(self, request):
+        usage = storage_usage(request.user)
+        return Response({"used_bytes": usage.used_bytes, "quota_bytes": usage.quota_bytes})

@@ -19,7 +19,7 @@ from django.utils import timezone
 from PIL import Image, ImageChops, ImageDraw
 
 from snapshots.models import Snapshot
-from snapshots.storage.files import delete_artifact_files
+from snapshots.storage.blobs import blobs_release
 
 DIFF_MAX_LINES = 20_000  # lines per side fed to difflib; beyond this the diff says it stopped
 CONTEXT_LINES = 3
@@ -135,7 +135,7 @@ def snapshot_collapse_unchanged(*, snapshot: Snapshot) -> Snapshot:
     """After a scheduled re-capture: if nothing changed, keep the previous version only.
 
     The previous version gets `last_checked` so the page still says when it was confirmed;
-    the redundant new row goes and its files are deleted once that has committed. Captures a
+    the redundant new row goes and gives up its files' references (shared, they stay). Captures a
     person asked for never come here: they always make a version.
     """
     previous = (
@@ -152,5 +152,5 @@ def snapshot_collapse_unchanged(*, snapshot: Snapshot) -> Snapshot:
         previous.save(update_fields=["last_checked"])
         names = [n for n in (snapshot.artifacts or {}).values() if n]
         snapshot.delete()
-        transaction.on_commit(lambda: delete_artifact_files(names))
+        blobs_release(names)
     return previous

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -37,7 +35,7 @@ from snapshots.models import (
     Snapshot,
 )
 from snapshots.search.changes import link_changed
-from snapshots.storage import files
+from snapshots.storage import blobs, quota
 from snapshots.textclean import clean_line, clean_text
 
 log = logging.getLogger(__name__)
@@ -92,10 +90,11 @@ def snapshot_request(
 
 
 def _keep_upload(snapshot: Snapshot, upload: UploadedFile) -> None:
-    name = default_storage.save(f"{_artifact_prefix(snapshot)}/upload.{upload.extension}", ContentFile(upload.data))
+    name = blobs.blob_hold(upload.data, f"upload.{upload.extension}")
     snapshot.source = Snapshot.Source.BROWSER
     snapshot.artifacts, snapshot.sizes = {"upload": name}, {"upload": len(upload.data)}
-    snapshot.save(update_fields=["source", "artifacts", "sizes"])
+    snapshot.stored_bytes = len(upload.data)
+    snapshot.save(update_fields=["source", "artifacts", "sizes", "stored_bytes"])
 
 
 def snapshots_request_bulk(*, links: list[Link], trigger: str) -> list[Snapshot]:
@@ -196,17 +195,29 @@ def snapshot_requeue(snapshot_id: int) -> None:
     )
 
 
-def _artifact_prefix(snapshot: Snapshot) -> str:
-    return files.snapshot_folder(snapshot.link.owner_id, snapshot.link_id, snapshot.pk)
+def snapshot_storage_failed(snapshot_id: int, attempts_left: bool) -> None:
+    """Artifacts could not be stored: say so on the row at once; queued for the retry, or failed."""
+    if not attempts_left:
+        snapshot_fail(snapshot_id, reasons.STORAGE_FAILED)
+        return
+    Snapshot.objects.filter(pk=snapshot_id, status=Snapshot.Status.RUNNING).update(
+        status=Snapshot.Status.QUEUED,
+        error_code=reasons.STORAGE_FAILED,
+        error_params={},
+        error=reasons.reason_english(reasons.STORAGE_FAILED),
+    )
 
 
 def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
     """Store a CaptureResult's artifacts and record the outcome; tolerate a deleted link.
 
     `result` is the engine's CaptureResult, used by its attributes only: this module is imported
-    by web pages, which must not load the engine.
+    by web pages, which must not load the engine. The artifacts are stored by content hash in
+    the transaction that records them (snapshots.storage.blobs), under the owner's lock, so the
+    quota check and the charge are one step. Raises StorageWriteError when storage fails: nothing
+    is recorded then, and the capture can be tried again.
     """
-    snapshot = Snapshot.objects.select_related("link").filter(pk=snapshot_id).first()
+    snapshot = Snapshot.objects.select_related("link", "owner").filter(pk=snapshot_id).first()
     if snapshot is None or snapshot.is_finished:
         return None
     if not result.ok:
@@ -216,18 +227,19 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
             snapshot_fail(snapshot_id, result.error.code, result.error.params)
         snapshot.refresh_from_db(fields=["status", "error_code", "error_params", "error", "finished"])
         return snapshot
-    prefix = _artifact_prefix(snapshot)
-    names: dict[str, str] = {}
-    sizes: dict[str, int] = {}
-    for kind, artifact in result.artifacts.items():
-        names[kind] = default_storage.save(f"{prefix}/{artifact.filename}", ContentFile(artifact.data))
-        sizes[kind] = len(artifact.data)
+    sizes = {kind: len(artifact.data) for kind, artifact in result.artifacts.items()}
     text = clean_text(result.text)[:TEXT_DB_LIMIT]
     with transaction.atomic():
+        dispatch.lock_owner(snapshot.owner_id)
         locked = Snapshot.objects.select_for_update().filter(pk=snapshot_id).first()
         if locked is None or locked.is_finished:
-            transaction.on_commit(lambda: files.delete_artifact_files(names.values()))
             return None
+        limit = quota.quota_bytes(snapshot.owner)
+        used = quota.used_bytes(snapshot.owner_id)
+        if limit is not None and used + sum(sizes.values()) > limit:
+            _fail(locked, reasons.OVER_QUOTA, {"used_mb": f"{used / quota.MB:.1f}", "quota_mb": limit // quota.MB})
+            return locked
+        names = blobs.blobs_hold({kind: (a.filename, a.data) for kind, a in result.artifacts.items()})
         locked.status = Snapshot.Status.SUCCEEDED
         locked.error, locked.error_code, locked.error_params = "", "", {}
         notes = "\n".join(reasons.reason_english(n.code, n.params) for n in result.notes)
@@ -247,6 +259,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         # The reader's own upload stays beside what was made of it.
         locked.artifacts = {**_kept_upload(locked.artifacts), **names}
         locked.sizes = {**_kept_upload(locked.sizes), **sizes}
+        locked.stored_bytes = sum(locked.sizes.values())
         locked.timings = result.timings
         locked.save()
         _fill_link_from(locked)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from snapshots.archive.lifecycle import TEXT_DB_LIMIT
 from snapshots.models import Snapshot
 from snapshots.search.changes import link_changed
-from snapshots.storage import files
+from snapshots.storage.blobs import blob_hold
 from snapshots.textclean import clean_text
 
 
@@ -43,16 +42,16 @@ def reader_attach(snapshot_id: int, data: bytes, filename: str, text: str) -> bo
     snapshot = Snapshot.objects.select_related("link").filter(pk=snapshot_id).first()
     if snapshot is None:
         return False
-    folder = files.snapshot_folder(snapshot.link.owner_id, snapshot.link_id, snapshot.pk)
-    name = default_storage.save(f"{folder}/{filename}", ContentFile(data))
     with transaction.atomic():
         locked = Snapshot.objects.select_for_update().filter(pk=snapshot_id).first()
         if locked is None or (locked.artifacts or {}).get("reader"):
-            transaction.on_commit(lambda: files.delete_artifact_files([name]))
             return False
+        # Stored by content hash like every artifact (and charged to the owner like them).
+        name = blob_hold(data, filename)
         locked.artifacts = {**(locked.artifacts or {}), "reader": name}
         locked.sizes = {**(locked.sizes or {}), "reader": len(data)}
+        locked.stored_bytes += len(data)
         locked.reader_text = clean_text(text)[:TEXT_DB_LIMIT]
-        locked.save(update_fields=["artifacts", "sizes", "reader_text"])
+        locked.save(update_fields=["artifacts", "sizes", "stored_bytes", "reader_text"])
         link_changed(owner_id=snapshot.link.owner_id, link_ids=[snapshot.link_id], listing=False)
     return True

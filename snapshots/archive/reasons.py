@@ -29,7 +29,9 @@ ATTEMPTS_TIMED_OUT = "attempts_timed_out"  # {"attempts"}: the last run outlived
 BROWSER_FAILED = "browser_failed"  # the browser kept breaking (TransientCaptureError); rows from before kept {"error"}
 CAPTURE_FAILED = "capture_failed"  # the engine failed without saying why
 CANCELLED = "cancelled"  # the owner's account is being deleted
-APP_CODES = (GAVE_UP, ATTEMPTS_TIMED_OUT, BROWSER_FAILED, CAPTURE_FAILED, CANCELLED)
+OVER_QUOTA = "over_quota"  # {"used_mb", "quota_mb"}: storing it would pass the owner's storage quota
+STORAGE_FAILED = "storage_failed"  # the artifacts could not be written (disk full or read-only, bucket unreachable)
+APP_CODES = (GAVE_UP, ATTEMPTS_TIMED_OUT, BROWSER_FAILED, CAPTURE_FAILED, CANCELLED, OVER_QUOTA, STORAGE_FAILED)
 
 # Why a bookmark import failed (snapshots.transfer.importing); the job keeps what it saved.
 IMPORT_TIMED_OUT = "import_timed_out"  # {"seconds"}: a run reached IMPORT_SOFT_TIME_LIMIT
@@ -93,6 +95,11 @@ MESSAGES: dict[str, Promise] = {
     BROWSER_FAILED: _("the capture browser failed on every attempt"),
     CAPTURE_FAILED: _("capture failed"),
     CANCELLED: _("cancelled"),
+    OVER_QUOTA: _(
+        "not stored: your storage quota is full (%(used_mb)s MB of %(quota_mb)s MB used); "
+        "delete old links or versions to make room"
+    ),
+    STORAGE_FAILED: _("the snapshot could not be stored: the storage was unavailable"),
     # import jobs
     IMPORT_TIMED_OUT: _(
         "the import reached its time limit of %(seconds)s s; the links saved until then are kept, "

@@ -1,8 +1,7 @@
 """Write paths that end versions early: cancelling an owner's unfinished captures, deleting versions.
 
 A cancelled capture ends `failed` with the `cancelled` reason. A worker still running it finds
-the row finished when it comes to store its result, so `lifecycle.snapshot_finish` deletes the
-files it has just written instead of keeping them.
+the row finished when it comes to store its result, so `lifecycle.snapshot_finish` stores nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from accounts.models import User
 from snapshots.archive import reasons
 from snapshots.models import Snapshot
 from snapshots.search.changes import link_changed
-from snapshots.storage import files
+from snapshots.storage import blobs, files
 
 
 def snapshots_cancel(*, owner: User) -> int:
@@ -32,11 +31,11 @@ def snapshots_cancel(*, owner: User) -> int:
 
 
 def snapshots_delete(*, snapshots: QuerySet[Snapshot]) -> None:
-    """Delete versions (staff, in the admin); their files and emptied folders go after commit."""
+    """Delete versions (staff, in the admin); files no other version shares go after commit."""
     names = files.artifact_names(snapshots)
     with transaction.atomic():
         changed = list(snapshots.order_by().values_list("link__owner_id", "link_id").distinct())
         snapshots.delete()
         for owner_id, link_id in changed:
             link_changed(owner_id=owner_id, link_ids=[link_id], listing=False)
-        transaction.on_commit(lambda: files.delete_artifact_files(names))
+        blobs.blobs_release(names)

@@ -34,7 +34,7 @@ from snapshots.models import (
     TaggedLink,
 )
 from snapshots.search.changes import link_changed
-from snapshots.storage import files
+from snapshots.storage import blobs, files
 from snapshots.textclean import clean_line, clean_text
 
 TAG_RENAME_BATCH = 500  # links a tag moves on in one transaction
@@ -219,7 +219,7 @@ def link_update(*, link: Link, data: dict[str, Any], actor: User | None = None) 
 
 
 def link_delete(*, link: Link, actor: User | None = None) -> None:
-    """Delete the link; its artifact files go once the deletion has committed.
+    """Delete the link; artifact files no other snapshot shares go once the deletion has committed.
 
     `actor`: staff deleting the owner's link (the admin); the act is audited.
     """
@@ -230,7 +230,7 @@ def link_delete(*, link: Link, actor: User | None = None) -> None:
             # Recorded first: the entry names the link by its id, which deleting clears.
             audit_record(actor=actor, action="link.delete", target=link, details={"owner": owner_id, "url": link.url})
         link.delete()
-        transaction.on_commit(lambda: files.delete_artifact_files(names))
+        blobs.blobs_release(names)
         link_changed(owner_id=owner_id)
 
 

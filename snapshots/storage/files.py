@@ -1,7 +1,9 @@
 """Artifact files in the configured storage: where they go, listing a set of snapshots' files, deleting them.
 
-Files live in one folder per owner, link and version (`snapshot_folder`); uploads of imports in
-`imports/<owner>/`. Deleting a file also removes the folders it leaves empty, so a deleted link,
+Artifacts live under their content hash (`blobs/`, shared and counted: snapshots.storage.blobs);
+those stored before that in one folder per owner, link and version (`snapshot_folder`); uploads
+of imports in `imports/<owner>/`. On a bucket there are no folders to clean up.
+Deleting a file also removes the folders it leaves empty, so a deleted link,
 version or account leaves no empty folder behind; the area folders (`snapshots/`, `imports/`)
 stay. Deleting happens after the database change has committed (callers use `on_commit`), so a
 rolled-back delete never loses files and a failed file delete only leaves an orphan behind.
@@ -44,13 +46,21 @@ def artifact_names(snapshots: QuerySet[Snapshot]) -> list[str]:
 
 def delete_artifact_files(names: Iterable[str]) -> None:
     """Delete the files, then every folder they leave empty (deepest first, below the area folder)."""
-    folders: set[PurePosixPath] = set()
+    deleted: list[str] = []
     for name in names:
         try:
             default_storage.delete(name)
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - any storage's failure leaves an orphan, never an error
             log.warning("could not delete artifact %s: %s", name, exc)
             continue
+        deleted.append(name)
+    remove_empty_folders(deleted)
+
+
+def remove_empty_folders(names: Iterable[str]) -> None:
+    """Remove the folders of these deleted files that are now empty; nothing on a bucket, which has none."""
+    folders: set[PurePosixPath] = set()
+    for name in names:
         folder = PurePosixPath(name).parent
         while len(folder.parts) > 1:
             folders.add(folder)

@@ -13,6 +13,9 @@ The engine stores the DOM and SVG files inert (scripts removed, and a script-for
 in the DOM's head) and says so in their names (`INERT_MARK`); such a file stored before that
 is downloaded as plain text instead, so it opens in a text editor. That decision is taken from
 the name alone: the web process never parses archived markup.
+
+With a bucket, the web streams from it (it never needs a worker's disk); images and PDFs may go
+to the reader straight from the bucket through a presigned URL lasting at most a minute.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import mimetypes
 import re
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 
 from snapshots.models import Snapshot
 
@@ -45,6 +49,9 @@ _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 # capture.artifacts.INERT_MARK, spelled out: web processes must not load the engine.
 INERT_MARK = ".inert"
 TEXT = "text/plain; charset=utf-8"
+# What a bucket may serve straight to the reader through a presigned URL (see _may_redirect).
+REDIRECTABLE = frozenset({"image/webp", "image/png", "image/jpeg", "image/gif", "image/avif", "application/pdf"})
+PRESIGNED_MAX_AGE = 60
 
 
 def runs_script_from_disk(kind: str, name: str) -> bool:
@@ -67,6 +74,31 @@ def content_type_for(kind: str, name: str) -> str:
     return guessed or "application/octet-stream"
 
 
+def _may_redirect(kind: str, name: str) -> bool:
+    """Raster images and PDFs of a bucket may be fetched from it directly, unless SNAPSHOT_HOST serves them.
+
+    Those need none of our sandbox headers: an image runs no script, and a PDF is sent with
+    nosniff only anyway. Markup, SVG and `original` (whatever the page sent) are always ours to stream.
+    """
+    if settings.SNAPSHOT_HOST or not hasattr(default_storage, "bucket_name") or kind == "original":
+        return False
+    return content_type_for(kind, name) in REDIRECTABLE
+
+
+def _presigned_redirect(name: str, content_type: str) -> HttpResponseRedirect:
+    """A redirect to a presigned URL valid PRESIGNED_MAX_AGE s that forces the type and forbids caching."""
+    url = default_storage.url(
+        name,
+        parameters={"ResponseContentType": content_type, "ResponseCacheControl": "no-store"},
+        expire=PRESIGNED_MAX_AGE,
+    )
+    response = HttpResponseRedirect(url)
+    # The redirect itself carries the grant: neither it nor the URL may be kept or passed on.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def download_name(snapshot: Snapshot, kind: str, stored_name: str) -> str:
     """A readable file name from the page title (Chinese titles kept), e.g. `报告 - 2026-11-25.pdf`."""
     title = _UNSAFE_FILENAME.sub(" ", snapshot.title or snapshot.link.title or "snapshot").strip()[:80]
@@ -82,11 +114,17 @@ def artifact_response(
     download: bool = False,
     frame_ancestors: str = "'self'",
     cache_control: str = OWNER_CACHE,
-) -> FileResponse:
-    """Stream one artifact with headers that keep it inert; 404 when it was never stored."""
+) -> HttpResponse:
+    """Stream one artifact with headers that keep it inert; 404 when it was never stored.
+
+    From a bucket, a raster image or PDF viewed (not downloaded) is a redirect to a presigned
+    URL instead: the access check has been made by the caller, and the URL lasts a minute.
+    """
     name = (snapshot.artifacts or {}).get(kind)
     if kind not in Snapshot.ARTIFACT_KINDS or not name:
         raise Http404
+    if not download and _may_redirect(kind, name):
+        return _presigned_redirect(name, content_type_for(kind, name))
     try:
         handle = default_storage.open(name, "rb")
     except (FileNotFoundError, OSError):

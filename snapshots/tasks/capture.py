@@ -1,7 +1,8 @@
 """The capture task: claim the snapshot, run the engine, store the outcome.
 
 The engine returns the page's own failures (unresponsive, never settled, ...) as results,
-stored as final at once; only TransientCaptureError, our browser breaking, is tried again. Its
+stored as final at once; only TransientCaptureError, our browser breaking, and a storage that
+cannot be written are tried again. Its
 text (chromedriver's words, stack addresses) goes to the log, never into the snapshot.
 """
 
@@ -21,6 +22,7 @@ from capture.sources.upload import UploadedPage
 from snapshots import queues
 from snapshots.archive import dispatch, lifecycle
 from snapshots.archive.reasons import BROWSER_FAILED
+from snapshots.storage.blobs import StorageWriteError
 from snapshots.tasks.engine import capture_config
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,17 @@ def capture_snapshot(self, snapshot_id: int) -> str:
             return "failed"
         lifecycle.snapshot_requeue(snapshot_id)
         raise self.retry(exc=exc, countdown=2**snapshot.attempts) from exc
-    finished = lifecycle.snapshot_finish(snapshot_id, result)
+    try:
+        finished = lifecycle.snapshot_finish(snapshot_id, result)
+    except StorageWriteError as exc:
+        # Storage is down (disk full or read-only, bucket unreachable): say so on the row now
+        # and try the whole capture again later, rather than leave it running until the sweeper.
+        log.warning("capture %s: could not store its artifacts on attempt %s: %s", snapshot_id, snapshot.attempts, exc)
+        attempts_left = snapshot.attempts < settings.CAPTURE_MAX_ATTEMPTS
+        lifecycle.snapshot_storage_failed(snapshot_id, attempts_left)
+        if not attempts_left:
+            return "failed"
+        raise self.retry(countdown=settings.STORAGE_RETRY_DELAY * 2 ** (snapshot.attempts - 1)) from exc
     return finished.status if finished else "skipped"
 
 

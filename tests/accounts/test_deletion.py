@@ -15,7 +15,7 @@ from accounts import services
 from accounts.models import LoginFailure, User
 from snapshots.archive import lifecycle, reasons, removal
 from snapshots.audit import audit_record
-from snapshots.models import AuditEntry, ImportJob, Link, Report, Snapshot
+from snapshots.models import AuditEntry, ImportJob, Link, Report, Snapshot, StoredFile
 from tests.conftest import PASSWORD
 from tests.factories import make_import_job, make_link, make_report, make_share, make_snapshot
 
@@ -142,24 +142,21 @@ def test_a_capture_finishing_after_the_cancel_keeps_nothing(media, owner, django
     assert (running.status, running.error_code, running.artifacts) == (Snapshot.Status.FAILED, "cancelled", {})
 
 
-def test_a_capture_cancelled_while_it_writes_its_files_deletes_them(
-    media, owner, monkeypatch, django_capture_on_commit_callbacks
+def test_files_a_capture_stored_just_before_the_deletion_go_with_the_account(
+    media, owner, django_capture_on_commit_callbacks
 ):
+    # The finish stores its files under the owner's lock; a deletion that starts then waits for
+    # it and then finds the new version, whose files it releases with the rest.
     running = make_snapshot(make_link(owner), status=Snapshot.Status.RUNNING)
-    save = type(default_storage._wrapped).save
-
-    def save_then_cancel(storage, name, content, **kwargs):
-        stored = save(storage, name, content, **kwargs)
-        removal.snapshots_cancel(owner=owner)  # the account's deletion begins right then
-        return stored
-
-    default_storage._setup()
-    monkeypatch.setattr(type(default_storage._wrapped), "save", save_then_cancel)
     with django_capture_on_commit_callbacks(execute=True):
-        assert lifecycle.snapshot_finish(running.pk, _result_with_files()) is None
-    running.refresh_from_db()
-    assert (running.status, running.error_code, running.artifacts) == (Snapshot.Status.FAILED, "cancelled", {})
-    assert tree(media) == ["snapshots"]
+        finished = lifecycle.snapshot_finish(running.pk, _result_with_files())
+    assert finished.status == Snapshot.Status.SUCCEEDED
+    assert default_storage.exists(finished.artifacts["html"])
+    assert StoredFile.objects.get(name=finished.artifacts["html"]).refs == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_delete(user=owner)
+    assert not StoredFile.objects.exists()
+    assert tree(media) == ["blobs"]
 
 
 def test_a_capture_finishing_after_the_deletion_writes_nothing(media, owner):

@@ -11,6 +11,7 @@ import pypdfium2
 from PIL import Image
 
 from capture import browser, reasons
+from capture.artifacts import pdf_without_print_time
 from capture.engine import capture
 from capture.reasons import Reason
 from capture.results import CaptureConfig, CaptureLimits
@@ -154,3 +155,23 @@ def test_lazy_images_are_loaded_before_the_screenshot(pages, config):
     assert len([p for p in pages.requests if p.startswith("/chart.png")]) > before
     html = result.artifacts["html"].data.decode("utf-8")
     assert html.count("data:image/png;base64,") >= 2
+
+
+def test_the_print_time_leaves_a_pdf_so_an_unchanged_page_prints_the_same_bytes():
+    def printed(at: bytes) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (60, 80), (250, 250, 240)).save(buffer, "PDF")
+        return re.sub(rb"\(D:\d{14}", b"(D:" + at, buffer.getvalue())
+
+    morning, evening = printed(b"20261130080000"), printed(b"20261130203015")
+    assert morning != evening
+    assert pdf_without_print_time(morning) == pdf_without_print_time(evening)
+    fixed = pdf_without_print_time(evening)
+    assert len(fixed) == len(evening)  # the cross-reference offsets still hold
+    assert b"/CreationDate (D:19700101000000" in fixed and b"20261130" not in fixed
+    assert len(pypdfium2.PdfDocument(fixed)) == 1
+
+    tagged = b"/ID (node00000227)>> /Headers [(node00000228)] /Names [(node00000227) 26 0 R (node00000228) 28 0 R]"
+    later = tagged.replace(b"00000227", b"00001305").replace(b"00000228", b"00001306")
+    assert pdf_without_print_time(tagged) == pdf_without_print_time(later)
+    assert pdf_without_print_time(later) == tagged.replace(b"00000227", b"00000001").replace(b"00000228", b"00000002")

@@ -16,6 +16,7 @@ from snapshots import queues
 from snapshots.archive import dispatch
 from snapshots.models import Snapshot
 from tests.factories import make_link, make_snapshot
+from tests.snapshots.storage.test_blobs import capture
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,11 @@ def test_a_broker_that_does_not_answer_is_reported_not_fatal(owner, scrape, sett
     figures = scrape()
     assert figures[("linkhome_broker_up", ())] == 0
     assert not any(name == "linkhome_queue_messages" for name, _labels in figures)
+
+
+def test_storage_counts_a_file_shared_by_several_captures_once(owner, other, scrape, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    first = capture(make_link(owner))
+    capture(make_link(other))  # the same page saved by someone else
+    cache.clear()
+    assert scrape()[("linkhome_storage_bytes", ())] == first.stored_bytes

@@ -94,6 +94,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "api_link_capture": API_POST_ONLY,
     "api_snapshot": API_OWNER_ONLY,
     "api_tags": API,
+    "api_storage": API,
     "api_shares": API,
     "api_share": (401, 200, 404, 200),  # staff read any share to moderate it
     "api_share_rotate": API_POST_ONLY,

@@ -80,3 +80,21 @@ def test_admin_link_page_shows_its_tags(client, staff, owner):
     response = client.get(reverse("admin:snapshots_link_change", args=[link.pk]))
     [inline] = response.context["inline_admin_formsets"]
     assert sorted(form.instance.tag.name for form in inline.formset.forms if form.instance.pk) == ["报告", "政府"]
+
+
+def test_staff_set_one_users_storage_quota_in_the_admin(client, staff, owner):
+    client.force_login(staff)
+    url = reverse("admin:accounts_user_change", args=[owner.pk])
+    form = client.get(url).context["adminform"].form
+    assert "storage_quota_mb" in form.fields
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(
+        username=owner.username, storage_quota_mb="500", date_joined_0="2026-01-01", date_joined_1="00:00:00",
+        user_permissions=[], groups=[],
+    )
+    data.pop("password", None)
+    data.pop("last_login", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    owner.refresh_from_db()
+    assert owner.storage_quota_mb == 500

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from accounts.services import user_delete
-from snapshots.models import Link, Snapshot
+from snapshots.models import Link, Snapshot, StoredFile
 from tests.snapshots.tasks.conftest import REPORT_TITLE, log_tails
 from tests.support.pageserver import hits
 from tests.support.waiting import wait_for
@@ -106,16 +106,19 @@ def test_deleting_a_link_or_an_account_deletes_its_files(celery_worker, allow_pa
         for n in range(2)
     ]
     snapshots = [wait_for(lambda i=link["snapshots"][0]["id"]: finished(i), timeout=90, what="capture") for link in ids]
-    names = [list(s.artifacts.values()) for s in snapshots]
+    names = [set(s.artifacts.values()) for s in snapshots]
     assert all(default_storage.exists(n) for group in names for n in group)
+    shared, only_first = names[0] & names[1], names[0] - names[1]
+    assert shared  # the same page twice: most of its files are stored once
 
     assert owner_api.delete(f"/api/links/{ids[0]['id']}/").status_code == 204
-    wait_for(lambda: not any(default_storage.exists(n) for n in names[0]), timeout=10, what="link files deleted")
-    assert not default_storage.exists(f"snapshots/{owner.pk}/{ids[0]['id']}")  # no empty folder either
-    assert all(default_storage.exists(n) for n in names[1])
+    wait_for(lambda: not any(default_storage.exists(n) for n in only_first), timeout=10, what="link files deleted")
+    assert all(default_storage.exists(n) for n in names[1])  # the other link's, shared ones included
+    assert set(StoredFile.objects.filter(name__in=shared).values_list("refs", flat=True)) == {1}
 
     user_delete(user=owner)
     wait_for(lambda: not any(default_storage.exists(n) for n in names[1]), timeout=10, what="account files deleted")
+    assert not StoredFile.objects.exists()
     assert not default_storage.exists(f"snapshots/{owner.pk}")
 
 

@@ -24,10 +24,11 @@ from taggit.models import Tag
 
 from accounts import services as account_services
 from accounts.models import ApiToken, User
-from snapshots.models import AuditEntry, Link, Report, SearchDocument, Share, Snapshot
+from snapshots.models import AuditEntry, Link, Report, SearchDocument, Share, Snapshot, StoredFile
 from snapshots.search.query import search_links
 from snapshots.storage.files import delete_artifact_files
 from tests.factories import make_link, make_report, make_share
+from tests.snapshots.storage.test_blobs import capture
 
 # Restore runs its own transactions and the backup reads one moment of a committed database.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -200,3 +201,25 @@ def test_a_backup_restores_into_the_other_database_engine(owner, other, staff, t
     for *_facts, artifacts in before["snapshots"]:
         for name, digest in artifacts.values():
             assert hashlib.sha256((tmp_path / "media" / name).read_bytes()).hexdigest() == digest
+
+
+def test_a_site_on_a_bucket_with_shared_files_comes_back_with_its_counts(owner, other, s3_server, bucket, tmp_path):
+    mine = capture(make_link(owner, "https://example.com/same"))
+    theirs = capture(make_link(other, "https://example.com/same"))
+    assert mine.artifacts == theirs.artifacts
+    counted = sorted(StoredFile.objects.values_list("name", "size", "refs"))
+    assert {refs for _name, _size, refs in counted} == {2}
+    hashes = {name: _file_hash(name) for name in mine.artifacts.values()}
+    target = tmp_path / "site.zip"
+    call_command("backup", str(target), verbosity=0)
+    with zipfile.ZipFile(target) as archive:
+        assert set(json.loads(archive.read("manifest.json"))["files"]) == set(hashes)  # each shared file once
+
+    for user in (owner, other):
+        account_services.user_delete(user=user)
+    assert s3_server.keys(bucket) == [] and not StoredFile.objects.exists()
+
+    call_command("restore", str(target), verbosity=0)
+    assert sorted(StoredFile.objects.values_list("name", "size", "refs")) == counted
+    assert s3_server.keys(bucket) == sorted(hashes)
+    assert {name: _file_hash(name) for name in hashes} == hashes
