@@ -320,6 +320,7 @@ CAPTURE_BROWSER_MAX_RSS_MB = env_int("CAPTURE_BROWSER_MAX_RSS_MB", 1500, minimum
 CAPTURE_BROWSER_NICE = env_int("CAPTURE_BROWSER_NICE", 10)  # 0-19; 0 runs browsers at the workers' priority
 # The service worker (imports) yields to everything else, capture browsers included.
 SERVICE_WORKER_NICE = env_int("SERVICE_WORKER_NICE", 15, minimum=0)
+CAPTURE_WORKER_NICE = env_int("CAPTURE_WORKER_NICE", 5, minimum=0)
 CAPTURE_PROFILE_ROOT = Path(env_str("CAPTURE_PROFILE_ROOT", str(DATA_DIR / "chromium")))
 CHROMIUM_BINARY = env_str("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER_BINARY = env_str("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")

@@ -2,8 +2,10 @@
 
 The main worker process reaps Chromium left in its profile folders by an earlier, killed
 worker; each pool process of a worker that takes captures starts its warm browser before its
-first task and quits it on exit. A service worker (imports, maintenance) starts no browser and
-runs at SERVICE_WORKER_NICE.
+first task and quits it on exit. A capture worker runs at CAPTURE_WORKER_NICE (its browsers lower
+still, at CAPTURE_BROWSER_NICE), so that a page someone is waiting for in the web wins the CPU
+over a capture's encoding; a service worker (imports, maintenance) starts no browser and runs at
+SERVICE_WORKER_NICE.
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ def _reap_at_worker_start(sender=None, **_kwargs) -> None:
     global _takes_captures
     consumed = set(sender.app.amqp.queues.consume_from or sender.app.amqp.queues) if sender else set()
     _takes_captures = not consumed or bool(consumed & {queues.CAPTURE_QUEUE, queues.BULK_QUEUE})
+    # The pool processes, forked next, inherit the lower priority.
+    nice = settings.CAPTURE_WORKER_NICE if _takes_captures else settings.SERVICE_WORKER_NICE
+    os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), nice))
     if _takes_captures:
         browser.reap_orphans(capture_config())
-    else:  # a service worker: its pool processes, forked next, inherit the lower priority
-        current = os.getpriority(os.PRIO_PROCESS, 0)
-        os.setpriority(os.PRIO_PROCESS, 0, max(current, settings.SERVICE_WORKER_NICE))
 
 
 @worker_process_init.connect

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 
 from accounts.services import user_delete
@@ -38,6 +41,9 @@ def test_saved_link_is_captured_with_exact_chinese_text(celery_worker, allow_pag
         assert snapshot.sizes[kind] > 0
     link = Link.objects.get(pk=response.json()["id"])
     assert link.title == REPORT_TITLE  # filled from the capture because the user left it empty
+    # The web goes before a capture's own work, and that before its browser.
+    for pid in celery_worker.pool_children():
+        assert os.getpriority(os.PRIO_PROCESS, pid) == settings.CAPTURE_WORKER_NICE
 
     api_snapshot = owner_api.get(f"/api/snapshots/{snapshot_id}/").json()
     assert api_snapshot["status"] == "succeeded"
