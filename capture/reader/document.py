@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import nh3
 
+from capture.reader.allowlist import ATTRIBUTES, LINK_SCHEMES, TAGS
 from capture.reader.inpage import Article
 from capture.results import Artifact
 from capture.selfcontained import Resources
@@ -31,25 +32,6 @@ CSP = "default-src 'none'; img-src data:; style-src 'none'; form-action 'none'; 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024  # one image kept in the copy
 MAX_IMAGES_BYTES = 12 * 1024 * 1024  # all of them together
 _IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp"}
-TAGS = {
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote", "pre", "code", "kbd", "samp",
-    "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "small", "mark", "q", "cite", "abbr",
-    "dfn", "ruby", "rt", "rp", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot",
-    "tr", "th", "td", "caption", "colgroup", "col", "figure", "figcaption", "img", "a", "time", "span",
-    "div", "section", "article", "header", "footer", "aside", "details", "summary",
-}
-ATTRIBUTES = {
-    "*": {"lang", "dir", "title"},
-    "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "col": {"span"},
-    "colgroup": {"span"},
-    "ol": {"start", "reversed", "type"},
-    "li": {"value"},
-    "time": {"datetime"},
-}
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
                       "form", "select", "textarea", "button"}
 _SPACE = re.compile(r"[ \r\f\v]+")
@@ -94,7 +76,7 @@ def _attribute_filter(images: _Images, base: str):
             return images.data_uri(value)
         if tag == "a" and name == "href":
             target = urljoin(base, value.strip())
-            return target if urlsplit(target).scheme in ("http", "https", "mailto") else None
+            return target if urlsplit(target).scheme in LINK_SCHEMES else None
         if name in ("width", "height", "colspan", "rowspan", "span", "start", "value"):
             return value if value.strip().isdigit() and int(value) < 10_000 else None
         return value
@@ -127,7 +109,7 @@ def sanitise(fragment: str, base: str, lookup: ImageLookup) -> str:
         clean_content_tags=_DROP_WITH_CONTENT,
         attributes=ATTRIBUTES,
         attribute_filter=_attribute_filter(images, base),
-        url_schemes={"http", "https", "mailto", "data"},
+        url_schemes={*LINK_SCHEMES, "data"},
         strip_comments=True,
         link_rel="noopener noreferrer nofollow",
     )

@@ -4,42 +4,25 @@ The engine stores the copy already through an allow-list (capture/reader/documen
 cleaned again here, with the same rules or stricter, as it enters our page: a copy stored by an
 older engine, or a file changed on disk, still cannot bring script, style, class or id into a
 page that runs as our origin. Images keep only `data:image/…` sources, so reading fetches
-nothing. (The rules are spelled out again rather than imported: web processes never load the
-engine.)
+nothing. The rules are the engine's own (`capture.reader.allowlist`, plain data that loads no
+part of the engine).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from urllib.parse import urlsplit
 
 import nh3
 from django.core.files.storage import default_storage
 
+from capture.reader.allowlist import ATTRIBUTES, LINK_SCHEMES, TAGS
 from snapshots.models import Snapshot
 
 MAX_READER_BYTES = 40 * 1024 * 1024  # a larger file is not embedded in a page
 CJK_CHARACTERS_PER_MINUTE = 400
 WORDS_PER_MINUTE = 230
-_TAGS = {
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote", "pre", "code", "kbd", "samp",
-    "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "small", "mark", "q", "cite", "abbr",
-    "dfn", "ruby", "rt", "rp", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot",
-    "tr", "th", "td", "caption", "colgroup", "col", "figure", "figcaption", "img", "a", "time", "span",
-    "div", "section", "article", "header", "footer", "aside", "details", "summary",
-}
-_ATTRIBUTES = {
-    "*": {"lang", "dir", "title"},
-    "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "col": {"span"},
-    "colgroup": {"span"},
-    "ol": {"start", "reversed", "type"},
-    "li": {"value"},
-    "time": {"datetime"},
-}
 _IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp|avif|bmp);base64,", re.IGNORECASE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
@@ -49,7 +32,7 @@ def _keep(tag: str, name: str, value: str) -> str | None:
     if tag == "img" and name == "src":
         return value if _IMAGE_DATA.match(value) else None
     if tag == "a" and name == "href":
-        return value if value.strip().lower().startswith(("http://", "https://", "mailto:")) else None
+        return value if urlsplit(value.strip()).scheme.lower() in LINK_SCHEMES else None
     return value
 
 
@@ -57,12 +40,12 @@ def clean(markup: str) -> str:
     """Allow-listed markup: structure only, no style/class/id, forms, frames or script."""
     return nh3.clean(
         markup,
-        tags=_TAGS,
+        tags=TAGS,
         clean_content_tags={"script", "style", "template", "noscript", "iframe", "object", "embed", "svg",
                             "math", "form", "select", "textarea", "button", "title", "head"},
-        attributes=_ATTRIBUTES,
+        attributes=ATTRIBUTES,
         attribute_filter=_keep,
-        url_schemes={"http", "https", "mailto", "data"},
+        url_schemes={*LINK_SCHEMES, "data"},
         strip_comments=True,
         link_rel="noopener noreferrer nofollow",
     )

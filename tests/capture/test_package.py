@@ -1,7 +1,7 @@
 """The engine's front door stays empty, so the address policy can be used without the browser side.
 
 `capture/__init__.py` imports nothing: no engine module imports it back, and importing
-`capture.netguard` (which web processes do when a link is saved) loads no browser machinery.
+`capture.netguard` or `capture.reader.allowlist` (which web processes use) loads no browser machinery.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import grimp
+import pytest
 
 
 def test_no_engine_module_imports_the_package_front_door():
@@ -18,8 +19,10 @@ def test_no_engine_module_imports_the_package_front_door():
     assert inward == []
 
 
-def test_address_policy_loads_without_the_browser_side():
-    """Web processes apply `netguard` when a link is saved; that must not load Selenium or lxml."""
-    probe = "import sys, capture.netguard; print(sorted(m for m in ('selenium', 'lxml', 'PIL') if m in sys.modules))"
+@pytest.mark.parametrize("module", ["capture.netguard", "capture.reader.allowlist"])
+def test_what_web_processes_import_from_the_engine_loads_without_the_browser_side(module):
+    """Web processes apply `netguard` when a link is saved and the reader allow-list when a copy
+    is read; neither may load Selenium, lxml or Pillow."""
+    probe = f"import sys, {module}; print(sorted(m for m in ('selenium', 'lxml', 'PIL') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "[]"
