@@ -92,3 +92,21 @@ def bucket(s3_server, settings) -> str:
     settings.BUCKET_STORAGE = s3_server.storage_settings(settings.BUCKET_STORAGE, name)
     settings.STORAGES = {**settings.STORAGES, "default": settings.BUCKET_STORAGE}
     return name
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """A storage of the test's own, so what is on disk is only what this test wrote."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a write and what it left for after its commit (file deletes, the list cache reset)."""
+
+    def run(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write()
+
+    return run

@@ -22,13 +22,6 @@ from tests.factories import make_import_job, make_link, make_report, make_share,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    """A storage of the test's own, so what is on disk is only what this test wrote."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
 def tree(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 

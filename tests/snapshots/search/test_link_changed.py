@@ -31,17 +31,6 @@ def facts(owner) -> tuple[int, list[str]]:
     return cached.total, [str(t["name"]) for t in cached.tags]
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a write and what it left for after its commit (the list cache reset among them)."""
-
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 def test_create_update_delete(owner, committed):
     assert facts(owner) == (0, [])  # cached from here on
     link = committed(

@@ -22,15 +22,6 @@ from tests.snapshots.storage.test_blobs import SCREENSHOT, capture
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 def artifact(snapshot: Snapshot, kind: str) -> str:
     return reverse("snapshots:snapshot_artifact", args=[snapshot.pk, kind])
 

@@ -17,22 +17,6 @@ from tests.factories import make_link, make_snapshot, make_stored_snapshot
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    """A storage of the test's own, so what is on disk is only what this test wrote."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 def tree(root: Path) -> list[str]:
     """Every file and folder under root, as relative paths."""
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
