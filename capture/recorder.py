@@ -37,6 +37,10 @@ from capture.sources import upload
 logger = logging.getLogger(__name__)
 
 SETTLE_BUDGET = 2.0  # seconds for lazy images after load
+# Seconds that must be left before the deadline to start the reader copy: finding it and then
+# parsing the page's MHTML for its images cost more than a second on a 20 MB page, and the
+# copy is the one artifact a capture may go without.
+READER_MIN_LEFT = 3.0
 MAX_DOCUMENTS = 5  # documents a self-navigating page may go through before it counts as never settled
 FAVICON_MAX_BYTES = 512 * 1024
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
@@ -216,8 +220,12 @@ class Recorder:
     def _reader(self, mhtml: bytes) -> None:
         """The reader copy: the main content found in the page now, built on a worker thread.
 
-        A page without main content, or an extraction that fails, costs the reader copy only.
+        A page without main content, or an extraction that fails, costs the reader copy only;
+        so does a capture already close to its deadline.
         """
+        if self.deadline - time.monotonic() < READER_MIN_LEFT:
+            logger.info("no reader copy: too close to the deadline")
+            return
         try:
             article = inpage.extract(self.driver, min(5.0, max(0.5, self.deadline - time.monotonic() - 3)))
         except (WebDriverException, inpage.ReadabilityMissing) as exc:
