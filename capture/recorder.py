@@ -31,7 +31,7 @@ from capture.reader import document as reader_document
 from capture.reader import inpage
 from capture.reasons import Reason, navigation_error
 from capture.results import Artifact, CaptureConfig, CaptureResult
-from capture.selfcontained import build_html
+from capture.selfcontained import Resources, build_html
 from capture.sources import upload
 
 logger = logging.getLogger(__name__)
@@ -207,17 +207,19 @@ class Recorder:
         self.result.artifacts["text"] = Artifact(text.encode("utf-8"), "text.txt", "text/plain; charset=utf-8")
         t = self._mark("content", t)
         mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
-        self.futures["html"] = self.pool.submit(build_html, mhtml.encode("utf-8"), self.result.title,
-                                                self.result.language, self.result.charset)
+        # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
+        parts = self.pool.submit(Resources, mhtml.encode("utf-8"), self.result.charset)
+        title, language = self.result.title, self.result.language
+        self.futures["html"] = self.pool.submit(lambda: build_html(parts.result(), title, language))
         t = self._mark("mhtml", t)
-        self._reader(mhtml.encode("utf-8"))
+        self._reader(parts)
         t = self._mark("reader", t)
         pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
         self._mark("pdf", t)
         return None
 
-    def _reader(self, mhtml: bytes) -> None:
+    def _reader(self, parts: Future) -> None:
         """The reader copy: the main content found in the page now, built on a worker thread.
 
         A page without main content, or an extraction that fails, costs the reader copy only;
@@ -232,8 +234,10 @@ class Recorder:
             logger.warning("no reader copy: %s", exc)
             return
         if article is not None:
-            self.futures["reader"] = self.pool.submit(reader_document.from_capture, article, mhtml,
-                                                      self.result.charset, self.result.title, self.result.language)
+            title, language = self.result.title, self.result.language
+            self.futures["reader"] = self.pool.submit(
+                lambda: reader_document.from_capture(article, parts.result(), title, language)
+            )
 
     def _record_facts(self, facts: page.PageFacts) -> None:
         r = self.result

@@ -233,12 +233,8 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def build_html(mhtml: bytes, title: str, language: str, charset: str = "utf-8") -> bytes:
-    """The self-contained, script-free HTML file for an MHTML snapshot (UTF-8).
-
-    `charset` is the document's encoding (`document.characterSet`), used for parts that don't name one.
-    """
-    resources = Resources(mhtml, charset)
+def build_html(resources: Resources, title: str, language: str) -> bytes:
+    """The self-contained, script-free HTML file for an MHTML snapshot's parts (UTF-8)."""
     if not resources.root_html.strip():
         raise ValueError("MHTML snapshot has no HTML part")
     document = lxml.html.document_fromstring(resources.root_html)

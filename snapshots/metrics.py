@@ -21,6 +21,7 @@ from prometheus_client.registry import Collector
 from accounts.models import User
 from snapshots import queues
 from snapshots.models import ImportJob, Link, Snapshot, StoredFile
+from snapshots.storage import blobs
 
 WINDOW = timedelta(hours=1)  # finished captures the latency figures are taken from
 WINDOW_ROWS = 10_000  # at most this many of them (the newest)
@@ -47,7 +48,7 @@ def storage_bytes() -> int:
         for artifacts, sizes in every:
             total += sum(
                 size for kind, size in sizes.items()
-                if isinstance(size, int) and not str((artifacts or {}).get(kind, "")).startswith("blobs/")
+                if isinstance(size, int) and not blobs.is_blob(str((artifacts or {}).get(kind, "")))
             )
         cache.set(STORAGE_KEY, total, STORAGE_TTL)
     return total

@@ -115,6 +115,8 @@ class Snapshot(models.Model):
     ARTIFACT_KINDS = (
         "screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original", "reader", "upload"
     )
+    # Never shown on a share: the file as the owner's browser saved it can hold their session's secrets.
+    OWNER_ONLY_KINDS = frozenset({"upload"})
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
     IN_FLIGHT = (Status.QUEUED, Status.RUNNING)  # what counts against CAPTURE_USER_CONCURRENCY
     BULK_TRIGGERS = (Trigger.IMPORT, Trigger.SCHEDULE)  # paced by CAPTURE_BULK_PER_MINUTE

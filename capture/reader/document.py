@@ -154,8 +154,7 @@ def build(article: Article, lookup: ImageLookup, *, title: str = "", language: s
     return page.encode("utf-8"), text
 
 
-def from_capture(article: Article, mhtml: bytes, charset: str, title: str, language: str) -> tuple[Artifact, str]:
+def from_capture(article: Article, resources: Resources, title: str, language: str) -> tuple[Artifact, str]:
     """The reader artifact of a capture, its images taken from the capture's MHTML parts."""
-    resources = Resources(mhtml, charset)
     data, text = build(article, resources.get, title=title, language=language)
     return Artifact(data, "reader.html", "text/html; charset=utf-8"), text

@@ -1,4 +1,5 @@
-"""API errors are always JSON: Django's ValidationError from services becomes a 400 with field errors."""
+"""API errors are always JSON: Django's ValidationError from services becomes a 400 with field errors,
+the hourly link limit a 429."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from snapshots.links.services import LinkExists
+from snapshots.links.services import LinkExists, LinkRateExceeded
 
 
 def exception_handler(exc, context):
@@ -14,6 +15,8 @@ def exception_handler(exc, context):
         response = drf_exception_handler(exceptions.ValidationError(exc.message_dict), context)
         response.data["existing_id"] = exc.existing.pk
         return response
+    if isinstance(exc, LinkRateExceeded):
+        exc = exceptions.Throttled(detail=str(exc))
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

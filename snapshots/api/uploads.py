@@ -11,7 +11,6 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import Throttled
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -20,7 +19,6 @@ from rest_framework.views import APIView
 from accounts.authentication import BearerTokenAuthentication, HashedTokenAuthentication
 from snapshots.api.serializers import SnapshotSerializer
 from snapshots.links import uploads
-from snapshots.links.services import LinkRateExceeded
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -61,9 +59,6 @@ class PageUploadView(APIView):
         data.is_valid(raise_exception=True)
         file = data.validated_data["file"]
         upload = uploads.read_upload(file, file.name or "")
-        try:
-            snapshot = uploads.page_upload(owner=request.user, url=data.validated_data["url"], upload=upload)
-        except LinkRateExceeded as exc:
-            raise Throttled(detail=str(exc)) from None
+        snapshot = uploads.page_upload(owner=request.user, url=data.validated_data["url"], upload=upload)
         body = SnapshotSerializer(snapshot, context={"request": request}).data
         return Response({**body, "link": snapshot.link_id}, status=status.HTTP_201_CREATED)

@@ -82,10 +82,7 @@ class LinkListCreateView(generics.ListCreateAPIView):
     def post(self, request):
         data = LinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            link = services.link_create(owner=request.user, **data.validated_data)
-        except services.LinkRateExceeded as exc:
-            raise Throttled(detail=str(exc)) from None
+        link = services.link_create(owner=request.user, **data.validated_data)
         link = selectors.with_api_prefetch(selectors.link_list(owner=request.user)).get(pk=link.pk)
         return Response(LinkSerializer(link, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

@@ -235,8 +235,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         if locked is None or locked.is_finished:
             return None
         limit = quota.quota_bytes(snapshot.owner)
-        used = quota.used_bytes(snapshot.owner_id)
-        if limit is not None and used + sum(sizes.values()) > limit:
+        if limit is not None and (used := quota.used_bytes(snapshot.owner_id)) + sum(sizes.values()) > limit:
             _fail(locked, reasons.OVER_QUOTA, {"used_mb": f"{used / quota.MB:.1f}", "quota_mb": limit // quota.MB})
             return locked
         names = blobs.blobs_hold({kind: (a.filename, a.data) for kind, a in result.artifacts.items()})

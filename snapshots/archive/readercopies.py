@@ -39,9 +39,6 @@ def stored_page(snapshot: Snapshot) -> bytes | None:
 
 def reader_attach(snapshot_id: int, data: bytes, filename: str, text: str) -> bool:
     """Store a reader copy for a snapshot that has none yet, and index its text; False if it went away."""
-    snapshot = Snapshot.objects.select_related("link").filter(pk=snapshot_id).first()
-    if snapshot is None:
-        return False
     with transaction.atomic():
         locked = Snapshot.objects.select_for_update().filter(pk=snapshot_id).first()
         if locked is None or (locked.artifacts or {}).get("reader"):
@@ -53,5 +50,5 @@ def reader_attach(snapshot_id: int, data: bytes, filename: str, text: str) -> bo
         locked.stored_bytes += len(data)
         locked.reader_text = clean_text(text)[:TEXT_DB_LIMIT]
         locked.save(update_fields=["artifacts", "sizes", "stored_bytes", "reader_text"])
-        link_changed(owner_id=snapshot.link.owner_id, link_ids=[snapshot.link_id], listing=False)
+        link_changed(owner_id=locked.owner_id, link_ids=[locked.link_id], listing=False)
     return True

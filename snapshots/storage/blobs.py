@@ -81,9 +81,14 @@ def blob_hold(data: bytes, filename: str) -> str:
     Call inside a transaction: the reference and the snapshot naming the file commit together.
     Raises StorageWriteError when the file cannot be written.
     """
+    name = blob_name(hashlib.sha256(data).hexdigest(), filename)
+    _hold_named(name, data)
+    return name
+
+
+def _hold_named(name: str, data: bytes) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("blob_hold runs inside the transaction that records the snapshot")
-    name = blob_name(hashlib.sha256(data).hexdigest(), filename)
     row = _locked_row(name, len(data))
     try:
         # A held file is normally there; one lost anyway (deleted by hand, a restored disk
@@ -93,7 +98,6 @@ def blob_hold(data: bytes, filename: str) -> str:
     except STORAGE_ERRORS as exc:
         raise StorageWriteError(f"{type(exc).__name__}: {exc}") from exc
     StoredFile.objects.filter(pk=row.pk).update(refs=F("refs") + 1)
-    return name
 
 
 def blobs_hold(artifacts: dict[str, tuple[str, bytes]]) -> dict[str, str]:
@@ -102,8 +106,7 @@ def blobs_hold(artifacts: dict[str, tuple[str, bytes]]) -> dict[str, str]:
         kind: blob_name(hashlib.sha256(data).hexdigest(), filename) for kind, (filename, data) in artifacts.items()
     }
     for kind in sorted(artifacts, key=lambda k: named[k]):
-        filename, data = artifacts[kind]
-        blob_hold(data, filename)
+        _hold_named(named[kind], artifacts[kind][1])
     return named
 
 

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import Storage, storages
 
 from snapshots.models import ImportJob, Snapshot, StoredFile
+from snapshots.storage import blobs
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def stored_names() -> Iterator[str]:
     """Every name the database holds: shared files, older per-snapshot files, kept import uploads."""
     yield from StoredFile.objects.order_by("pk").values_list("name", flat=True).iterator()
     for artifacts in Snapshot.objects.order_by("pk").values_list("artifacts", flat=True).iterator():
-        yield from sorted(n for n in (artifacts or {}).values() if n and not n.startswith("blobs/"))
+        yield from sorted(n for n in (artifacts or {}).values() if n and not blobs.is_blob(n))
     yield from ImportJob.objects.exclude(upload="").order_by("pk").values_list("upload", flat=True).iterator()
 
 

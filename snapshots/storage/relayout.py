@@ -56,10 +56,8 @@ def _relayout_one(snapshot_id: int, counts: RelayoutCounts) -> None:
             moved.append(name)
         if not moved:
             return
-        snapshot.artifacts = artifacts
-        sizes = {kind: size for kind, size in (snapshot.sizes or {}).items() if isinstance(size, int)}
-        snapshot.stored_bytes = sum(sizes.values()) or snapshot.stored_bytes
-        snapshot.save(update_fields=["artifacts", "stored_bytes"])
+        snapshot.artifacts = artifacts  # the sizes, and so the bytes charged, stay as they were
+        snapshot.save(update_fields=["artifacts"])
         transaction.on_commit(lambda: files.delete_artifact_files(moved))
     counts.snapshots += 1
     counts.files += len(moved)

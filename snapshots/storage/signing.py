@@ -94,8 +94,8 @@ def artifact_urls(
     """`{kind: url, "<kind>_download": url}` for every artifact the snapshot has, for templates."""
     urls: dict[str, str] = {}
     for kind in Snapshot.ARTIFACT_KINDS:
-        if kind == "upload" and share is not None:
-            continue  # the owner's own file, never shown on a share (snapshots.web.views.public)
+        if kind in Snapshot.OWNER_ONLY_KINDS and share is not None:
+            continue
         if (snapshot.artifacts or {}).get(kind):
             urls[kind] = artifact_url(request, snapshot, kind, share=share, viewer_id=viewer_id)
             urls[f"{kind}_download"] = artifact_url(

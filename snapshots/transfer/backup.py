@@ -47,6 +47,7 @@ from accounts.models import User
 from snapshots.dbstats import statistics_refresh
 from snapshots.models import ImportJob, Link, SearchDocument, Snapshot
 from snapshots.search.indexing import search_document_rebuild_all
+from snapshots.storage import files
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -103,11 +104,8 @@ def _one_moment() -> Iterator[None]:
 
 
 def _stored_names() -> list[str]:
-    names: set[str] = set()
-    for artifacts in Snapshot.objects.values_list("artifacts", flat=True).iterator():
-        names.update(name for name in (artifacts or {}).values() if name)
-    names.update(name for name in ImportJob.objects.values_list("upload", flat=True) if name)
-    return sorted(names)
+    uploads = ImportJob.objects.exclude(upload="").values_list("upload", flat=True)
+    return sorted({*files.artifact_names(Snapshot.objects.all()), *uploads})
 
 
 def _private_file(path: Path) -> int:

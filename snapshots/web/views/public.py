@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 from accounts.addresses import client_ip
 from snapshots import access
 from snapshots.links import selectors
+from snapshots.models import Snapshot
 from snapshots.paging import UncountedPage
 from snapshots.sharing import moderation
 from snapshots.storage.serving import SHARED_CACHE, artifact_response
@@ -60,10 +61,10 @@ def share_snapshot(request: HttpRequest, token: str, snapshot_id: int) -> HttpRe
 
 
 def share_artifact(request: HttpRequest, token: str, snapshot_id: int, kind: str) -> HttpResponse:
+    if kind in Snapshot.OWNER_ONLY_KINDS:
+        raise Http404
     share = access.get_live_share(token)
     snapshot = access.get_shared_snapshot(share, snapshot_id)
-    if kind == "upload":  # the file as the owner's browser saved it can hold their session's secrets
-        raise Http404
     download = request.GET.get("download") == "1"
     if settings.SNAPSHOT_HOST:
         return redirect(signed_url(request, snapshot, kind, share=share, download=download))

@@ -176,3 +176,12 @@ def test_the_file_as_uploaded_is_offered_to_its_owner_and_never_on_a_share(owner
     assert f"/snapshots/{snapshot_id}/upload/" in owner_client.get(f"/snapshots/{snapshot_id}/").content.decode()
     shared = Client().get(f"/s/{share.token}/snapshots/{snapshot_id}/")
     assert shared.status_code == 200 and "/upload/" not in shared.content.decode()
+
+
+def test_an_upload_over_the_hourly_link_limit_is_refused_with_429(owner_api, owner, settings):
+    settings.LINK_RATE_PER_HOUR = 1
+    assert singlefile_post(owner_api).status_code == 201
+    refused = singlefile_post(owner_api, url="https://example.com/another")
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("You have saved 1 links in the last hour")
+    assert not Link.objects.filter(owner=owner, url="https://example.com/another").exists()
