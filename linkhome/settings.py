@@ -315,6 +315,8 @@ CAPTURE_RATE_PER_HOUR = env_int("CAPTURE_RATE_PER_HOUR", 200)
 CAPTURE_USER_CONCURRENCY = env_int("CAPTURE_USER_CONCURRENCY", 1, minimum=1)
 CAPTURE_BULK_PER_MINUTE = env_int("CAPTURE_BULK_PER_MINUTE", 30, minimum=1)
 LINK_RATE_PER_HOUR = env_int("LINK_RATE_PER_HOUR", 1_000, minimum=0)  # links a user saves by hand; 0 = no limit
+# ... and a minute: a burst of saves by one user would otherwise take the web processes from everyone.
+LINK_RATE_PER_MINUTE = env_int("LINK_RATE_PER_MINUTE", 60, minimum=0)
 CAPTURE_BROWSER_RECYCLE_AFTER = env_int("CAPTURE_BROWSER_RECYCLE_AFTER", 100, minimum=1)
 CAPTURE_BROWSER_MAX_RSS_MB = env_int("CAPTURE_BROWSER_MAX_RSS_MB", 1500, minimum=100)
 CAPTURE_BROWSER_NICE = env_int("CAPTURE_BROWSER_NICE", 10)  # 0-19; 0 runs browsers at the workers' priority

@@ -18,6 +18,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_save_burst_limit(settings):
+    """Fixtures save dozens of links within a second through the write path; the per-minute limit
+    has its own tests (tests/snapshots/links/test_link_caps.py), which set it."""
+    settings.LINK_RATE_PER_MINUTE = 0
+
+
 @pytest.fixture
 def owner(db) -> User:
     return User.objects.create_user("owner", email="owner@example.com", password=PASSWORD)

@@ -1,5 +1,5 @@
 """API errors are always JSON: Django's ValidationError from services becomes a 400 with field errors,
-the hourly link limit a 429."""
+the link save limits a 429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def exception_handler(exc, context):
         response.data["existing_id"] = exc.existing.pk
         return response
     if isinstance(exc, LinkRateExceeded):
-        exc = exceptions.Throttled(detail=str(exc))
+        exc = exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -77,7 +77,7 @@ def page_upload(
 ) -> Snapshot:
     """Save `upload` as a snapshot of `url`: a new link, or a new version of the owner's link.
 
-    A new link counts against LINK_RATE_PER_HOUR like any save (LinkRateExceeded); a new version
+    A new link counts against the save limits like any save (LinkRateExceeded); a new version
     of a saved link is a capture the owner asked for, which waits its turn when over the rate.
     """
     normalized = clean_link_url(url)

@@ -5,10 +5,13 @@ and editable."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from snapshots.links import services
@@ -153,3 +156,24 @@ def test_a_tag_rename_moves_links_in_transactions_of_their_own(owner, monkeypatc
             moving = True
     assert blocks == 3
     assert sorted({name for link in owner.links.all() for name in link.tags.names()}) == ["新"]
+
+
+def test_a_burst_of_saves_is_refused_with_retry_after_and_the_page_says_why(owner_client, owner_api, owner, settings):
+    settings.LINK_RATE_PER_MINUTE = 3
+
+    def save(n: int):
+        return owner_api.post(reverse("api_links"), {"url": f"https://example.com/m{n}"}, format="json")
+
+    assert [save(n).status_code for n in range(3)] == [201, 201, 201]
+    refused = save(3)
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("You have saved 3 links in the last minute")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    page = owner_client.post(
+        reverse("snapshots:link_add"), {"url": "https://example.com/m4"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "您在过去一分钟内已保存 3 个链接" in page.context["form"].non_field_errors()[0]
+    # Saves older than a minute no longer count against it.
+    Snapshot.objects.filter(owner=owner).update(created=timezone.now() - timedelta(seconds=61))
+    assert save(5).status_code == 201
+    assert Link.objects.filter(owner=owner).count() == 4
