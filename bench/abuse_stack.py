@@ -205,6 +205,19 @@ class Stack:
         self.seen |= ours
         return sorted((pid, *table[pid][2:]) for pid in ours if pid in table and not _zombie(pid))
 
+    def database_sessions(self) -> dict[int, str]:
+        """PostgreSQL's server processes working for this run, by the site process they serve
+        (`application_name`, e.g. "postgres for web"); none on SQLite, whose work is in-process."""
+        url = self.env["DATABASE_URL"]
+        if not url.startswith("postgres"):
+            return {}
+        with psycopg.connect(url, autocommit=True, application_name="bench") as conn:
+            rows = conn.execute(
+                "SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return {pid: f"postgres for {name.removeprefix('linkhome ') or 'other'}" for pid, name in rows}
+
     def stop(self) -> dict[str, object]:
         """SIGTERM to bin/run (it stops its services, which stop their pools and browsers); then
         escalate if that has not ended everything: Celery's cold shutdown, then SIGKILL."""
@@ -313,6 +326,7 @@ def cpu_by_pid(stack: Stack, *extra: int) -> dict[int, tuple[str, float]]:
     table = _process_table()
     found = {pid: (kind(cmd), cpu) for pid, _nice, cpu, cmd in stack.processes()}
     found.update({pid: ("bench page server", table[pid][3]) for pid in extra if pid in table})
+    found.update({pid: (name, table[pid][3]) for pid, name in stack.database_sessions().items() if pid in table})
     return found
 
 

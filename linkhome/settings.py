@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
 from linkhome.env import env_bool, env_int, env_list, env_networks, env_str
+from linkhome.process import application_name
 from snapshots import queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -94,6 +95,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = application_name()
 TEST_DATABASE_NAME = env_str("TEST_DATABASE_NAME", "")
 if TEST_DATABASE_NAME:
     DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
