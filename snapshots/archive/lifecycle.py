@@ -261,7 +261,8 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         locked.stored_bytes = sum(locked.sizes.values())
         locked.timings = result.timings
         locked.save()
-        _fill_link_from(locked)
+        if not locked.is_http_error:  # an error page's "Not Found" is not the link's title
+            _fill_link_from(locked)
         if locked.trigger == Snapshot.Trigger.SCHEDULE:
             locked = snapshot_collapse_unchanged(snapshot=locked)
         link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id], listing=False)

@@ -145,6 +145,15 @@ def note_text(snapshot: Snapshot) -> str:
 
 
 WAITING_TEXT = _("Waiting its turn: each person's captures run a few at a time.")
+HTTP_ERROR_LABEL = _("HTTP %(status)s error")
+HTTP_ERROR_TEXT = _("HTTP %(status)s: the site answered with an error page")
+
+
+def http_error_text(snapshot: Snapshot | None) -> str:
+    """The warning a finished capture of an error answer (4xx, 5xx) carries wherever it is shown."""
+    if snapshot is None or not snapshot.is_finished or not snapshot.is_http_error:
+        return ""
+    return str(HTTP_ERROR_TEXT) % {"status": snapshot.http_status}
 
 
 def status_text(snapshot: Snapshot) -> str:
