@@ -9,8 +9,10 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.utils import translation
 
 from snapshots.archive import lifecycle
+from snapshots.archive.reasons import status_text
 from snapshots.models import Link, SearchDocument, Snapshot
 from tests.factories import make_link, make_snapshot
 
@@ -52,6 +54,9 @@ def test_429_and_503_are_retried_while_attempts_last(owner, settings, status, at
     running.refresh_from_db()
     if retried:
         assert (running.status, running.http_status) == (Snapshot.Status.QUEUED, status)
+        assert not running.is_http_error  # not evidence yet: it is tried again
+        with translation.override("zh-hans"):
+            assert status_text(running) == f"网站返回 HTTP {status}（繁忙）：稍后会再试一次。"
     else:
         assert running.status == Snapshot.Status.RUNNING
         # The last attempt finishes as evidence of the answer, its status shown.
