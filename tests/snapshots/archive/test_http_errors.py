@@ -43,6 +43,14 @@ def test_an_error_answer_is_kept_but_fills_neither_title_nor_description(owner):
     assert (link.title, link.description) == ("统计公报", "全年数据")
 
 
+def test_search_reads_the_text_of_the_newest_version_without_an_error(owner):
+    link = make_link(owner, "https://example.com/flaky")
+    make_snapshot(link, http_status=200, text="全县一般公共预算收入完成158236万元", minutes_ago=10)
+    make_snapshot(link, http_status=503, text="Service Unavailable", minutes_ago=1)
+    body = SearchDocument.objects.get(pk=link.pk).body
+    assert "158236" in body and "unavailable" not in body.lower()
+
+
 @pytest.mark.parametrize(("status", "attempts", "retried"), [
     (503, 1, True), (429, 2, True), (503, 3, False), (404, 1, False), (500, 1, False), (200, 1, False),
 ])

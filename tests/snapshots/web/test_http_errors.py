@@ -6,13 +6,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from snapshots.models import Snapshot
-from tests.factories import make_link, make_share, make_snapshot
+from tests.factories import make_link, make_links, make_share, make_snapshot
+from tests.snapshots.web.test_queries import LIST_WARM
 
 pytestmark = pytest.mark.django_db
 
+# A share's public page: the share, its page of links, their versions in one windowed query
+# (as counted in test_share_pages).
+SHARE_PAGE = 3
 ENGLISH = "HTTP 404: the site answered with an error page"
 CHINESE = "HTTP 404：网站返回的是错误页面"
 
@@ -102,6 +107,24 @@ def test_share_prefers_the_good_version_and_then_shows_no_warning(client, owner)
     body = client.get(reverse("snapshots:share_page", args=[share.token]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert reverse("snapshots:share_snapshot", args=[share.token, good.pk]) in body
     assert "HTTP 404" not in body
+
+
+def test_choosing_the_version_without_an_error_costs_no_query_more(owner_client, owner, django_assert_num_queries):
+    """The list and a share page keep their counted queries however many error versions there are."""
+    links = make_links(owner, 20, tags=("报告",))
+    Snapshot.objects.bulk_create(
+        Snapshot(link=link, owner=owner, status=Snapshot.Status.SUCCEEDED, http_status=code, title="Error response")
+        for link in links
+        for code in (404, 503, 500)
+    )
+    share = make_share(owner)
+    owner_client.get(reverse("snapshots:link_list"))  # fills the tag bar's cache
+    with django_assert_num_queries(LIST_WARM):
+        body = owner_client.get(reverse("snapshots:link_list")).content.decode()
+    assert body.count("status-http-error") == 20
+    with django_assert_num_queries(SHARE_PAGE):
+        shared = Client().get(reverse("snapshots:share_page", args=[share.token])).content.decode()
+    assert shared.count("status-http-error") == 0  # each link's good version is the one shown
 
 
 def test_api_says_http_error_and_keeps_the_status_values(owner_api, owner):
