@@ -206,9 +206,7 @@ class Snapshot(models.Model):
         """A capture of a 4xx or 5xx answer: its artifacts are evidence of that answer, not the page.
 
         Only a succeeded capture is one; a capture waiting to try a 503 again is not (yet)."""
-        return self.status == self.Status.SUCCEEDED and self.http_status is not None and (
-            self.http_status >= HTTP_ERROR_MIN
-        )
+        return self.status == self.Status.SUCCEEDED and (self.http_status or 0) >= HTTP_ERROR_MIN
 
 
 def http_error_rank() -> models.Case:
