@@ -88,6 +88,9 @@ CONTENT_TYPE_MAX_LENGTH = 200
 LANGUAGE_MAX_LENGTH = 35  # a BCP 47 language tag
 CHARSET_MAX_LENGTH = 40
 CONTENT_HASH_LENGTH = 64  # SHA-256 in hex
+# A page that answered with a status from here up (4xx, 5xx) is kept as evidence but never shown
+# as a plain success: its title fills nothing and a version without an error is preferred.
+HTTP_ERROR_MIN = 400
 
 
 class Snapshot(models.Model):
@@ -197,6 +200,22 @@ class Snapshot(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def is_http_error(self) -> bool:
+        """A capture of a 4xx or 5xx answer: its artifacts are evidence of that answer, not the page.
+
+        Only a succeeded capture is one; a capture waiting to try a 503 again is not (yet)."""
+        return self.status == self.Status.SUCCEEDED and (self.http_status or 0) >= HTTP_ERROR_MIN
+
+
+def http_error_rank() -> models.Case:
+    """1 for a snapshot of an error answer, else 0: ordering by it first puts good captures first."""
+    return models.Case(
+        models.When(http_status__gte=HTTP_ERROR_MIN, then=models.Value(1)),
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )
 
 
 SHARE_TITLE_MAX_LENGTH = 200

@@ -40,12 +40,18 @@ class UTCModelSerializer(serializers.ModelSerializer):
 
 class SnapshotSerializer(UTCModelSerializer):
     artifacts = serializers.SerializerMethodField()
+    http_error = serializers.BooleanField(
+        source="is_http_error",
+        read_only=True,
+        help_text="True when the page answered with an HTTP error (4xx or 5xx, see `http_status`): the "
+        "artifacts are kept as evidence of that answer, and its title never fills in the link's.",
+    )
 
     class Meta:
         model = Snapshot
         fields = [
             "id", "status", "source", "error", "error_code", "note", "created", "finished", "final_url",
-            "http_status", "content_type", "title", "artifacts",
+            "http_status", "http_error", "content_type", "title", "artifacts",
         ]
         extra_kwargs = {
             "source": {

@@ -195,6 +195,27 @@ def snapshot_requeue(snapshot_id: int) -> None:
     )
 
 
+# Answers that say "try later" rather than "this page is gone": tried again like our own
+# transient failures, and kept as evidence only once the attempts run out.
+RETRIED_HTTP_STATUSES = frozenset({429, 503})
+
+
+def http_answer_retried(snapshot: Snapshot, result) -> bool:
+    """Put a capture whose page answered 429 or 503 back to queued if it has attempts left.
+
+    The status is kept on the row meanwhile, so the page can say why it waits. On the last
+    attempt nothing is done: the capture finishes with the answer as its evidence.
+    """
+    if not result.ok or result.http_status not in RETRIED_HTTP_STATUSES:
+        return False
+    if snapshot.attempts >= settings.CAPTURE_MAX_ATTEMPTS:
+        return False
+    updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.RUNNING).update(
+        status=Snapshot.Status.QUEUED, http_status=result.http_status
+    )
+    return bool(updated)
+
+
 def snapshot_storage_failed(snapshot_id: int, attempts_left: bool) -> None:
     """Artifacts could not be stored: say so on the row at once; queued for the retry, or failed."""
     if not attempts_left:
@@ -261,7 +282,8 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         locked.stored_bytes = sum(locked.sizes.values())
         locked.timings = result.timings
         locked.save()
-        _fill_link_from(locked)
+        if not locked.is_http_error:  # an error page's "Not Found" is not the link's title
+            _fill_link_from(locked)
         if locked.trigger == Snapshot.Trigger.SCHEDULE:
             locked = snapshot_collapse_unchanged(snapshot=locked)
         link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id], listing=False)

@@ -145,10 +145,22 @@ def note_text(snapshot: Snapshot) -> str:
 
 
 WAITING_TEXT = _("Waiting its turn: each person's captures run a few at a time.")
+HTTP_ERROR_LABEL = _("HTTP %(status)s error")
+HTTP_ERROR_TEXT = _("HTTP %(status)s: the site answered with an error page")
+HTTP_RETRY_TEXT = _("The site answered HTTP %(status)s (busy): trying again shortly.")
+
+
+def http_error_text(snapshot: Snapshot | None) -> str:
+    """The warning a finished capture of an error answer (4xx, 5xx) carries wherever it is shown."""
+    if snapshot is None or not snapshot.is_http_error:
+        return ""
+    return str(HTTP_ERROR_TEXT) % {"status": snapshot.http_status}
 
 
 def status_text(snapshot: Snapshot) -> str:
     """What a status badge says on hover: the error, or else the notes, or why it waits."""
     if snapshot.status == Snapshot.Status.WAITING:
         return str(WAITING_TEXT)
+    if snapshot.status in Snapshot.IN_FLIGHT and snapshot.http_status:  # a 429 or 503 tried again
+        return str(HTTP_RETRY_TEXT) % {"status": snapshot.http_status}
     return error_text(snapshot) or note_text(snapshot)

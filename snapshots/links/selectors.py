@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from accounts.models import User
 from snapshots.access import shared_links
-from snapshots.models import Link, Snapshot
+from snapshots.models import Link, Snapshot, http_error_rank
 from snapshots.search.query import search_links, search_shared
 from snapshots.search.ranked import RankedResults, newest_first
 
@@ -20,9 +20,11 @@ def latest_snapshots_prefetch() -> Prefetch:
 
 
 def newest_success_prefetch(lookup: str = "snapshots") -> Prefetch:
-    """Each link's newest succeeded snapshot (at most one, page text deferred) as `.shown`."""
+    """Each link's newest succeeded snapshot (at most one, page text deferred) as `.shown`; one
+    whose page answered without an HTTP error goes before a newer error page."""
     finished = Snapshot.objects.filter(status=Snapshot.Status.SUCCEEDED).defer("text", "description")
-    return Prefetch(lookup, queryset=finished.order_by("-created", "-id")[:1], to_attr="shown")
+    ordered = finished.annotate(erred=http_error_rank()).order_by("erred", "-created", "-id")
+    return Prefetch(lookup, queryset=ordered[:1], to_attr="shown")
 
 
 def link_list(

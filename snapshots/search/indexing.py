@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
-from snapshots.models import Link, SearchDocument, Snapshot
+from snapshots.models import Link, SearchDocument, Snapshot, http_error_rank
 from snapshots.search.folding import fold
 
 BODY_LIMIT = 300_000  # characters of page text indexed per link
@@ -198,13 +198,17 @@ def _head_text(title: str, tags: list[str]) -> str:
 
 
 def _newest_texts(link_ids: list[int]) -> dict[int, tuple[int, str]]:
-    """link id → (snapshot id, text) of each link's newest succeeded snapshot, in two queries.
+    """link id → (snapshot id, text) of each link's newest succeeded snapshot (one without an HTTP
+    error first), in two queries.
 
     The text is the reader copy's (the main content, boilerplate out) when the snapshot has
     one, else the whole visible text of the page.
     """
-    newest = Snapshot.objects.filter(link_id=OuterRef("pk"), status=Snapshot.Status.SUCCEEDED).order_by(
-        "-created", "-id"
+    # An error page's text ("Not Found") is no match for the link while a good capture exists.
+    newest = (
+        Snapshot.objects.filter(link_id=OuterRef("pk"), status=Snapshot.Status.SUCCEEDED)
+        .annotate(erred=http_error_rank())
+        .order_by("erred", "-created", "-id")
     )
     snapshot_ids = [
         sid

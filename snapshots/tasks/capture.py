@@ -2,7 +2,7 @@
 
 The engine returns the page's own failures (unresponsive, never settled, ...) as results,
 stored as final at once; only TransientCaptureError, our browser breaking, and a storage that
-cannot be written are tried again. Its
+cannot be written are tried again, and so is a page answering 429 or 503. Its
 text (chromedriver's words, stack addresses) goes to the log, never into the snapshot.
 """
 
@@ -53,6 +53,11 @@ def capture_snapshot(self, snapshot_id: int) -> str:
             return "failed"
         lifecycle.snapshot_requeue(snapshot_id)
         raise self.retry(exc=exc, countdown=2**snapshot.attempts) from exc
+    if lifecycle.http_answer_retried(snapshot, result):
+        # 429 or 503: the site asks us to come back later. The next delivery counts its attempt
+        # and runs under the same deadline; the last one keeps the answer as evidence.
+        log.info("capture %s: page answered %s on attempt %s", snapshot_id, result.http_status, snapshot.attempts)
+        raise self.retry(countdown=2**snapshot.attempts)
     try:
         finished = lifecycle.snapshot_finish(snapshot_id, result)
     except StorageWriteError as exc:

@@ -36,7 +36,7 @@ def _links(owner: User, *, with_snapshots: bool = False) -> QuerySet[Link]:
     if not with_snapshots:
         return links
     succeeded = Snapshot.objects.filter(status=Snapshot.Status.SUCCEEDED).only(
-        "id", "link_id", "created", "status", "source", "artifacts"
+        "id", "link_id", "created", "status", "source", "http_status", "artifacts"
     )
     return links.prefetch_related(Prefetch("snapshots", queryset=succeeded.order_by("created", "id")))
 
@@ -74,6 +74,8 @@ def export_json(*, owner: User, absolute: Callable[[str], str]) -> Iterator[str]
                     "id": snap.pk,
                     "created": snap.created.isoformat(),
                     "source": snap.source,
+                    "http_status": snap.http_status,
+                    "http_error": snap.is_http_error,
                     "url": absolute(reverse("snapshots:snapshot_detail", args=[snap.pk])),
                     "artifacts": {
                         kind: absolute(reverse("snapshots:snapshot_artifact", args=[snap.pk, kind]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from django.contrib.syndication.views import Feed
@@ -49,9 +50,11 @@ class ShareFeed(Feed):
     def item_description(self, row: LinkRow) -> str:
         # Atom's summary is declared HTML, and the description is plain text taken from pages we
         # captured: escaped, a feed reader shows any markup in it as text instead of running it.
-        if row.from_browser:
-            return escape(f"[{_('saved from browser')}] {row.link.description}".rstrip())
-        return escape(row.link.description)
+        marks = [_("saved from browser")] if row.from_browser else []
+        if row.http_error is not None:
+            marks.append(html.unescape(row.http_error.text))  # rows hold it escaped for pages
+        prefix = "".join(f"[{mark}] " for mark in marks)
+        return escape(f"{prefix}{row.link.description}".rstrip())
 
     def item_link(self, row: LinkRow) -> str:
         return str(row.detail_url) or row.link.url

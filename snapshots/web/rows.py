@@ -5,11 +5,12 @@ page and its feed. A `RowStyle` says where the rows are shown; a share's rows li
 share's snapshot pages and never carry the owner's tags, notes or capture status.
 
 A page of links gets its tag names in one query and, per link, the newest snapshot (for the
-status badge) and the newest succeeded one (for the thumbnail) in one more: a window function
-keeps at most two snapshots a link however many versions it has, and the page text is never
-read. Rows carry ready-made strings (URLs, labels, local dates) so the templates only print
-them: on a list page Django's template engine, not SQL, was the larger cost, mostly attribute
-lookups, `{% url %}` and filters repeated for every row.
+status badge) and the newest succeeded one, preferring one without an HTTP error (for the
+thumbnail), in one more: a window function keeps at most three snapshots a link however many
+versions it has, and the page text is never read. Rows carry ready-made strings (URLs,
+labels, local dates) so the templates only print them: on a list page Django's template
+engine, not SQL, was the larger cost, mostly attribute lookups, `{% url %}` and filters
+repeated for every row.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from snapshots.archive.reasons import status_text
+from snapshots.archive.reasons import HTTP_ERROR_LABEL, http_error_text, status_text
 from snapshots.links.urlnorm import display_url
-from snapshots.models import Link, Share, Snapshot, TaggedLink
+from snapshots.models import HTTP_ERROR_MIN, Link, Share, Snapshot, TaggedLink
 from snapshots.storage.signing import artifact_url
 
 # The columns a row reads; the HTML list pages fetch links with `.only(*LINK_FIELDS)`.
@@ -72,6 +73,22 @@ class StatusBlock(_Printable):
     snapshot_url: SafeString = SafeString("")
     thumbnail_url: SafeString = SafeString("")
     from_browser: bool = False  # the newest snapshot is a page the owner saved in their own browser
+
+
+@dataclass(frozen=True, slots=True)
+class HttpError(_Printable):
+    """A capture whose page answered 4xx or 5xx: a short label ("HTTP 404 error") and the sentence."""
+
+    label: SafeString
+    text: SafeString
+
+    @classmethod
+    def of(cls, snapshot: Snapshot | None) -> HttpError | None:
+        text = http_error_text(snapshot)
+        if not text:
+            return None
+        assert snapshot is not None
+        return cls(label=_html(str(HTTP_ERROR_LABEL) % {"status": snapshot.http_status}), text=_html(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +135,7 @@ class LinkRow(_Printable):
     excerpt: SafeString = SafeString("")  # built by excerpts.highlight, escaped there
     search_class: int | None = None
     from_browser: bool = False  # on a share: the snapshot shown was saved in the owner's own browser
+    http_error: HttpError | None = None  # on a share: the snapshot shown is of an error answer
 
 
 def url_former(name: str, *rest: str, lead: tuple[str, ...] = ()) -> Callable[[int], str]:
@@ -161,6 +179,9 @@ def status_block(
         reason=_html(status_text(latest)),
         from_browser=latest.source == Snapshot.Source.BROWSER,
     )
+    if (http_error := HttpError.of(latest)) is not None:
+        # Kept as evidence, never shown as a plain success.
+        block.status, block.label, block.reason = _html("http-error"), http_error.label, http_error.text
     if not latest.is_finished:
         block.poll_url = _html(urls.status(link_id))
     thumb = shown or latest
@@ -171,13 +192,19 @@ def status_block(
 
 
 # Plain SQL that SQLite and PostgreSQL both run: the ORM spends longer compiling the
-# window-and-filter form of this query than the database spends answering it.
+# window-and-filter form of this query than the database spends answering it. Succeeded
+# captures are ranked apart by whether the page answered an error (4xx, 5xx), so a link whose
+# newest capture is an error page still shows its newest good one, in the same one query.
 _NEWEST_SQL = """
-SELECT id, link_id, status, source, error, error_code, error_params, note, note_reasons, artifacts, rank,
-    rank_in_status FROM (
-    SELECT id, link_id, status, source, error, error_code, error_params, note, note_reasons, artifacts, created,
+SELECT id, link_id, status, source, error, error_code, error_params, note, note_reasons, artifacts, http_status,
+    rank, rank_in_status FROM (
+    SELECT id, link_id, status, source, error, error_code, error_params, note, note_reasons, artifacts,
+        http_status, created,
         ROW_NUMBER() OVER (PARTITION BY link_id ORDER BY created DESC, id DESC) AS rank,
-        ROW_NUMBER() OVER (PARTITION BY link_id, status ORDER BY created DESC, id DESC) AS rank_in_status
+        ROW_NUMBER() OVER (
+            PARTITION BY link_id, status, CASE WHEN http_status >= %s THEN 1 ELSE 0 END
+            ORDER BY created DESC, id DESC
+        ) AS rank_in_status
     FROM {table} WHERE link_id IN ({ids})
 ) AS ranked
 WHERE rank = 1 OR (rank_in_status = 1 AND status = %s)
@@ -185,22 +212,30 @@ WHERE rank = 1 OR (rank_in_status = 1 AND status = %s)
 
 
 def newest_snapshots(link_ids: Sequence[int]) -> dict[int, tuple[Snapshot | None, Snapshot | None]]:
-    """link id → (newest snapshot, newest succeeded snapshot), in one query.
+    """link id → (newest snapshot, the succeeded snapshot to show), in one query.
 
-    The snapshots carry only the columns a status block reads (page text is never loaded).
+    The one to show is the newest succeeded capture whose page answered without an HTTP error,
+    or else the newest succeeded one (its error shown beside it). The snapshots carry only the
+    columns a status block reads (page text is never loaded).
     """
-    found: dict[int, list[Snapshot | None]] = {pk: [None, None] for pk in link_ids}
+    found: dict[int, list[Snapshot | None]] = {pk: [None, None, None] for pk in link_ids}
     if not found:
         return {}
     sql = _NEWEST_SQL.format(table=Snapshot._meta.db_table, ids=", ".join(["%s"] * len(found)))
     succeeded = Snapshot.Status.SUCCEEDED
-    for snap in Snapshot.objects.raw(sql, [*found, succeeded]):
-        pair = found[snap.link_id]
+    for snap in Snapshot.objects.raw(sql, [HTTP_ERROR_MIN, *found, succeeded]):
+        newest = found[snap.link_id]
         if snap.rank == 1:
-            pair[0] = snap
+            newest[0] = snap
         if snap.status == succeeded and snap.rank_in_status == 1:
-            pair[1] = snap
-    return {pk: (latest, shown) for pk, (latest, shown) in found.items()}
+            newest[2 if snap.is_http_error else 1] = snap
+    return {pk: (latest, good or erred) for pk, (latest, good, erred) in found.items()}
+
+
+def snapshot_to_show(newest_first: Iterable[Snapshot]) -> Snapshot | None:
+    """Of a link's snapshots, newest first: the one its page opens, as `newest_snapshots` chooses."""
+    succeeded = [snap for snap in newest_first if snap.status == Snapshot.Status.SUCCEEDED]
+    return next((snap for snap in succeeded if not snap.is_http_error), succeeded[0] if succeeded else None)
 
 
 _TAG_NAMES_SQL = """
@@ -278,7 +313,7 @@ def _row(link: Link, *, detail_url: str, status: StatusBlock | None) -> LinkRow:
 def _shared_rows(
     links: list[Link], snapshots: dict[int, tuple[Snapshot | None, Snapshot | None]], style: RowStyle
 ) -> list[LinkRow]:
-    """A share's rows: each link's newest succeeded snapshot, reached through the share's URLs."""
+    """A share's rows: each link's snapshot to show (see `newest_snapshots`), through the share's URLs."""
     share = style.share
     assert share is not None
     snapshot_page = url_former("snapshots:share_snapshot", lead=(share.token,))
@@ -291,5 +326,6 @@ def _shared_rows(
             row.thumbnail_url = _html(artifact_url(style.request, shown, "thumbnail", share=share))
         row.report_url = _html(f"{report}{link.pk}")
         row.from_browser = shown is not None and shown.source == Snapshot.Source.BROWSER
+        row.http_error = HttpError.of(shown)
         rows.append(row)
     return rows

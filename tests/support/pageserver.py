@@ -7,7 +7,7 @@ import threading
 from tests.pages.server import PAGES, Handler, Route
 
 
-def html(body: str, *, title: str = "", charset: str = "utf-8") -> Route:
+def html(body: str, *, title: str = "", charset: str = "utf-8", status: int = 200) -> Route:
     document = (
         f"<!doctype html><html lang='zh-CN'><head><meta charset='{charset}'><title>{title}</title>"
         f"</head><body>{body}</body></html>"
@@ -15,7 +15,23 @@ def html(body: str, *, title: str = "", charset: str = "utf-8") -> Route:
     payload = document.encode(charset)
 
     def route(_handler: Handler) -> tuple[int, dict[str, str], bytes]:
-        return 200, {"Content-Type": f"text/html; charset={charset}"}, payload
+        return status, {"Content-Type": f"text/html; charset={charset}"}, payload
+
+    return route
+
+
+def busy_first(inner: Route, *, times: int = 1) -> Route:
+    """The first `times` requests of each distinct path+query answer 503 with a busy page;
+    later ones get `inner`'s answer."""
+    seen: dict[str, int] = {}
+    lock = threading.Lock()
+    busy = html("<h1>服务器繁忙，请稍后再试</h1>", title="503 Service Unavailable", status=503)
+
+    def route(handler: Handler):
+        with lock:
+            seen[handler.path] = seen.get(handler.path, 0) + 1
+            first = seen[handler.path] <= times
+        return busy(handler) if first else inner(handler)
 
     return route
 

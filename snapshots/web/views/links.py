@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from snapshots import access
 from snapshots.archive import lifecycle
+from snapshots.archive.reasons import http_error_text
 from snapshots.links import selectors, services
 from snapshots.models import Snapshot
 from snapshots.search import listcache
@@ -98,8 +99,14 @@ def link_add(request: HttpRequest) -> HttpResponse:
 @login_required
 def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
     link = access.get_link_for_user(request.user, link_id)
-    snapshots = link.snapshots.defer("text").order_by("-created", "-id")
-    return render(request, "snapshots/link_detail.html", {"link": link, "snapshots": snapshots})
+    snapshots = list(link.snapshots.defer("text").order_by("-created", "-id"))
+    context = {
+        "link": link,
+        "snapshots": snapshots,
+        "shown": rows.snapshot_to_show(snapshots),
+        "newest_http_error": http_error_text(snapshots[0] if snapshots else None),
+    }
+    return render(request, "snapshots/link_detail.html", context)
 
 
 @login_required

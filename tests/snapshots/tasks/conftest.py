@@ -86,6 +86,10 @@ def pages():
             "/reader-gbk.html": pageserver.html(READER_REPORT_BODY, title=READER_REPORT_TITLE, charset="gbk"),
             "/reader-chart.png": routes.raw((PAGES / "chart.png").read_bytes(), "image/png"),
             "/spin.html": pageserver.html("<p>忙</p><script>onload = () => { for (;;) {} };</script>", title="忙"),
+            "/missing.html": pageserver.html("<h1>404 页面不存在</h1>", title="404 Not Found", status=404),
+            "/broken.html": pageserver.html("<h1>服务器内部错误</h1>", title="Error response", status=500),
+            "/busy-once.html": pageserver.busy_first(pageserver.html(REPORT_BODY, title=REPORT_TITLE)),
+            "/always-busy.html": pageserver.busy_first(pageserver.html(REPORT_BODY, title=REPORT_TITLE), times=99),
             **pageserver.members_site(),
         }
     ).start()
