@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from selenium.common.exceptions import WebDriverException
@@ -34,6 +36,7 @@ from capture.results import Artifact, CaptureConfig, CaptureResult
 from capture.selfcontained import Resources, build_html
 from capture.sources import upload
 
+T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 SETTLE_BUDGET = 2.0  # seconds for lazy images after load
@@ -69,6 +72,15 @@ def _image_artifact(name: str, data: bytes, content_type: str, fallback_ext: str
         inert = inert_svg(data)
         return Artifact(inert, f"{name}{INERT_MARK}.svg", content_type) if inert else None
     return Artifact(data, f"{name}.{_EXTENSIONS.get(content_type, fallback_ext)}", content_type)
+
+
+def _timed(timings: dict[str, float], step: str, work: Callable[..., T], *args: object) -> T:
+    """`work(*args)`, with its duration recorded as `timings[step]` (seconds)."""
+    started = time.monotonic()
+    try:
+        return work(*args)
+    finally:
+        timings[step] = round(time.monotonic() - started, 4)
 
 
 def _is_original(content_type: str) -> bool:
@@ -208,9 +220,15 @@ class Recorder:
         t = self._mark("content", t)
         mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
         # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
-        parts = self.pool.submit(Resources, mhtml.encode("utf-8"), self.result.charset)
+        # Both run on the pool, so their own durations are timed there: the step timings of
+        # this thread do not show what building the offline copy costs.
+        timings = self.result.timings
+        parts = self.pool.submit(_timed, timings, "offline_parse", Resources, mhtml.encode("utf-8"),
+                                 self.result.charset)
         title, language = self.result.title, self.result.language
-        self.futures["html"] = self.pool.submit(lambda: build_html(parts.result(), title, language))
+        self.futures["html"] = self.pool.submit(
+            lambda: _timed(timings, "offline_build", build_html, parts.result(), title, language)
+        )
         t = self._mark("mhtml", t)
         self._reader(parts)
         t = self._mark("reader", t)
