@@ -71,11 +71,13 @@
       const cover = (w * h) / (vw * vh);
       const bar = w >= vw * 0.6 && r.height <= vh * 0.35;
       const atTop = r.top <= 2, atBottom = r.bottom >= vh - 2;
+      // A dialog floats clear of the window's edges; a sidebar or header with a login link does not.
+      const floating = r.left > 2 && r.right < vw - 2 && !atTop && !atBottom;
       if (text.length < 3000 && COOKIE.test(text)) { found.cookie += 1; doomed.push(el); }
       else if (bar && (atTop || atBottom) && text.length < 500 && APP.test(text)) { found.appBar += 1; doomed.push(el); }
       else if (bar && atBottom && text.length < 500 && LOGIN.test(text)) { found.appBar += 1; doomed.push(el); }
       else if (z >= 10 && cover >= 0.5 && text.length < 2000) { found.dialog += 1; doomed.push(el); }
-      else if (z >= 10 && cover >= 0.08 && !bar && text.length < 2000 && LOGIN.test(text)) {
+      else if (z >= 10 && cover >= 0.08 && floating && text.length < 2000 && LOGIN.test(text)) {
         found.dialog += 1; doomed.push(el);
       }
     }

@@ -8,6 +8,7 @@ import io
 import os
 from dataclasses import replace
 
+import pypdfium2
 import pytest
 from PIL import Image
 
@@ -67,6 +68,10 @@ def test_a_cookie_banner_and_its_backdrop_are_hidden_without_a_click(pages, conf
     # Only the screenshot changed: the DOM is the page as served, banner and buttons included.
     dom = result.artifacts["dom"].data.decode("utf-8-sig")
     assert 'id="onetrust-accept-btn-handler"' in dom and "!important" not in dom
+    offline = result.artifacts["html"].data.decode("utf-8")
+    assert "onetrust-banner-sdk" in offline and "!important" not in offline
+    pdf = pypdfium2.PdfDocument(result.artifacts["pdf"].data)
+    assert "Reject All" in "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
 
 
 def test_kept_as_served_the_banner_shows_once_where_it_was(pages, config):
@@ -104,7 +109,7 @@ def test_open_in_app_bars_are_hidden(pages, config, page, colour, from_bottom):
     assert _near(kept.getpixel((640, y)), colour, 10), "kept as served, the bar is where the reader saw it"
 
 
-def test_a_sticky_header_and_a_fixed_toolbar_appear_once_where_they_were(pages, config):
+def test_a_sticky_header_a_fixed_sidebar_and_toolbar_appear_once_where_they_were(pages, config):
     result = capture(pages.url("/overlays/news.html"), config)
     image = _shot(result, "news")
     masthead = _rows(image, (200, 16, 46), within=40)
@@ -113,5 +118,8 @@ def test_a_sticky_header_and_a_fixed_toolbar_appear_once_where_they_were(pages, 
     toolbar = _rows(image, (69, 90, 100), within=25)
     bottom = _window_height(config)
     assert 46 <= len(toolbar) <= 50 and abs(toolbar[-1] - bottom) <= 3, "the toolbar is not where the reader saw it"
+    # A fixed sidebar with a login link is part of the site, not a login wall: kept, in place.
+    sidebar = _rows(image, (255, 213, 79), within=25)
+    assert 418 <= len(sidebar) <= 422 and abs(sidebar[0] - 80) <= 2, "the sidebar is not where the reader saw it"
     assert image.height > 2600
     assert not HIDING & set(_codes(result))
