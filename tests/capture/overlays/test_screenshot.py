@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import replace
+from urllib.parse import quote
 
 import pypdfium2
 import pytest
@@ -14,6 +15,7 @@ from PIL import Image
 
 from capture import browser, reasons
 from capture.engine import capture
+from capture.overlays import inpage
 from capture.overlays.rules import consent_rules
 
 SHOTS = os.environ.get("OVERLAY_SHOTS", "/tmp/shots-overlays")
@@ -123,3 +125,26 @@ def test_a_sticky_header_a_fixed_sidebar_and_toolbar_appear_once_where_they_were
     assert 418 <= len(sidebar) <= 422 and abs(sidebar[0] - 80) <= 2, "the sidebar is not where the reader saw it"
     assert image.height > 2600
     assert not HIDING & set(_codes(result))
+
+
+RESTORED_PAGE = """<!DOCTYPE html><html><head><title>r</title></head>
+<body style="overflow: hidden; margin:0">
+<div id="bar" style="color: red;position:fixed;bottom:0;left:0;right:0;height:40px;z-index:5">打开App 阅读全文</div>
+<div id="cmp" class="onetrust-pc-dark-filter" style="position:fixed;inset:0;z-index:99"></div>
+<header id="head" style="position:sticky;top:0;height:30px">masthead</header>
+<div style="height:3000px">content</div></body></html>"""
+
+
+def test_every_style_attribute_is_put_back_exactly_after_the_shot(config):
+    driver = browser.acquire(config).driver
+    driver.get("data:text/html;charset=utf-8," + quote(RESTORED_PAGE))
+    before = driver.execute_script("return document.documentElement.outerHTML")
+    context = inpage.world(driver)
+    prepared = inpage.prepare(driver, context, "https://example.com/", True, 5)
+    assert prepared.app_bar == 1 and prepared.consent == ["Onetrust"] and prepared.scroll_lock
+    shown = driver.execute_script(
+        "return ['bar', 'cmp', 'head'].map(id => getComputedStyle(document.getElementById(id)))"
+        ".map(s => s.display + ' ' + s.position)")
+    assert shown == ["none fixed", "none fixed", "block relative"]
+    assert inpage.restore(driver, context, 5) == 4  # the bar, the backdrop, the header and the body
+    assert driver.execute_script("return document.documentElement.outerHTML") == before
