@@ -27,6 +27,7 @@ from selenium.common.exceptions import WebDriverException
 from capture import artifacts, fetch, page, reasons
 from capture.artifacts import INERT_MARK, inert_dom, inert_svg
 from capture.browser import VIEWPORT, BrowserSession
+from capture.overlays import inpage as overlays
 from capture.page import safe_title
 from capture.proxy_scope import Scope
 from capture.reader import document as reader_document
@@ -44,6 +45,9 @@ SETTLE_BUDGET = 2.0  # seconds for lazy images after load
 # parsing the page's MHTML for its images cost more than a second on a 20 MB page, and the
 # copy is the one artifact a capture may go without.
 READER_MIN_LEFT = 3.0
+# Seconds for pinning fixed elements and hiding overlays before the screenshot; a page that
+# needs longer (tens of thousands of them) is shot as it is.
+PREPARE_BUDGET = 2.0
 MAX_DOCUMENTS = 5  # documents a self-navigating page may go through before it counts as never settled
 FAVICON_MAX_BYTES = 512 * 1024
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
@@ -96,6 +100,7 @@ class Recorder:
         self.limits = config.limits
         self.answer_within = config.limits.page_answer_timeout
         self.title_max_length = config.title_max_length
+        self.hide_overlays = config.hide_overlays
         self.deadline = started + config.limits.deadline
         self.pool = pool
         self.result = CaptureResult(ok=False)
@@ -269,11 +274,30 @@ class Recorder:
         r.charset = facts.charset
 
     def _screenshot(self, facts: page.PageFacts) -> None:
-        plan = artifacts.plan_screenshot(facts.width, facts.height, VIEWPORT[0], self.limits.max_screenshot_height)
+        width, height, world = facts.width, facts.height, None
+        t = time.monotonic()
+        try:
+            world = overlays.world(self.driver)
+            prepared = overlays.prepare(self.driver, world, facts.url, self.hide_overlays, PREPARE_BUDGET)
+            width, height = prepared.width or width, prepared.height or height
+            self.result.notes.extend(prepared.notes())
+        except (WebDriverException, RuntimeError) as exc:  # the page is shot as it is
+            logger.warning("could not prepare the page for its screenshot: %s", exc)
+            if world is not None:
+                overlays.restore(self.driver, world, self.answer_within)
+                world = None
+        self._mark("overlays", t)
+        plan = artifacts.plan_screenshot(width, height, VIEWPORT[0], self.limits.max_screenshot_height)
         if plan.cut:
             # "15,000": the parameter is printed as it is, and this is how the note always showed it.
             self.result.notes.append(Reason(reasons.SCREENSHOT_CUT, {"px": f"{self.limits.max_screenshot_height:,}"}))
-        raw = artifacts.capture_screenshot(self.driver, plan)
+        try:
+            raw = artifacts.capture_screenshot(self.driver, plan)
+        finally:
+            if world is not None:  # the DOM, offline copy and PDF are of the page as served
+                t = time.monotonic()
+                overlays.restore(self.driver, world, self.answer_within)
+                self._mark("overlays_restore", t)
         self._raw_screenshot = raw
         self.futures["images"] = self.pool.submit(artifacts.image_artifacts, raw)
 

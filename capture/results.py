@@ -37,6 +37,9 @@ class CaptureConfig:
     browser_max_rss_mb: float = 1500  # resident memory past which it is replaced
     browser_nice: int = 10  # niceness of chromedriver and Chromium: below the web and the workers
     title_max_length: int = 500  # characters of the page title kept
+    # Hide consent dialogs, login walls, app bars and scroll locks in the screenshot (capture.overlays);
+    # False keeps the page exactly as served (a per-link choice, set per capture).
+    hide_overlays: bool = True
 
 
 @dataclass

@@ -79,6 +79,7 @@ def link_add(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 notes=data["notes"],
                 unread=data["unread"],
+                keep_as_served=data["keep_as_served"],
             )
         except services.LinkExists as exc:
             form.add_error("url", _duplicate_message(exc))
@@ -119,6 +120,7 @@ def link_edit(request: HttpRequest, link_id: int) -> HttpResponse:
         "description": link.description,
         "notes": link.notes,
         "unread": link.unread,
+        "keep_as_served": link.keep_as_served,
         "recapture": link.recapture,
     }
     form = LinkForm(request.POST or None, initial=initial, stored=initial)
