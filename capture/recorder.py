@@ -25,13 +25,15 @@ from selenium.common.exceptions import WebDriverException
 from capture import artifacts, fetch, page, reasons
 from capture.artifacts import INERT_MARK, inert_dom, inert_svg
 from capture.browser import VIEWPORT, BrowserSession
+from capture.offline import build as offline_build
+from capture.offline import inpage as offline_inpage
+from capture.offline.resources import Resources
 from capture.page import safe_title
 from capture.proxy_scope import Scope
 from capture.reader import document as reader_document
 from capture.reader import inpage
 from capture.reasons import Reason, navigation_error
 from capture.results import Artifact, CaptureConfig, CaptureResult
-from capture.selfcontained import Resources, build_html
 from capture.sources import upload
 
 logger = logging.getLogger(__name__)
@@ -209,15 +211,36 @@ class Recorder:
         mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
         # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
         parts = self.pool.submit(Resources, mhtml.encode("utf-8"), self.result.charset)
-        title, language = self.result.title, self.result.language
-        self.futures["html"] = self.pool.submit(lambda: build_html(parts.result(), title, language))
         t = self._mark("mhtml", t)
+        self._offline(parts, offline_inpage.held_urls(mhtml))
+        t = self._mark("offline", t)
         self._reader(parts)
         t = self._mark("reader", t)
         pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
         self._mark("pdf", t)
         return None
+
+    def _offline(self, parts: Future, held: set[str]) -> None:
+        """The offline copy: the live page serialised here, built from it on a worker thread.
+
+        When serialising fails (a page that broke the DOM's own methods cannot, in an isolated
+        world; a page too big for the time left can), the copy is built from the MHTML alone.
+        """
+        marker = offline_inpage.nonce()
+        timeout = min(10.0, max(0.5, self.deadline - time.monotonic() - 3))
+        try:
+            serialised = offline_inpage.serialize(self.driver, marker, timeout)
+        except WebDriverException as exc:
+            if page.navigated(exc):
+                raise page.DocumentReplaced from exc
+            logger.warning("offline copy from the MHTML alone: %s", exc)
+            serialised = None
+        extra = offline_inpage.browser_resources(self.driver, held, self.limits.offline_max_bytes)
+        title, language, budget = self.result.title, self.result.language, self.limits.offline_max_bytes
+        self.futures["html"] = self.pool.submit(
+            lambda: offline_build.make(parts.result(), serialised, extra, marker, title, language, budget)
+        )
 
     def _reader(self, parts: Future) -> None:
         """The reader copy: the main content found in the page now, built on a worker thread.
@@ -274,8 +297,9 @@ class Recorder:
             self.result.artifacts.update(done["images"])
         elif self._raw_screenshot:  # out of time for WebP: keep Chromium's JPEG as it is
             self.result.artifacts["screenshot"] = Artifact(self._raw_screenshot, "screenshot.jpg", "image/jpeg")
-        if "html" in done:
-            self.result.artifacts["html"] = Artifact(done["html"], "page.html", "text/html; charset=utf-8")
+        if isinstance(done.get("html"), offline_build.Built):
+            self.result.artifacts["html"] = Artifact(done["html"].data, "page.html", "text/html; charset=utf-8")
+            self.result.notes.extend(done["html"].notes)
         if isinstance(done.get("dom"), Artifact):
             self.result.artifacts["dom"] = done["dom"]
         if "reader" in done:

@@ -86,6 +86,9 @@ MESSAGES: dict[str, Promise] = {
     "deadline_reached": _("deadline reached"),
     # Translators: missing lists artifact kinds, such as "html, pdf".
     "deadline_reached_missing": _("deadline reached; missing: %(missing)s"),
+    "offline_copy_trimmed": _(
+        "the offline copy reached its size limit of %(mb)s MB: %(count)s image(s) or font(s) were left out"
+    ),
     # capture.reasons: a page the reader saved in their own browser
     "upload_unreadable": _("the uploaded file holds no web page that can be shown"),
     # this module's codes
