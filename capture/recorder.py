@@ -236,10 +236,10 @@ class Recorder:
                 raise page.DocumentReplaced from exc
             logger.warning("offline copy from the MHTML alone: %s", exc)
             serialised = None
-        extra = offline_inpage.browser_resources(self.driver, held, self.limits.offline_max_bytes)
+        extra, skipped = offline_inpage.browser_resources(self.driver, held, self.limits.offline_max_bytes)
         title, language, budget = self.result.title, self.result.language, self.limits.offline_max_bytes
         self.futures["html"] = self.pool.submit(
-            lambda: offline_build.make(parts.result(), serialised, extra, marker, title, language, budget)
+            lambda: offline_build.make(parts.result(), serialised, extra, skipped, marker, title, language, budget)
         )
 
     def _reader(self, parts: Future) -> None:
@@ -300,6 +300,7 @@ class Recorder:
         if isinstance(done.get("html"), offline_build.Built):
             self.result.artifacts["html"] = Artifact(done["html"].data, "page.html", "text/html; charset=utf-8")
             self.result.notes.extend(done["html"].notes)
+            self.result.timings["offline_build"] = done["html"].seconds
         if isinstance(done.get("dom"), Artifact):
             self.result.artifacts["dom"] = done["dom"]
         if "reader" in done:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import time
 from dataclasses import dataclass
 
 from lxml import etree
@@ -38,6 +39,7 @@ _PAGE_ATTRS = ("class", "style", "lang", "dir")
 class Built:
     data: bytes  # the copy, UTF-8
     notes: list[Reason]
+    seconds: float = 0.0  # building it on the worker thread, after the page was serialised
 
 
 class _Stitcher:
@@ -172,13 +174,18 @@ def build(page: dict, resources: Resources, marker: str, title: str, language: s
     return Built(copy.encode("utf-8"), _notes(resources))
 
 
-def make(resources: Resources, page: dict | None, extra: dict[str, tuple[str, bytes]], marker: str, title: str,
-         language: str, budget: int) -> Built:
-    """The copy within `budget` bytes of inlined resources: from the serialised page, else the MHTML alone."""
+def make(resources: Resources, page: dict | None, extra: dict[str, tuple[str, bytes]], skipped: int, marker: str,
+         title: str, language: str, budget: int) -> Built:
+    """The copy within `budget` bytes of inlined resources: from the serialised page, else the MHTML alone.
+
+    `skipped` counts what was not even read from the browser for the budget.
+    """
+    started = time.monotonic()
     view = resources.budgeted(budget, extra)
-    if page is None:
-        return build_from_mhtml(view, title, language)
-    return build(page, view, marker, title, language)
+    view.left_out = skipped
+    built = build_from_mhtml(view, title, language) if page is None else build(page, view, marker, title, language)
+    built.seconds = round(time.monotonic() - started, 4)
+    return built
 
 
 def build_from_mhtml(resources: Resources, title: str, language: str) -> Built:

@@ -117,16 +117,16 @@ def held_urls(mhtml: str) -> set[str]:
     return {m.strip() for m in _LOCATION.findall(mhtml)}
 
 
-def browser_resources(driver, held: set[str], max_bytes: int) -> dict[str, tuple[str, bytes]]:
+def browser_resources(driver, held: set[str], max_bytes: int) -> tuple[dict[str, tuple[str, bytes]], int]:
     """What the page loaded that the MHTML lacks, by URL: fonts, and images it left out (posters,
-    images named only in a srcset, SVG sprites)."""
+    images named only in a srcset, SVG sprites); and how many were left out for `max_bytes`."""
     found: dict[str, tuple[str, bytes]] = {}
     try:
         tree = driver.execute_cdp_cmd("Page.getResourceTree", {})["frameTree"]
     except WebDriverException as exc:
         logger.info("offline copy: no resource tree: %s", exc)
-        return found
-    left = [max_bytes]
+        return found, 0
+    left = {"bytes": max_bytes, "skipped": 0}
     fonts: dict[str, str] = {}
     stack = [tree]
     while stack:
@@ -137,30 +137,40 @@ def browser_resources(driver, held: set[str], max_bytes: int) -> dict[str, tuple
             url, kind = resource.get("url", ""), resource.get("type")
             if url in held or url in found or not url.startswith(("http:", "https:")):
                 continue
-            if resource.get("failed") or resource.get("canceled") or int(resource.get("contentSize") or 0) > left[0]:
+            if resource.get("failed") or resource.get("canceled"):
+                continue
+            wanted = kind in ("Font", "Image") or resource.get("mimeType") == "image/svg+xml"  # sprites are "Other"
+            if wanted and int(resource.get("contentSize") or 0) > left["bytes"]:
+                left["skipped"] += 1
                 continue
             if kind == "Font":
                 fonts[url] = resource.get("mimeType", "")
-            elif kind == "Image" or resource.get("mimeType") == "image/svg+xml":  # sprites load as "Other"
+            elif wanted:
                 _content(driver, frame_id, url, resource.get("mimeType", ""), found, left)
     if fonts:
         _fonts(driver, tree["frame"]["id"], fonts, found, left)
-    return found
+    return found, left["skipped"]
 
 
-def _content(driver, frame_id: str, url: str, content_type: str, found: dict, left: list[int]) -> None:
+def _keep(url: str, content_type: str, data: bytes, found: dict, left: dict[str, int]) -> None:
+    if len(data) <= left["bytes"]:
+        left["bytes"] -= len(data)
+        found[url] = (content_type, data)
+    else:
+        left["skipped"] += 1
+
+
+def _content(driver, frame_id: str, url: str, content_type: str, found: dict, left: dict[str, int]) -> None:
     try:
         got = driver.execute_cdp_cmd("Page.getResourceContent", {"frameId": frame_id, "url": url})
     except WebDriverException:
         return
     content = got.get("content", "")
     data = base64.b64decode(content) if got.get("base64Encoded") else content.encode("utf-8")
-    if len(data) <= left[0]:
-        left[0] -= len(data)
-        found[url] = (content_type, data)
+    _keep(url, content_type, data, found, left)
 
 
-def _fonts(driver, frame_id: str, fonts: dict[str, str], found: dict, left: list[int]) -> None:
+def _fonts(driver, frame_id: str, fonts: dict[str, str], found: dict, left: dict[str, int]) -> None:
     """Font files from the browser's HTTP cache, read by a fetch in an isolated world.
 
     DevTools hands over no font bytes (Page.getResourceContent finds no font resource), but the
@@ -184,9 +194,5 @@ def _fonts(driver, frame_id: str, fonts: dict[str, str], found: dict, left: list
         driver.execute_cdp_cmd("Network.emulateNetworkConditions", {**offline, "offline": False})
         driver.execute_cdp_cmd("Network.disable", {})
     for url, encoded in zip(fonts, reply.get("result", {}).get("value") or [], strict=False):
-        if not encoded:
-            continue
-        data = base64.b64decode(encoded)
-        if len(data) <= left[0]:
-            left[0] -= len(data)
-            found[url] = (fonts[url], data)
+        if encoded:
+            _keep(url, fonts[url], base64.b64decode(encoded), found, left)

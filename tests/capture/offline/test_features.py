@@ -8,7 +8,9 @@ from dataclasses import replace
 
 import pytest
 
+from capture import reasons
 from capture.engine import capture
+from capture.reasons import Reason
 from tests.capture.offline.render import in_frames, open_copy
 from tests.pages.server import FixtureServer
 
@@ -160,3 +162,12 @@ def test_lazy_images_named_by_data_src_are_inlined(pages, config):
     html = _copy(pages, config, "/lazy")
     assert re.search(r'<img id="scripted"[^>]*src="data:image/png;base64,', html)
     assert re.search(r'<img id="native"[^>]*src="data:image/png;base64,', html)
+
+
+def test_a_copy_over_its_byte_budget_leaves_resources_out_and_says_so(pages, config):
+    small = replace(config, limits=replace(config.limits, offline_max_bytes=16 * 1024))
+    result = capture(pages.url("/offline/fonts.html"), small)
+    assert result.ok, result.error
+    html = result.artifacts["html"].data.decode("utf-8")
+    assert html.count("data:font/") == 1  # the first font fits in 16 KiB, the second does not
+    assert Reason(reasons.OFFLINE_COPY_TRIMMED, {"count": 1, "mb": 1}) in result.notes
