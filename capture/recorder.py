@@ -210,7 +210,7 @@ class Recorder:
         t = self._mark("content", t)
         mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
         # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
-        parts = self.pool.submit(Resources, mhtml.encode("utf-8"), self.result.charset)
+        parts = self.pool.submit(self._parse, mhtml.encode("utf-8"), self.result.charset)
         t = self._mark("mhtml", t)
         self._offline(parts, offline_inpage.held_urls(mhtml))
         t = self._mark("offline", t)
@@ -220,6 +220,14 @@ class Recorder:
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
         self._mark("pdf", t)
         return None
+
+    def _parse(self, mhtml: bytes, charset: str) -> Resources:
+        """The MHTML's parts, on the pool; timed there, as this thread's steps do not show it."""
+        started = time.monotonic()
+        try:
+            return Resources(mhtml, charset)
+        finally:
+            self.result.timings["offline_parse"] = round(time.monotonic() - started, 4)
 
     def _offline(self, parts: Future, held: set[str]) -> None:
         """The offline copy: the live page serialised here, built from it on a worker thread.
@@ -236,7 +244,8 @@ class Recorder:
                 raise page.DocumentReplaced from exc
             logger.warning("offline copy from the MHTML alone: %s", exc)
             serialised = None
-        extra, skipped = offline_inpage.browser_resources(self.driver, held, self.limits.offline_max_bytes)
+        extra, skipped = offline_inpage.browser_resources(self.driver, held, self.limits.offline_max_bytes,
+                                                          offline_inpage.sprites(serialised))
         title, language, budget = self.result.title, self.result.language, self.limits.offline_max_bytes
         self.futures["html"] = self.pool.submit(
             lambda: offline_build.make(parts.result(), serialised, extra, skipped, marker, title, language, budget)

@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,7 @@ REMOTE = "__linkhomeFrames"  # the isolated world's own global holding the frame
 MAX_FRAMES = 40
 MAX_DEPTH = 5
 FONT_TIMEOUT_MS = 2000
+SPRITE_WAIT = 0.5  # seconds an external SVG sprite still loading may take
 _LOCATION = re.compile(r"^Content-Location:\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
 # Each font as base64, or "" when the cache does not have it.
 _FETCH_FONTS = """Promise.all(%s.map(url => fetch(url, {cache: 'force-cache'})
@@ -117,9 +119,27 @@ def held_urls(mhtml: str) -> set[str]:
     return {m.strip() for m in _LOCATION.findall(mhtml)}
 
 
-def browser_resources(driver, held: set[str], max_bytes: int) -> tuple[dict[str, tuple[str, bytes]], int]:
+def sprites(page: dict | None) -> set[str]:
+    """The external SVG files the page's <use> elements name, without their #fragments."""
+    found: set[str] = set()
+    runs = [page] if page else []
+    while runs:
+        for part in runs.pop().get("parts") or []:
+            if isinstance(part, dict) and part.get("kind") == "svg":
+                found.update(str(url).split("#", 1)[0] for url in part.get("externals") or [])
+            elif isinstance(part, dict) and part.get("kind") == "run":
+                runs.append(part)
+    return found
+
+
+def browser_resources(driver, held: set[str], max_bytes: int, sprite_urls: set[str] = frozenset()
+                      ) -> tuple[dict[str, tuple[str, bytes]], int]:
     """What the page loaded that the MHTML lacks, by URL: fonts, and images it left out (posters,
-    images named only in a srcset, SVG sprites); and how many were left out for `max_bytes`."""
+    images named only in a srcset, SVG sprites); and how many were left out for `max_bytes`.
+
+    An external sprite may still be on its way (the load event does not wait for <use>): it gets
+    up to SPRITE_WAIT seconds more.
+    """
     found: dict[str, tuple[str, bytes]] = {}
     try:
         tree = driver.execute_cdp_cmd("Page.getResourceTree", {})["frameTree"]
@@ -149,6 +169,15 @@ def browser_resources(driver, held: set[str], max_bytes: int) -> tuple[dict[str,
                 _content(driver, frame_id, url, resource.get("mimeType", ""), found, left)
     if fonts:
         _fonts(driver, tree["frame"]["id"], fonts, found, left)
+    waiting = {url for url in sprite_urls if url not in found and url not in held}
+    ends = time.monotonic() + SPRITE_WAIT
+    while waiting and time.monotonic() < ends:
+        for url in list(waiting):
+            _content(driver, tree["frame"]["id"], url, "image/svg+xml", found, left)
+            if url in found:
+                waiting.discard(url)
+        if waiting:
+            time.sleep(0.05)  # polling the browser for a transfer it has not finished, within SPRITE_WAIT
     return found, left["skipped"]
 
 

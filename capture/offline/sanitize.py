@@ -1,9 +1,10 @@
 """The allow-list every fragment of an offline copy goes through, and what a kept URL may be.
 
 nh3 re-parses each fragment (the page's body, each shadow root, each frame) on its own; this is
-what guarantees that no script, on* handler, javascript: URL, base, form, meta refresh,
-template or srcdoc of the page's own survives. Form controls stay, visible and inert: with no
-form around them and buttons of type "button", nothing can submit. Resource URLs are swapped
+what guarantees that no script, on* handler, javascript: URL, base, form action, meta
+refresh, template or srcdoc of the page's own survives. Form controls stay, visible and inert:
+forms keep no action or method, buttons are of type "button" and submit inputs plain buttons,
+and the policy says form-action 'none', so nothing can submit. Resource URLs are swapped
 for data: URIs while the attributes are filtered, so nothing in a copy points at the network
 except ordinary links.
 """
@@ -24,6 +25,9 @@ _TAGS = set(nh3.ALLOWED_TAGS) | {
     "style", "font", "main", "section", "picture", "source", "big", "label", "video", "audio", "slot",
     "input", "button", "select", "option", "optgroup", "textarea", "fieldset", "legend", "progress",
     "meter", "output", "datalist", "dialog", "search", "address", "menu",
+    # A form keeps the page's "form .row" rules working; with no action, method or submit button,
+    # and form-action 'none' in every copy's policy, it cannot send anything.
+    "form",
 }
 _GENERIC = {"class", "id", "style", "title", "lang", "dir", "align", "valign", "width", "height",
             "bgcolor", "border", "role", "hidden", "slot", "part", "tabindex", "translate", "color", "open"}

@@ -161,6 +161,25 @@
     return placeholder('frame', parts.length - 1, boxAttrs(el));
   }
 
+  // The one srcset candidate the browser chose (and the sizes it was chosen for), so the copy
+  // lays the image out as the page did; the other candidates would only add bytes.
+  function candidate(img, chosen, base) {
+    const owners = [img];
+    if (img.parentElement && img.parentElement.tagName === 'PICTURE') {
+      owners.unshift(...Array.from(img.parentElement.children).filter((c) => c.tagName === 'SOURCE'));
+    }
+    for (const owner of owners) {
+      for (const item of (owner.getAttribute('srcset') || '').split(',')) {
+        const bits = item.trim().split(/\s+/);
+        if (bits[0] && absolute(bits[0], base) === chosen) {
+          const sizes = owner.getAttribute('sizes');
+          return Object.assign({srcset: [chosen, ...bits.slice(1)].join(' ')}, sizes ? {sizes: sizes} : {});
+        }
+      }
+    }
+    return null;
+  }
+
   function controlAttrs(el, attrs) {
     if (el.tagName === 'INPUT') {
       const type = (el.type || 'text').toLowerCase();
@@ -184,6 +203,7 @@
       return sheetStyle(el.sheet, el.getAttribute('media'), absolute(el.getAttribute('href') || '', el.baseURI));
     }
     if (tag === 'IFRAME' || tag === 'FRAME') return frame(el);
+    if (tag === 'SOURCE' && el.parentElement && el.parentElement.tagName === 'PICTURE') return '';
     if (el.namespaceURI === 'http://www.w3.org/2000/svg') return tag.toLowerCase() === 'svg' ? svgPart(el) : '';
     if (el.namespaceURI === 'http://www.w3.org/1998/Math/MathML') return '';
     const base = el.baseURI;
@@ -208,6 +228,13 @@
       }
       attrs.src = chosen;
       delete attrs.loading;
+      delete attrs.sizes;
+      delete attrs.srcset;
+      const picked = candidate(el, chosen, base);
+      if (picked && (picked.sizes || !/^(1x)?$/.test(picked.srcset.slice(chosen.length).trim()))) {
+        Object.assign(attrs, picked);  // the descriptor decides the layout size: it alone carries the image
+        delete attrs.src;
+      }
     } else if (tag === 'VIDEO') {
       const frameNow = el.readyState >= 2 ? pixels(el, el.videoWidth, el.videoHeight) : '';
       const video = Object.assign(boxAttrs(el), {poster: frameNow || attrs.poster || null});

@@ -22,7 +22,7 @@ def test_hostile_copy_runs_no_script_and_makes_no_request(pages, config):
     assert "<script" not in lowered and "&lt;script&gt;document" in lowered  # the text stays text
     assert not re.search(r"\son[a-z]+\s*=", lowered), "event handler survived"
     assert "javascript:" not in lowered
-    assert "<object" not in lowered and "<embed" not in lowered and "<form" not in lowered
+    assert "<object" not in lowered and "<embed" not in lowered and "action=" not in lowered
     assert "/offline/pwned" not in html and "refresh" not in lowered
     # A forged placeholder stays an empty element of the page's own: only this build's marker is stitched.
     assert '<lh-frame-0123456789abcdef data-i="0"></lh-frame-0123456789abcdef>' in html
