@@ -174,3 +174,19 @@ def test_a_copy_over_its_byte_budget_leaves_resources_out_and_says_so(pages, con
     html = result.artifacts["html"].data.decode("utf-8")
     assert html.count("data:font/") == 1  # the first font fits in 16 KiB, the second does not
     assert Reason(reasons.OFFLINE_COPY_TRIMMED, {"count": 1, "mb": 1}) in result.notes
+
+
+def test_a_frame_of_another_site_comes_from_the_mhtml(pages, config, other_origin):
+    """Another site's frame runs in another renderer process (site isolation), out of reach of the
+    page's DevTools session: its document is the MHTML's part for that frame."""
+    site = f"http://rebind.test:{other_origin.port}"  # the suite's DNS server answers 127.0.0.1
+    pages.routes["/offline/other-site"] = lambda _h: (200, {"Content-Type": "text/html; charset=utf-8"}, (
+        f"<!DOCTYPE html><title>other site</title><iframe src='{site}/offline/frame-grandchild.html'></iframe>"
+    ).encode())
+    both = replace(config, allowed_origins=(pages.origin, site))
+    html = _copy(pages, both, "/offline/other-site")
+    assert html.count('<iframe sandbox=""') == 1
+    texts = in_frames(html.encode(), both, "return document.body.innerText")
+    assert texts[1].strip() == "Nested frame text"
+    widths = in_frames(html.encode(), both, "return Array.from(document.images).map(i => i.naturalWidth)")
+    assert widths[1] and all(w > 0 for w in widths[1])
