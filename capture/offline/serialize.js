@@ -136,6 +136,11 @@
       });
     }
     if (defs.childNodes.length) copy.insertBefore(defs, copy.firstChild);
+    // An image never runs script; what the page put there goes all the same.
+    for (const node of [copy, ...copy.querySelectorAll('*')]) {
+      if (node.localName === 'script') { node.remove(); continue; }
+      for (const name of node.getAttributeNames()) if (name.toLowerCase().startsWith('on')) node.removeAttribute(name);
+    }
     const box = svg.getBoundingClientRect();
     copy.setAttribute('color', getComputedStyle(svg).color);
     if (!copy.getAttribute('xmlns')) copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');

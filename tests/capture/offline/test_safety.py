@@ -8,6 +8,7 @@ srcdoc of its own, markup in attributes and text. Every script would mark its do
 
 from __future__ import annotations
 
+import base64
 import re
 
 from capture.engine import capture
@@ -31,6 +32,8 @@ def test_hostile_copy_runs_no_script_and_makes_no_request(pages, config):
     assert lowered.count('shadowrootmode="open"') == 2
     assert lowered.count("<iframe") == lowered.count('<iframe sandbox=""') == 3
     assert "fake srcdoc on a div" in html and 'srcdoc="&lt;script' not in html
+    svgs = [base64.b64decode(m).decode() for m in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)]
+    assert svgs and not any("<script" in s or "onload" in s for s in svgs)  # inert as images, and clean too
 
     before = len(pages.requests)
     shown, requests = open_copy(result.artifacts["html"].data, config, (
