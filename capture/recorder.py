@@ -43,6 +43,7 @@ SETTLE_BUDGET = 2.0  # seconds for lazy images after load
 # parsing the page's MHTML for its images cost more than a second on a 20 MB page, and the
 # copy is the one artifact a capture may go without.
 READER_MIN_LEFT = 3.0
+SERIALISE_MAX_CHARS = 4_000_000  # a larger DOM's offline copy is made from the MHTML alone
 MAX_DOCUMENTS = 5  # documents a self-navigating page may go through before it counts as never settled
 FAVICON_MAX_BYTES = 512 * 1024
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
@@ -212,7 +213,7 @@ class Recorder:
         # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
         parts = self.pool.submit(self._parse, mhtml.encode("utf-8"), self.result.charset)
         t = self._mark("mhtml", t)
-        self._offline(parts, offline_inpage.held_urls(mhtml))
+        self._offline(parts, offline_inpage.held_urls(mhtml), len(dom))
         t = self._mark("offline", t)
         self._reader(parts)
         t = self._mark("reader", t)
@@ -229,21 +230,24 @@ class Recorder:
         finally:
             self.result.timings["offline_parse"] = round(time.monotonic() - started, 4)
 
-    def _offline(self, parts: Future, held: set[str]) -> None:
+    def _offline(self, parts: Future, held: set[str], dom_chars: int) -> None:
         """The offline copy: the live page serialised here, built from it on a worker thread.
 
         When serialising fails (a page that broke the DOM's own methods cannot, in an isolated
         world; a page too big for the time left can), the copy is built from the MHTML alone.
+        So is a huge document: handing megabytes over DevTools costs seconds on this thread
+        (4.5 s for a 20 MB page), and such pages are plain text, which the MHTML keeps as well.
         """
         marker = offline_inpage.nonce()
         timeout = min(10.0, max(0.5, self.deadline - time.monotonic() - 3))
+        serialised = None
         try:
-            serialised = offline_inpage.serialize(self.driver, marker, timeout)
+            if dom_chars <= SERIALISE_MAX_CHARS:
+                serialised = offline_inpage.serialize(self.driver, marker, timeout)
         except WebDriverException as exc:
             if page.navigated(exc):
                 raise page.DocumentReplaced from exc
             logger.warning("offline copy from the MHTML alone: %s", exc)
-            serialised = None
         extra, skipped = offline_inpage.browser_resources(self.driver, held, self.limits.offline_max_bytes,
                                                           offline_inpage.sprites(serialised))
         title, language, budget = self.result.title, self.result.language, self.limits.offline_max_bytes

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from capture import reasons
+from capture import reasons, recorder
 from capture.engine import capture
 from capture.reasons import Reason
 from tests.capture.offline.render import in_frames, open_copy
@@ -190,3 +190,16 @@ def test_a_frame_of_another_site_comes_from_the_mhtml(pages, config, other_origi
     assert texts[1].strip() == "Nested frame text"
     widths = in_frames(html.encode(), both, "return Array.from(document.images).map(i => i.naturalWidth)")
     assert widths[1] and all(w > 0 for w in widths[1])
+
+
+def test_a_huge_document_is_copied_from_the_mhtml_alone(pages, config, monkeypatch):
+    monkeypatch.setattr(recorder, "SERIALISE_MAX_CHARS", 1000)  # the report's DOM is larger
+    html = _copy(pages, config, "/report.html")
+    assert "地区生产总值" in html and "<script" not in html.lower()
+    shown, requests = open_copy(html.encode(), config, (
+        "return {widths: Array.from(document.images).map(i => i.naturalWidth),"
+        " bg: getComputedStyle(document.querySelector('.masthead')).backgroundImage.slice(0, 26)};"
+    ))
+    assert shown["widths"] and all(w > 0 for w in shown["widths"])
+    assert shown["bg"] == 'url("data:image/png;base64'
+    assert requests == 0
