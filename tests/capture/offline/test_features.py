@@ -203,3 +203,19 @@ def test_a_huge_document_is_copied_from_the_mhtml_alone(pages, config, monkeypat
     assert shown["widths"] and all(w > 0 for w in shown["widths"])
     assert shown["bg"] == 'url("data:image/png;base64'
     assert requests == 0
+
+
+def test_a_stylesheet_the_page_cannot_read_comes_from_the_mhtml(pages, config, other_origin):
+    """Another origin's stylesheet hides its rules from scripts (no CORS): its text is the MHTML's."""
+    pages.routes["/offline/foreign-css"] = lambda _h: (200, {"Content-Type": "text/html; charset=utf-8"}, (
+        f"<!DOCTYPE html><title>foreign css</title><link rel='stylesheet' href='{other_origin.url('/report.css')}'>"
+        "<div class='masthead'>masthead</div>"
+    ).encode())
+    both = replace(config, allowed_origins=(pages.origin, other_origin.origin))
+    html = _copy(pages, both, "/offline/foreign-css")
+    assert "data-href" not in html and other_origin.origin not in html
+    shown, requests = open_copy(html.encode(), both, (
+        "return getComputedStyle(document.querySelector('.masthead')).backgroundImage.slice(0, 26);"
+    ))
+    assert shown == 'url("data:image/png;base64'
+    assert requests == 0
