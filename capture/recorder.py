@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from selenium.common.exceptions import WebDriverException
@@ -27,6 +25,9 @@ from selenium.common.exceptions import WebDriverException
 from capture import artifacts, fetch, page, reasons
 from capture.artifacts import INERT_MARK, inert_dom, inert_svg
 from capture.browser import VIEWPORT, BrowserSession
+from capture.offline import build as offline_build
+from capture.offline import inpage as offline_inpage
+from capture.offline.resources import Resources
 from capture.overlays import inpage as overlays
 from capture.page import safe_title
 from capture.proxy_scope import Scope
@@ -34,10 +35,8 @@ from capture.reader import document as reader_document
 from capture.reader import inpage
 from capture.reasons import Reason, navigation_error
 from capture.results import Artifact, CaptureConfig, CaptureResult
-from capture.selfcontained import Resources, build_html
 from capture.sources import upload
 
-T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 SETTLE_BUDGET = 2.0  # seconds for lazy images after load
@@ -48,6 +47,7 @@ READER_MIN_LEFT = 3.0
 # Seconds for pinning fixed elements and hiding overlays before the screenshot; a page that
 # needs longer (tens of thousands of them) is shot as it is.
 PREPARE_BUDGET = 2.0
+SERIALISE_MAX_CHARS = 4_000_000  # a larger DOM's offline copy is made from the MHTML alone
 MAX_DOCUMENTS = 5  # documents a self-navigating page may go through before it counts as never settled
 FAVICON_MAX_BYTES = 512 * 1024
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
@@ -76,15 +76,6 @@ def _image_artifact(name: str, data: bytes, content_type: str, fallback_ext: str
         inert = inert_svg(data)
         return Artifact(inert, f"{name}{INERT_MARK}.svg", content_type) if inert else None
     return Artifact(data, f"{name}.{_EXTENSIONS.get(content_type, fallback_ext)}", content_type)
-
-
-def _timed(timings: dict[str, float], step: str, work: Callable[..., T], *args: object) -> T:
-    """`work(*args)`, with its duration recorded as `timings[step]` (seconds)."""
-    started = time.monotonic()
-    try:
-        return work(*args)
-    finally:
-        timings[step] = round(time.monotonic() - started, 4)
 
 
 def _is_original(content_type: str) -> bool:
@@ -225,22 +216,49 @@ class Recorder:
         t = self._mark("content", t)
         mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
         # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
-        # Both run on the pool, so their own durations are timed there: the step timings of
-        # this thread do not show what building the offline copy costs.
-        timings = self.result.timings
-        parts = self.pool.submit(_timed, timings, "offline_parse", Resources, mhtml.encode("utf-8"),
-                                 self.result.charset)
-        title, language = self.result.title, self.result.language
-        self.futures["html"] = self.pool.submit(
-            lambda: _timed(timings, "offline_build", build_html, parts.result(), title, language)
-        )
+        parts = self.pool.submit(self._parse, mhtml.encode("utf-8"), self.result.charset)
         t = self._mark("mhtml", t)
+        self._offline(parts, offline_inpage.held_urls(mhtml), len(dom))
+        t = self._mark("offline", t)
         self._reader(parts)
         t = self._mark("reader", t)
         pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
         self._mark("pdf", t)
         return None
+
+    def _parse(self, mhtml: bytes, charset: str) -> Resources:
+        """The MHTML's parts, on the pool; timed there, as this thread's steps do not show it."""
+        started = time.monotonic()
+        try:
+            return Resources(mhtml, charset)
+        finally:
+            self.result.timings["offline_parse"] = round(time.monotonic() - started, 4)
+
+    def _offline(self, parts: Future, held: set[str], dom_chars: int) -> None:
+        """The offline copy: the live page serialised here, built from it on a worker thread.
+
+        When serialising fails (a page that broke the DOM's own methods cannot, in an isolated
+        world; a page too big for the time left can), the copy is built from the MHTML alone.
+        So is a huge document: handing megabytes over DevTools costs seconds on this thread
+        (4.5 s for a 20 MB page), and such pages are plain text, which the MHTML keeps as well.
+        """
+        marker = offline_inpage.nonce()
+        timeout = min(10.0, max(0.5, self.deadline - time.monotonic() - 3))
+        serialised = None
+        try:
+            if dom_chars <= SERIALISE_MAX_CHARS:
+                serialised = offline_inpage.serialize(self.driver, marker, timeout)
+        except WebDriverException as exc:
+            if page.navigated(exc):
+                raise page.DocumentReplaced from exc
+            logger.warning("offline copy from the MHTML alone: %s", exc)
+        extra, skipped = offline_inpage.browser_resources(self.driver, held, self.limits.offline_max_bytes,
+                                                          offline_inpage.sprites(serialised))
+        title, language, budget = self.result.title, self.result.language, self.limits.offline_max_bytes
+        self.futures["html"] = self.pool.submit(
+            lambda: offline_build.make(parts.result(), serialised, extra, skipped, marker, title, language, budget)
+        )
 
     def _reader(self, parts: Future) -> None:
         """The reader copy: the main content found in the page now, built on a worker thread.
@@ -316,8 +334,10 @@ class Recorder:
             self.result.artifacts.update(done["images"])
         elif self._raw_screenshot:  # out of time for WebP: keep Chromium's JPEG as it is
             self.result.artifacts["screenshot"] = Artifact(self._raw_screenshot, "screenshot.jpg", "image/jpeg")
-        if "html" in done:
-            self.result.artifacts["html"] = Artifact(done["html"], "page.html", "text/html; charset=utf-8")
+        if isinstance(done.get("html"), offline_build.Built):
+            self.result.artifacts["html"] = Artifact(done["html"].data, "page.html", "text/html; charset=utf-8")
+            self.result.notes.extend(done["html"].notes)
+            self.result.timings["offline_build"] = done["html"].seconds
         if isinstance(done.get("dom"), Artifact):
             self.result.artifacts["dom"] = done["dom"]
         if "reader" in done:

@@ -22,6 +22,8 @@ class CaptureLimits:
     max_bytes: int = 50 * 1024 * 1024  # bytes downloaded through the proxy per capture
     max_screenshot_height: int = 15_000  # px; WebP stops at 16,383
     max_pdf_pages: int = 50
+    # Bytes of images and fonts one offline copy may hold inline; past it they are left out, with a note.
+    offline_max_bytes: int = 30 * 1024 * 1024
 
 
 @dataclass(frozen=True)

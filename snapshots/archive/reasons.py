@@ -94,6 +94,9 @@ MESSAGES: dict[str, Promise] = {
                        "wall"),
     "app_bar_hidden": _("hid %(count)s \"open in app\" or login bar(s) in the screenshot"),
     "scroll_lock_removed": _("let the page scroll again for the screenshot: a dialog had locked it"),
+    "offline_copy_trimmed": _(
+        "the offline copy reached its size limit of %(mb)s MB: %(count)s image(s) or font(s) were left out"
+    ),
     # capture.reasons: a page the reader saved in their own browser
     "upload_unreadable": _("the uploaded file holds no web page that can be shown"),
     # this module's codes
