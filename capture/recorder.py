@@ -18,12 +18,12 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selenium.common.exceptions import WebDriverException
 
-from capture import artifacts, fetch, page, reasons
-from capture.artifacts import INERT_MARK, inert_dom, inert_svg
+from capture import artifacts, fetch, originals, page, reasons
+from capture.artifacts import inert_dom
 from capture.browser import VIEWPORT, BrowserSession
 from capture.offline import build as offline_build
 from capture.offline import inpage as offline_inpage
@@ -50,9 +50,7 @@ PREPARE_BUDGET = 2.0
 SERIALISE_MAX_CHARS = 4_000_000  # a larger DOM's offline copy is made from the MHTML alone
 MAX_DOCUMENTS = 5  # documents a self-navigating page may go through before it counts as never settled
 FAVICON_MAX_BYTES = 512 * 1024
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
-               "image/svg+xml": "svg", "image/bmp": "bmp", "image/x-icon": "ico",
-               "image/vnd.microsoft.icon": "ico", "image/avif": "avif", "application/pdf": "pdf"}
+
 
 
 def wait_all(futures: dict[str, Future], until: float) -> dict[str, object]:
@@ -68,18 +66,6 @@ def wait_all(futures: dict[str, Future], until: float) -> dict[str, object]:
         except Exception:
             logger.exception("capture step %s failed", name)
     return done
-
-
-def _image_artifact(name: str, data: bytes, content_type: str, fallback_ext: str) -> Artifact | None:
-    """A downloaded image or PDF as an artifact; an SVG is stored inert, or not at all."""
-    if content_type == "image/svg+xml":
-        inert = inert_svg(data)
-        return Artifact(inert, f"{name}{INERT_MARK}.svg", content_type) if inert else None
-    return Artifact(data, f"{name}.{_EXTENSIONS.get(content_type, fallback_ext)}", content_type)
-
-
-def _is_original(content_type: str) -> bool:
-    return content_type == "application/pdf" or content_type.startswith("image/")
 
 
 class Recorder:
@@ -165,7 +151,7 @@ class Recorder:
         found = page.probe(self.driver, self.answer_within)
         if found.error_code:
             return self._fail(navigation_error(found.error_code, self.scope.events()))
-        if _is_original(found.content_type):
+        if originals.is_original(found.content_type):
             return self._original(found.url, found.status)
         try:
             failed = self._steps(found.document, t)
@@ -344,7 +330,7 @@ class Recorder:
             self.result.artifacts["reader"], self.result.reader_text = done["reader"]
         icon = done.get("favicon")
         if isinstance(icon, fetch.Fetched) and icon.status == 200 and icon.content_type.startswith("image/"):
-            favicon = _image_artifact("favicon", icon.data, icon.content_type, "img")
+            favicon = originals.image_artifact("favicon", icon.data, icon.content_type, "img")
             if favicon:
                 self.result.artifacts["favicon"] = favicon
 
@@ -390,30 +376,9 @@ class Recorder:
             got = fetch.fetch(url, self.session.proxy.port, max(0, left), self.deadline - 0.5)
         except fetch.FetchError as exc:
             return self._fail(navigation_error("", self.scope.events()) if self.scope.events() else exc.reason)
-        r = self.result
-        if not _is_original(got.content_type):
-            if not got.content_type:
-                return self._fail(Reason(reasons.DOWNLOAD_NOT_PAGE_UNKNOWN))
-            return self._fail(Reason(reasons.DOWNLOAD_NOT_PAGE, {"content_type": got.content_type}))
-        r.ok = True
-        r.final_url = got.url
-        r.http_status = got.status or status
-        r.content_type = got.content_type
-        original = _image_artifact("original", got.data, got.content_type, "bin")
-        if original is not None:  # None: an SVG that does not parse, nothing safe to keep
-            r.artifacts["original"] = original
-        try:
-            if got.content_type == "application/pdf":
-                previews, text = artifacts.pdf_preview(got.data, self.limits.max_pdf_pages)
-                r.text = text
-                r.artifacts["text"] = Artifact(text.encode("utf-8"), "text.txt", "text/plain; charset=utf-8")
-            else:
-                previews = artifacts.image_preview(got.data)
-            r.artifacts.update(previews)
-        except Exception as exc:  # a broken file is still worth keeping as the original
-            logger.warning("could not render a preview of %s: %s", url, exc)
-            r.notes.append(Reason(reasons.PREVIEW_FAILED))
-        r.title = safe_title(unquote(urlsplit(got.url).path.rsplit("/", 1)[-1]) or got.url, self.title_max_length)
+        refused = originals.keep(self.result, got, status, self.limits.max_pdf_pages, self.title_max_length)
+        if refused:
+            return self._fail(refused)
         self._mark("original", t)
         self._notes_from_proxy()
-        return r
+        return self.result
