@@ -85,7 +85,8 @@ def test_list_page_shows_the_failed_badge_over_the_last_good_thumbnail(owner_cli
     dense = owner_client.get(reverse("snapshots:link_list"), {"view": "list"}, HTTP_ACCEPT_LANGUAGE="en")
     row = _row_html(dense.content.decode(), failing)
     assert "thumbnail" not in row
-    assert f'<a href="{reverse("snapshots:snapshot_detail", args=[ok_shot.pk])}">Saved copy</a>' in row
+    copy = reverse("snapshots:snapshot_detail", args=[ok_shot.pk])
+    assert f'<a href="{copy}" aria-describedby="title-{failing.pk}">Saved copy</a>' in row
     assert 'class="badge status-failed" title="address not allowed"' in row
 
 
