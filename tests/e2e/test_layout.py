@@ -111,6 +111,7 @@ def site(owner) -> dict[str, str]:
         "import": reverse("snapshots:import_start"),
         "moderation": reverse("snapshots:moderation_queue"),
         "search": reverse("snapshots:search") + "?q=%E6%94%BF%E5%BA%9C",
+        "collection": reverse("snapshots:share_page", args=[share.token]),
         "cards": reverse("snapshots:link_list") + "?view=grid",
     }
 
@@ -145,6 +146,18 @@ def test_pages_fit_phone_and_desk_in_both_languages(browser, live_server, owner,
                 _save_whole_page(browser, SHOTS / f"{name}-{language}-{width}.png")
     print("\n".join(figures))
     assert not problems, "\n".join(problems)
+
+
+def test_dark_screens_get_dark_pages(browser, live_server, owner, site):
+    become(browser, live_server.url, owner)
+    dark = {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", dark)
+    SHOTS.mkdir(exist_ok=True)
+    for name in ("list", "cards", "link"):
+        browser.get(live_server.url + site[name])
+        background = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(17, 20, 24)", name
+        _save_whole_page(browser, SHOTS / f"{name}-dark-1280.png")
 
 
 def _save_whole_page(browser: WebDriver, path: Path) -> None:
