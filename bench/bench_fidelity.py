@@ -26,7 +26,7 @@ reader copy) and building the copy ("offline_build"); the last two run on the en
 are timed there. A builder whose
 capture names these steps otherwise shows "?" until this list is updated (BUILD_STEPS).
 
-Then the means, the median build time and the targets of issue 11 with pass/fail, and the
+Then the means, the median build time and the targets with pass/fail, and the
 controls (unless --no-controls), which show the metric tells what matters:
 - our mean against SingleFile's (today's builder is expected well below);
 - each font page's SingleFile copy with its @font-face rules removed, against the same copy with
@@ -196,7 +196,7 @@ def summary(rows: list[Row]) -> None:
     print(f"bytes: ours {sum(r.our_bytes for r in rows) / 1048576:.2f} MB, "
           f"SingleFile {sum(r.their_bytes for r in rows) / 1048576:.2f} MB")
     print(f"median build: {median_build:.3f} s" if median_build is not None else "median build: ? (steps not timed)")
-    print("targets (issue 11):")
+    print("targets:")
     _verdict(f"our mean >= {TARGET_MEAN}", ours >= TARGET_MEAN, f"{ours:.3f}")
     _verdict("our mean >= SingleFile's", ours >= theirs, f"{ours:.3f} vs {theirs:.3f}")
     _verdict(f"no page more than {TARGET_GAP} below SingleFile", worst.ours - worst.theirs >= -TARGET_GAP,
