@@ -62,6 +62,15 @@ def _answers(driver, within: float) -> bool:
     return True
 
 
+def _history_entry(driver) -> int | None:
+    """The id of the tab's current history entry, from the browser (a stuck page cannot delay it)."""
+    try:
+        history = driver.execute_cdp_cmd("Page.getNavigationHistory", {})
+        return history["entries"][history["currentIndex"]]["id"]
+    except (WebDriverException, KeyError, IndexError):
+        return None
+
+
 def _run(driver, timeout: float, answer_within: float, script: str, *args, wait: bool = False):
     """One script in the page; raises PageUnresponsive or DocumentReplaced for what the page did.
 
@@ -77,7 +86,10 @@ def _run(driver, timeout: float, answer_within: float, script: str, *args, wait:
         if navigated(exc):  # also said as a timeout: "timeout from aborted by navigation"
             raise DocumentReplaced from exc
         if isinstance(exc, TimeoutException):
-            if _answers(driver, min(answer_within, CONFIRM_WITHIN)):
+            before = _history_entry(driver)
+            if _answers(driver, min(answer_within, CONFIRM_WITHIN)) or _history_entry(driver) != before:
+                # On a busy machine a page that keeps replacing itself may not answer in time
+                # either, but the browser saw it move on: a navigation, not a stuck page.
                 raise DocumentReplaced from exc
             raise PageUnresponsive from exc
         if isinstance(exc, JavascriptException):

@@ -108,9 +108,11 @@ def test_page_that_never_stops_navigating_is_captured_whole_or_fails_plainly(nav
 def test_page_whose_script_would_navigate_after_load_is_frozen_and_captured(nav_pages, hostile):
     result = capture(nav_pages.url("/nav/loop-after-load"), hostile)
     assert result.ok, result.error
-    assert (result.final_url, result.title, result.text.strip()) == (
-        nav_pages.url("/nav/loop-after-load"), "循环", "每次都换"
-    )
+    # Which of its documents is frozen depends on how fast the machine is (each moves on 100 ms
+    # after its load); whichever it is, it is captured whole and stays put.
+    assert result.final_url.startswith(nav_pages.url("/nav/loop-after-load"))
+    assert (result.title, result.text.strip()) == ("循环", "每次都换")
+    assert {"screenshot", "html", "pdf", "text"} <= set(result.artifacts)
 
 
 def test_history_tricks_in_one_document_are_captured(nav_pages, hostile):
