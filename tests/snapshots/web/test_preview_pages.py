@@ -177,6 +177,8 @@ def test_the_setting_makes_list_titles_open_the_saved_copy(owner_client, owner):
     body = owner_client.get(list_url).content.decode()
     assert _title_href(body, saved.pk) == reverse("snapshots:snapshot_detail", args=[snapshot.pk])
     assert _title_href(body, waiting.pk) == reverse("snapshots:link_detail", args=[waiting.pk])  # nothing saved yet
+    found = owner_client.get(reverse("snapshots:search"), {"q": "副本"}).content.decode()
+    assert _title_href(found, saved.pk) == reverse("snapshots:snapshot_detail", args=[snapshot.pk])
     owner_client.post(reverse("accounts:preferences"), {})
     owner.refresh_from_db()
     assert owner.list_titles_open_copy is False
