@@ -49,6 +49,12 @@ class ThrottledAdminAuthenticationForm(ThrottledLogin, AdminAuthenticationForm):
     pass
 
 
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("list_titles_open_copy",)
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=TOKEN_NAME_MAX_LENGTH, required=False)
 

@@ -25,6 +25,10 @@ class User(AbstractUser):
     show_collections_on_profile = models.BooleanField(
         _("list my shared collections on my public profile"), default=False
     )
+    # The list's titles lead to the link's page by default; some would rather land on what was kept.
+    list_titles_open_copy = models.BooleanField(
+        _("list titles open the saved copy instead of the link's page"), default=False
+    )
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.CharField(_("suspension reason"), max_length=SUSPENSION_REASON_MAX_LENGTH, blank=True)
     # Empty: the site's STORAGE_QUOTA_MB applies; 0: no limit.

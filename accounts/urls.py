@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("settings/", views.account_settings, name="settings"),
+    path("settings/preferences/", views.preferences_save, name="preferences"),
     path("delete/", views.account_delete, name="delete"),
     path("tokens/", views.token_create, name="token_create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),

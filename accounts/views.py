@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services, throttling
 from accounts.addresses import client_ip
-from accounts.forms import AccountDeleteForm, SignupForm, TokenForm
+from accounts.forms import AccountDeleteForm, PreferencesForm, SignupForm, TokenForm
 from snapshots.storage.quota import storage_usage
 
 
@@ -36,10 +36,21 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         {
             "tokens": request.user.api_tokens.filter(revoked__isnull=True),
             "token_form": TokenForm(),
+            "preferences_form": PreferencesForm(instance=request.user),
             "new_secret": new_secret,
             "storage": storage_usage(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def preferences_save(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+    return redirect("accounts:settings")
 
 
 @login_required

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import unicodedata
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 
 from snapshots.models import Snapshot
 
@@ -45,7 +47,9 @@ _CONTENT_TYPES = {
     "reader": "text/html; charset=utf-8",
 }
 _EXTENSIONS = {"html": "html", "dom": "dom.html", "text": "txt", "pdf": "pdf", "reader": "reader.html"}
-_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|]+')
+# Most file systems allow 255 bytes a name; the title leaves room for " - YYYY-MM-DD.reader.html.txt".
+FILENAME_TITLE_BYTES = 200
 # capture.artifacts.INERT_MARK, spelled out: web processes must not load the engine.
 INERT_MARK = ".inert"
 TEXT = "text/plain; charset=utf-8"
@@ -99,12 +103,26 @@ def _presigned_redirect(name: str, content_type: str) -> HttpResponseRedirect:
     return response
 
 
+def _safe_title(title: str) -> str:
+    """A title fit for a file name on any system: no path or reserved characters, no control or
+    direction-changing characters, at most FILENAME_TITLE_BYTES of UTF-8 (a Chinese character is three)."""
+    kept = "".join(" " if unicodedata.category(char).startswith(("C", "Z")) else char for char in title)
+    kept = " ".join(_UNSAFE_FILENAME.sub(" ", kept).split())
+    cut = kept.encode()[:FILENAME_TITLE_BYTES].decode(errors="ignore")
+    # Windows drops trailing dots and spaces, and a leading dot hides the file elsewhere.
+    return cut.strip(" .")
+
+
 def download_name(snapshot: Snapshot, kind: str, stored_name: str) -> str:
-    """A readable file name from the page title (Chinese titles kept), e.g. `报告 - 2026-11-25.pdf`."""
-    title = _UNSAFE_FILENAME.sub(" ", snapshot.title or snapshot.link.title or "snapshot").strip()[:80]
-    stamp = (snapshot.finished or snapshot.created).strftime("%Y-%m-%d")
+    """A readable file name from the page title (Chinese titles kept), e.g. `报告 - 2026-11-25.pdf`.
+
+    Dated in the active time zone, which is the viewer's (linkhome/viewerzone.py): a page
+    captured at 23:30 UTC is saved by a reader in Shanghai under the next day's date.
+    """
+    title = _safe_title(snapshot.title or snapshot.link.title or "") or "snapshot"
+    stamp = timezone.localtime(snapshot.finished or snapshot.created).strftime("%Y-%m-%d")
     extension = _EXTENSIONS.get(kind) or stored_name.rsplit(".", 1)[-1]
-    return f"{title or 'snapshot'} - {stamp}.{extension}"
+    return f"{title} - {stamp}.{extension}"
 
 
 def artifact_response(

@@ -10,12 +10,14 @@ is checked again against the database when used, so a rotated share or a suspend
 from __future__ import annotations
 
 import hashlib
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from snapshots.models import Share, Snapshot
 
@@ -51,6 +53,8 @@ def signed_url(
         payload["v"] = viewer_id if viewer_id is not None else snapshot.link.owner_id
     if download:
         payload["d"] = 1
+        # The artifact host never sees the site's cookies: the file name's date travels in the grant.
+        payload["z"] = timezone.get_current_timezone_name()
     value = signing.dumps(payload, salt=SALT, compress=True)
     scheme = request.scheme if request is not None else "https"
     return f"{scheme}://{settings.SNAPSHOT_HOST}{reverse('snapshots:signed_artifact', args=[value])}"
@@ -65,6 +69,14 @@ def read_signed(value: str) -> dict[str, Any]:
     if not isinstance(payload, dict) or not isinstance(payload.get("s"), int) or "k" not in payload:
         raise Http404
     return payload
+
+
+def signed_zone(payload: dict[str, Any]) -> zoneinfo.ZoneInfo | None:
+    """The viewer's time zone a signed download carries (for its file name's date), if any."""
+    try:
+        return zoneinfo.ZoneInfo(payload["z"]) if isinstance(payload.get("z"), str) else None
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return None
 
 
 def artifact_url(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from django.db import connection
@@ -110,10 +110,16 @@ class RowStyle:
     share: Share | None = None
     request: HttpRequest | None = None  # builds a shared thumbnail's (possibly signed) URL
     thumbnails: bool = True  # a feed shows none, so none are signed
+    titles_open_copy: bool = False  # the owner's setting: a title opens the saved copy, when there is one
 
 
 OWNER_LIST = RowStyle()
 OWNER_SEARCH = RowStyle(tag_href="search", with_description=False, unread_badge=False, match_badge=True)
+
+
+def owner_list(user: object, style: RowStyle = OWNER_LIST) -> RowStyle:
+    """The owner's rows as their settings ask (read from the request's user: no query)."""
+    return replace(style, titles_open_copy=bool(getattr(user, "list_titles_open_copy", False)))
 
 
 @dataclass(slots=True)
@@ -301,7 +307,9 @@ def link_rows(links: Iterable[Link], style: RowStyle = OWNER_LIST) -> list[LinkR
     tags, urls, tag = tag_names(ids), _Urls.build(), _tag_former(style)
     rows = []
     for link in links:
-        row = _row(link, detail_url=urls.detail(link.pk), status=status_block(link.pk, *snapshots[link.pk], urls=urls))
+        status = status_block(link.pk, *snapshots[link.pk], urls=urls)
+        title_url = status.copy_url if style.titles_open_copy and status.copy_url else urls.detail(link.pk)
+        row = _row(link, detail_url=title_url, status=status)
         row.unread = style.unread_badge and link.unread
         row.edit_url, row.capture_url = _html(urls.edit(link.pk)), _html(urls.capture(link.pk))
         row.delete_url = _html(urls.delete(link.pk))

@@ -105,6 +105,7 @@ def site(owner) -> dict[str, str]:
         "list": reverse("snapshots:link_list") + "?view=list",
         "link": reverse("snapshots:link_detail", args=[compared.pk]),
         "versions": reverse("snapshots:version_compare", args=[compared.pk]),
+        "snapshot": reverse("snapshots:snapshot_detail", args=[stored.pk]),
         "tags": reverse("snapshots:tag_list"),
         "settings": reverse("accounts:settings"),
         "shares": reverse("snapshots:share_list"),

@@ -21,6 +21,7 @@ from snapshots.models import Snapshot
 from snapshots.search import listcache
 from snapshots.web import rows
 from snapshots.web.forms import LinkForm, PageUploadForm
+from snapshots.web.preview import preview_of
 from snapshots.web.views import apply_errors
 
 PAGE_SIZE = 20
@@ -68,7 +69,7 @@ def link_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "rows": rows.link_rows(page.object_list),
+        "rows": rows.link_rows(page.object_list, rows.owner_list(request.user)),
         "tag": tag,
         "query": query,
         "tags": facts.tags,
@@ -120,10 +121,12 @@ def link_add(request: HttpRequest) -> HttpResponse:
 def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
     link = access.get_link_for_user(request.user, link_id)
     snapshots = list(link.snapshots.defer("text").order_by("-created", "-id"))
+    shown = rows.snapshot_to_show(snapshots)
     context = {
         "link": link,
         "snapshots": snapshots,
-        "shown": rows.snapshot_to_show(snapshots),
+        "shown": shown,
+        "preview": preview_of(request, shown),
         "newest_http_error": http_error_text(snapshots[0] if snapshots else None),
     }
     return render(request, "snapshots/link_detail.html", context)

@@ -25,7 +25,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             owner=request.user, tag=tag or None, query=query or None, fields=rows.LINK_FIELDS
         )
         page = UncountedPage(links, request.GET.get("page"), PAGE_SIZE)
-        results = rows.link_rows(page.object_list, rows.OWNER_SEARCH)
+        results = rows.link_rows(page.object_list, rows.owner_list(request.user, rows.OWNER_SEARCH))
         excerpts = excerpts_for([row.link.pk for row in results], query)
         for row in results:
             row.excerpt = excerpts.get(row.link.pk, "")

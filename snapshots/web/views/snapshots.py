@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -17,7 +18,8 @@ from snapshots import access
 from snapshots.sharing import moderation
 from snapshots.storage.readercopy import reader_markup, reading_minutes
 from snapshots.storage.serving import SHARED_CACHE, artifact_response
-from snapshots.storage.signing import artifact_urls, read_signed, signed_url
+from snapshots.storage.signing import artifact_urls, read_signed, signed_url, signed_zone
+from snapshots.web.preview import preview_of
 
 
 def _grant(user, snapshot_id: int, what: str) -> access.SnapshotGrant:
@@ -39,6 +41,7 @@ def snapshot_detail(request: HttpRequest, snapshot_id: int) -> HttpResponse:
             "snap": snapshot,
             "link": snapshot.link,
             "urls": urls,
+            "preview": preview_of(request, snapshot, urls),
             "staff_view": grant.staff_view,
             "reader_url": reverse("snapshots:snapshot_reader", args=[snapshot.pk]) if urls.get("reader") else "",
         },
@@ -97,10 +100,11 @@ def signed_artifact(request: HttpRequest, signed: str) -> HttpResponse:
     grant = access.grant_signed(payload)
     if grant.staff_viewer is not None:
         moderation.staff_view_record(actor=grant.staff_viewer, link=grant.snapshot.link, what=payload["k"])
-    return artifact_response(
-        grant.snapshot,
-        payload["k"],
-        download=bool(payload.get("d")),
-        frame_ancestors=payload.get("f") or "'none'",
-        cache_control=SHARED_CACHE if grant.share is not None else "private, max-age=600",
-    )
+    with timezone.override(signed_zone(payload)):
+        return artifact_response(
+            grant.snapshot,
+            payload["k"],
+            download=bool(payload.get("d")),
+            frame_ancestors=payload.get("f") or "'none'",
+            cache_control=SHARED_CACHE if grant.share is not None else "private, max-age=600",
+        )

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET
 from snapshots import access
 from snapshots.archive import diffing
 from snapshots.models import Snapshot
+from snapshots.web import rows
+from snapshots.web.preview import preview_of
 
 
 def _pick(versions: list[Snapshot], wanted: str | None, fallback: Snapshot | None) -> Snapshot | None:
@@ -28,7 +30,14 @@ def version_compare(request: HttpRequest, link_id: int) -> HttpResponse:
     )
     new = _pick(versions, request.GET.get("new"), versions[0] if versions else None)
     old = _pick(versions, request.GET.get("old"), versions[1] if len(versions) > 1 else None)
-    context = {"link": link, "versions": versions, "old": old, "new": new, "diff": None}
+    context = {
+        "link": link,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "diff": None,
+        "preview": preview_of(request, rows.snapshot_to_show(versions)),
+    }
     if old and new and old.pk != new.pk:
         texts = dict(Snapshot.objects.filter(pk__in=[old.pk, new.pk]).values_list("pk", "text"))
         context["diff"] = diffing.text_diff(texts[old.pk], texts[new.pk])

@@ -66,11 +66,12 @@ def test_link_page_opens_the_older_good_version_and_says_why(owner_client, owner
     english = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert english.context["shown"] == good
     body = english.content.decode()
-    assert f'href="{reverse("snapshots:snapshot_detail", args=[good.pk])}">View snapshot<' in body
+    assert english.context["preview"].snapshot == good
+    assert f'href="{reverse("snapshots:snapshot_detail", args=[good.pk])}">Version details<' in body
     assert ENGLISH in body and "HTTP 404 error" in body
     chinese = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert CHINESE in chinese and "HTTP 404 错误" in chinese
-    assert "“查看快照”打开的是最新一个没有错误的版本。" in chinese
+    assert "下面的存档副本是最新一个没有错误的版本。" in chinese
     # The error page itself is still there to open, with its warning.
     evidence = owner_client.get(reverse("snapshots:snapshot_detail", args=[bad.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert evidence.status_code == 200 and ENGLISH in evidence.content.decode()
@@ -82,7 +83,7 @@ def test_link_page_with_only_an_error_version_opens_it_with_the_warning(owner_cl
     response = owner_client.get(reverse("snapshots:link_detail", args=[link.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.context["shown"] == bad
     body = response.content.decode()
-    assert ENGLISH in body and "opens the newest version without an error" not in body
+    assert ENGLISH in body and "is the newest version without an error" not in body
 
 
 def test_share_page_snapshot_page_and_feed_show_the_status(client, owner):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from snapshots.search import listcache
-from tests.factories import make_link, make_links, make_share
+from tests.factories import make_link, make_links, make_share, make_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +100,41 @@ def test_share_list_queries_do_not_grow_with_shares(owner_client, owner, django_
     with django_assert_num_queries(SHARE_LIST):
         response = owner_client.get(reverse("snapshots:share_list"))
     assert len(response.context["shares"]) == 8 and len(response.context["tags"]) == 8
+
+
+# The link page:
+#  1. the session
+#  2. the signed-in user
+#  3. the link, the owner's own
+#  4. its versions, newest first (the preview is built from the one shown, with no query)
+#  5. its tags
+LINK_PAGE = 5
+# The snapshot page: 1.-2. as above, 3. the snapshot with its link, checked against the viewer
+SNAPSHOT_PAGE = 3
+# The versions page: 1.-3. as the link page, 4. its succeeded versions, 5. the two texts compared
+VERSIONS_PAGE = 5
+
+
+def test_preview_pages_queries_do_not_grow_with_versions(owner_client, owner, django_assert_num_queries):
+    link = make_link(owner, tags=("报告",), title="公报")
+    artifacts = {"screenshot": "s.png", "html": "p.html", "pdf": "p.pdf", "text": "p.txt", "reader": "r.html"}
+    for count in (2, 12):
+        while link.snapshots.count() < count:
+            newest = make_snapshot(link, artifacts=artifacts, text=f"第{link.snapshots.count()}版")
+        with django_assert_num_queries(LINK_PAGE):
+            assert owner_client.get(reverse("snapshots:link_detail", args=[link.pk])).context["preview"]
+        with django_assert_num_queries(SNAPSHOT_PAGE):
+            assert owner_client.get(reverse("snapshots:snapshot_detail", args=[newest.pk])).context["preview"]
+        with django_assert_num_queries(VERSIONS_PAGE):
+            assert owner_client.get(reverse("snapshots:version_compare", args=[link.pk])).context["preview"]
+
+
+def test_list_titles_opening_the_saved_copy_cost_no_query(owner_client, owner, django_assert_num_queries):
+    owner.list_titles_open_copy = True
+    owner.save(update_fields=["list_titles_open_copy"])
+    make_links(owner, 20)
+    url = reverse("snapshots:link_list")
+    owner_client.get(url)  # fills the list cache
+    with django_assert_num_queries(LIST_WARM):
+        response = owner_client.get(url)
+    assert all(row.detail_url.startswith("/") and "/snapshots/" in row.detail_url for row in response.context["rows"])
