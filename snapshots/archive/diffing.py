@@ -24,6 +24,9 @@ from snapshots.storage.blobs import blobs_release
 
 DIFF_MAX_LINES = 20_000  # lines per side fed to difflib; beyond this the diff says it stopped
 CONTEXT_LINES = 3
+# Characters of changed lines compared inside per diff (about half a second of work). Past
+# it, changed lines are shown whole, coloured but not marked inside.
+INTRALINE_BUDGET = 200_000
 GAP_LINES_SHOWN = 500  # unchanged lines a collapsed stretch can unfold to; the rest are counted only
 CELL = 16  # pixels per grid cell when grouping changed pixels into boxes
 PIXEL_THRESHOLD = 24  # grey-level difference below this is rendering noise, not a change
@@ -63,13 +66,19 @@ class TextDiff:
     blocks: list[list[DiffLine] | Gap] = field(default_factory=list)  # hunks with the gaps between them
 
 
-def _replaced(old_lines: list[str], new_lines: list[str], i1: int, i2: int, j1: int, j2: int) -> list[DiffLine]:
+def _replaced(
+    old_lines: list[str], new_lines: list[str], i1: int, i2: int, j1: int, j2: int, budget: list[int]
+) -> list[DiffLine]:
     """A replaced block: removed lines, then added lines, each paired line (first with first)
-    marked inside where it differs."""
+    marked inside where it differs, while `budget` (characters left to compare) lasts."""
     old_parts: list[Parts] = [()] * (i2 - i1)
     new_parts: list[Parts] = [()] * (j2 - j1)
     for k in range(min(i2 - i1, j2 - j1)):
-        old_parts[k], new_parts[k] = mark_pair(old_lines[i1 + k], new_lines[j1 + k])
+        old, new = old_lines[i1 + k], new_lines[j1 + k]
+        budget[0] -= len(old) + len(new)
+        if budget[0] < 0:
+            break
+        old_parts[k], new_parts[k] = mark_pair(old, new)
     return [DiffLine("delete", i + 1, None, old_lines[i], old_parts[i - i1]) for i in range(i1, i2)] + [
         DiffLine("insert", None, j + 1, new_lines[j], new_parts[j - j1]) for j in range(j1, j2)
     ]
@@ -93,6 +102,7 @@ def text_diff(old: str, new: str) -> TextDiff:
     blocks: list[list[DiffLine] | Gap] = []
     added = removed = 0
     old_at = new_at = 0  # where the previous hunk ended
+    budget = [INTRALINE_BUDGET]
     for group in matcher.get_grouped_opcodes(CONTEXT_LINES):
         hunk: list[DiffLine] = []
         if group[0][1] > old_at:
@@ -101,7 +111,7 @@ def text_diff(old: str, new: str) -> TextDiff:
             if tag == "equal":
                 hunk.extend(DiffLine("equal", i + 1, j1 + k + 1, old_lines[i]) for k, i in enumerate(range(i1, i2)))
             elif tag == "replace":
-                hunk.extend(_replaced(old_lines, new_lines, i1, i2, j1, j2))
+                hunk.extend(_replaced(old_lines, new_lines, i1, i2, j1, j2, budget))
             elif tag == "delete":
                 hunk.extend(DiffLine("delete", i + 1, None, old_lines[i]) for i in range(i1, i2))
             else:

@@ -74,3 +74,11 @@ def test_a_number_with_separators_is_one_word():
     old, new = mark_pair("财政收入 8,765 元。", "财政收入 9,100 元。")
     assert _marked(old) == ["8,765"] and _marked(new) == ["9,100"]
     assert pieces("3.14, ok") == ["3.14", ",", " ", "ok"]
+
+
+def test_marking_inside_lines_stops_when_its_budget_is_spent(monkeypatch):
+    monkeypatch.setattr(diffing, "INTRALINE_BUDGET", 30)
+    old = "\n".join(["预算十亿元整", "预算十亿元整", "预算十亿元整", "预算十亿元整"])
+    new = "\n".join(["预算百亿元整", "预算百亿元整", "预算百亿元整", "预算百亿元整"])
+    inserted = [line for line in diffing.text_diff(old, new).hunks[0] if line.kind == "insert"]
+    assert [_marked(line.shown) for line in inserted] == [["百"], ["百"], [], []]  # 12 characters a pair

@@ -113,3 +113,12 @@ def test_autocomplete_is_owner_only_limited_and_constant_in_queries(
         assert len(owner_client.get(url, {"q": "政"}).json()["tags"]) == 20
     owner_client.logout()
     assert owner_client.get(url, {"q": "政"}).status_code == 302
+
+
+def test_the_question_costs_the_same_queries_for_one_tag_or_many(owner_client, owner, django_assert_num_queries):
+    names = tuple(f"标签{i}" for i in range(10))
+    make_links(owner, 30, tags=(*names, "文件"))
+    for sources in (names[0], "，".join(names)):
+        with django_assert_num_queries(4):  # session, user, the target is theirs, links that move
+            page = owner_client.post(reverse("snapshots:tag_merge"), {"sources": sources, "target": "文件"})
+        assert "30 links move." in page.content.decode()
