@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import io
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -18,11 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageChops, ImageDraw
 
+from snapshots.archive.intraline import Parts, mark_pair
 from snapshots.models import Snapshot
 from snapshots.storage.blobs import blobs_release
 
 DIFF_MAX_LINES = 20_000  # lines per side fed to difflib; beyond this the diff says it stopped
 CONTEXT_LINES = 3
+# Characters of changed lines compared inside per diff (about half a second of work). Past
+# it, changed lines are shown whole, coloured but not marked inside.
+INTRALINE_BUDGET = 200_000
+GAP_LINES_SHOWN = 500  # unchanged lines a collapsed stretch can unfold to; the rest are counted only
 CELL = 16  # pixels per grid cell when grouping changed pixels into boxes
 PIXEL_THRESHOLD = 24  # grey-level difference below this is rendering noise, not a change
 
@@ -33,6 +38,23 @@ class DiffLine:
     old_no: int | None
     new_no: int | None
     text: str
+    parts: Parts = ()  # a paired changed line as (text, changed) parts; empty: nothing marked inside
+
+    @property
+    def shown(self) -> Parts:
+        """What the page prints: the marked parts, or the whole line unmarked (its row's colour
+        already says it was added or removed)."""
+        return self.parts or ((self.text, False),)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Unchanged lines between hunks, collapsed on the page: `lines` holds the first
+    GAP_LINES_SHOWN of them, `count` how many there are."""
+
+    lines: list[DiffLine]
+    count: int
+    is_gap = True  # lets a template tell a gap from a hunk
 
 
 @dataclass(frozen=True)
@@ -41,30 +63,67 @@ class TextDiff:
     added: int
     removed: int
     truncated: bool
+    blocks: list[list[DiffLine] | Gap] = field(default_factory=list)  # hunks with the gaps between them
+
+
+def _replaced(
+    old_lines: list[str], new_lines: list[str], i1: int, i2: int, j1: int, j2: int, budget: list[int]
+) -> list[DiffLine]:
+    """A replaced block: removed lines, then added lines, each paired line (first with first)
+    marked inside where it differs, while `budget` (characters left to compare) lasts."""
+    old_parts: list[Parts] = [()] * (i2 - i1)
+    new_parts: list[Parts] = [()] * (j2 - j1)
+    for k in range(min(i2 - i1, j2 - j1)):
+        old, new = old_lines[i1 + k], new_lines[j1 + k]
+        budget[0] -= len(old) + len(new)
+        if budget[0] < 0:
+            break
+        old_parts[k], new_parts[k] = mark_pair(old, new)
+    return [DiffLine("delete", i + 1, None, old_lines[i], old_parts[i - i1]) for i in range(i1, i2)] + [
+        DiffLine("insert", None, j + 1, new_lines[j], new_parts[j - j1]) for j in range(j1, j2)
+    ]
+
+
+def _gap(old_lines: list[str], start: int, end: int, shift: int) -> Gap:
+    """Old lines start..end (new numbers are old plus `shift`), unchanged."""
+    shown = range(start, min(end, start + GAP_LINES_SHOWN))
+    return Gap([DiffLine("equal", i + 1, i + shift + 1, old_lines[i]) for i in shown], end - start)
 
 
 def text_diff(old: str, new: str) -> TextDiff:
-    """Line diff grouped into hunks with a little context, like `diff -u`, as data."""
+    """Line diff grouped into hunks with a little context, like `diff -u`, as data; changed lines
+    paired with their new version are marked inside (see `intraline`), and the unchanged
+    stretches between hunks come as `Gap`s in `blocks`."""
     old_lines, new_lines = old.splitlines(), new.splitlines()
     truncated = len(old_lines) > DIFF_MAX_LINES or len(new_lines) > DIFF_MAX_LINES
     old_lines, new_lines = old_lines[:DIFF_MAX_LINES], new_lines[:DIFF_MAX_LINES]
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     hunks: list[list[DiffLine]] = []
+    blocks: list[list[DiffLine] | Gap] = []
     added = removed = 0
+    old_at = new_at = 0  # where the previous hunk ended
+    budget = [INTRALINE_BUDGET]
     for group in matcher.get_grouped_opcodes(CONTEXT_LINES):
         hunk: list[DiffLine] = []
+        if group[0][1] > old_at:
+            blocks.append(_gap(old_lines, old_at, group[0][1], new_at - old_at))
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 hunk.extend(DiffLine("equal", i + 1, j1 + k + 1, old_lines[i]) for k, i in enumerate(range(i1, i2)))
-                continue
-            if tag in ("replace", "delete"):
+            elif tag == "replace":
+                hunk.extend(_replaced(old_lines, new_lines, i1, i2, j1, j2, budget))
+            elif tag == "delete":
                 hunk.extend(DiffLine("delete", i + 1, None, old_lines[i]) for i in range(i1, i2))
-                removed += i2 - i1
-            if tag in ("replace", "insert"):
+            else:
                 hunk.extend(DiffLine("insert", None, j + 1, new_lines[j]) for j in range(j1, j2))
-                added += j2 - j1
+            if tag != "equal":
+                removed, added = removed + i2 - i1, added + j2 - j1
+        old_at, new_at = group[-1][2], group[-1][4]
         hunks.append(hunk)
-    return TextDiff(hunks=hunks, added=added, removed=removed, truncated=truncated)
+        blocks.append(hunk)
+    if hunks and old_at < len(old_lines):
+        blocks.append(_gap(old_lines, old_at, len(old_lines), new_at - old_at))
+    return TextDiff(hunks=hunks, added=added, removed=removed, truncated=truncated, blocks=blocks)
 
 
 def _load(name: str) -> Image.Image:

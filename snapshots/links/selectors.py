@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from taggit.models import Tag
 
 from accounts.models import User
@@ -80,3 +80,18 @@ def tag_names(*, owner_id: int) -> QuerySet[str]:
         .order_by("name")
         .values_list("name", flat=True)
     )
+
+
+def tag_merge_moves(*, owner: User, sources: list[str], target: str) -> int | None:
+    """How many of the owner's links carry one of `sources` (names, any case) when `target` is
+    already a different tag of theirs, so renaming or merging into it would join the two; None
+    when the target is new to them (a plain rename). Two queries, whatever the number of links."""
+    target_key = target.strip().casefold()
+    names = [name.strip() for name in sources if name.strip() and name.strip().casefold() != target_key]
+    own = Link.objects.filter(owner=owner)
+    if not names or not own.filter(tags__name__iexact=target.strip()).exists():
+        return None
+    carrying = Q()
+    for name in names:
+        carrying |= Q(tags__name__iexact=name)
+    return own.filter(carrying).distinct().count()

@@ -13,6 +13,9 @@ from snapshots.models import LINK_TAGS_MAX, TAG_MAX_LENGTH
 from snapshots.textclean import clean_text
 
 _SEPARATORS = re.compile(r"[,，、]")
+# A name may be wrapped in straight or curly double quotes: the chip widget writes a name with
+# spaces that way (a bare space ends a chip there), and the form pre-fills such names so.
+_QUOTED = re.compile(r'^\s*(?:"(.*)"|“(.*)”)\s*$', re.DOTALL)
 
 
 def tag_get_or_create(name: str) -> Tag:
@@ -21,8 +24,22 @@ def tag_get_or_create(name: str) -> Tag:
 
 
 def split_tag_string(value: str) -> list[str]:
-    """Commas (ASCII or CJK) separate tags; spaces inside a name are kept."""
-    return _SEPARATORS.split(value or "")
+    """Commas (ASCII or CJK) separate tags; spaces inside a name are kept; quotes around a
+    name are dropped, so `"政府 报告", 新闻` is the two tags 政府 报告 and 新闻."""
+    return [_unquote(part) for part in _SEPARATORS.split(value or "")]
+
+
+def _unquote(part: str) -> str:
+    match = _QUOTED.match(part)
+    if match is None:
+        return part
+    return match.group(1) if match.group(1) is not None else match.group(2)
+
+
+def join_tag_names(names: Iterable[str]) -> str:
+    """The text a tags input is pre-filled with: comma-separated, a name with a space in quotes
+    (so the chip widget, which splits on spaces, keeps it whole); `split_tag_string` reads it back."""
+    return ", ".join(f'"{name}"' if any(c.isspace() for c in name) else name for name in names)
 
 
 def clean_tag_names(names: Iterable[str], *, kept: Iterable[str] = ()) -> list[str]:

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from snapshots.models import SearchDocument
 from snapshots.search.folding import fold
+from snapshots.search.indexing import punctuation_as_matched
 from snapshots.search.query import parse_query
 
 BEFORE = 60
@@ -27,14 +28,15 @@ def highlight(text: str, needles: Iterable[str]) -> SafeString:
     """Escape `text` and wrap case-insensitive occurrences of the (folded) needles in <mark>.
 
     The needles are looked for in the folded text, and the characters at the same places of
-    `text` are marked: a search for 报告 marks 報告 where the page says so.
+    `text` are marked: a search for 报告 marks 報告 where the page says so. Full-width
+    punctuation is shown as written (：) and matched as queries have it (:).
     """
     words = sorted({n for n in needles if n}, key=len, reverse=True)
     if not words:
         return escape(text)
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     pieces, end = [], 0
-    for match in pattern.finditer(fold(text)):  # same length as `text`: folding is 1:1
+    for match in pattern.finditer(fold(punctuation_as_matched(text))):  # same length as `text`: both are 1:1
         pieces.append(escape(text[end : match.start()]))
         pieces.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
         end = match.end()

@@ -17,6 +17,7 @@ from snapshots import access
 from snapshots.archive import lifecycle
 from snapshots.archive.reasons import http_error_text
 from snapshots.links import selectors, services
+from snapshots.links.tagging import join_tag_names
 from snapshots.models import Snapshot
 from snapshots.search import listcache
 from snapshots.web import rows
@@ -137,7 +138,7 @@ def link_edit(request: HttpRequest, link_id: int) -> HttpResponse:
     link = access.get_link_for_user(request.user, link_id)
     initial = {
         "url": link.url,
-        "tags": ", ".join(link.tags.names()),
+        "tags": join_tag_names(link.tags.names()),
         "title": link.title,
         "description": link.description,
         "notes": link.notes,

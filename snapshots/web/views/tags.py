@@ -9,9 +9,10 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
-from snapshots.links import services
+from snapshots.links import selectors, services
 from snapshots.links.tagging import split_tag_string
 from snapshots.search.listcache import tag_counts
 from snapshots.web.forms import TagMergeForm, TagRenameForm
@@ -33,10 +34,31 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 def _form_errors(form: Form) -> str:
     """A tag form's errors on one line, each after its field's label: the page shows them as a message."""
     return " ".join(
-        f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+        _("%(label)s: %(message)s") % {"label": form.fields[name].label, "message": message}
+        if name in form.fields
+        else str(message)
         for name, messages_ in form.errors.items()
         for message in messages_
     )
+
+
+def _merge_confirmation(request: HttpRequest, *, sources: list[str], target: str) -> HttpResponse | None:
+    """A page asking before tags join an existing one (saying how many links move), unless the
+    form came from that page; None when nothing would merge or the person already confirmed."""
+    if request.POST.get("confirm"):
+        return None
+    moves = selectors.tag_merge_moves(owner=request.user, sources=sources, target=target)
+    if moves is None:
+        return None
+    named = [name.strip() for name in sources if name.strip()]
+    question = ngettext(
+        "Merge %(sources)s into %(target)s? %(n)d link moves.",
+        "Merge %(sources)s into %(target)s? %(n)d links move.",
+        moves,
+    ) % {"sources": pgettext("between names in a list", ", ").join(named), "target": target.strip(), "n": moves}
+    fields = [(name, value) for name, value in request.POST.items() if name != "csrfmiddlewaretoken"]
+    context = {"question": question, "fields": fields, "action": request.path}
+    return render(request, "snapshots/tag_merge_confirm.html", context)
 
 
 @login_required
@@ -46,6 +68,9 @@ def tag_rename(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("snapshots:tag_list")
+    asking = _merge_confirmation(request, sources=[form.cleaned_data["old"]], target=form.cleaned_data["new"])
+    if asking is not None:
+        return asking
     try:
         count = services.tag_rename(owner=request.user, old=form.cleaned_data["old"], new=form.cleaned_data["new"])
     except ValidationError as exc:
@@ -63,6 +88,9 @@ def tag_merge(request: HttpRequest) -> HttpResponse:
         messages.error(request, _form_errors(form))
         return redirect("snapshots:tag_list")
     sources = split_tag_string(form.cleaned_data["sources"])
+    asking = _merge_confirmation(request, sources=sources, target=form.cleaned_data["target"])
+    if asking is not None:
+        return asking
     try:
         count = services.tag_merge(owner=request.user, sources=sources, target=form.cleaned_data["target"])
     except ValidationError as exc:

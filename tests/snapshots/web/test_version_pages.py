@@ -33,7 +33,7 @@ def test_compare_page_and_marked_images_are_owner_only(owner_client, other_clien
     new = make_snapshot(link, text="预算 12 亿元\n<script>alert(1)</script>", artifacts={"screenshot": new_shot})
     page = owner_client.get(reverse("snapshots:version_compare", args=[link.pk]))
     html = page.content.decode()
-    assert page.status_code == 200 and "预算 12 亿元" in html
+    assert page.status_code == 200 and "预算 <mark>12</mark> 亿元" in html and "预算 <mark>10</mark> 亿元" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     url = reverse("snapshots:version_image", args=[link.pk, old.pk, new.pk, "new"])
     assert url in html
@@ -58,3 +58,20 @@ def test_single_version_page_explains(owner_client, owner):
     make_snapshot(link, text="text")
     page = owner_client.get(reverse("snapshots:version_compare", args=[link.pk]))
     assert page.context["diff"] is None and len(page.context["versions"]) == 1
+
+
+def test_compare_page_collapses_unchanged_stretches_and_lays_screenshots_over(owner_client, owner):
+    link = make_link(owner, "https://example.com/long")
+    lines = [f"第{i}段 paragraph {i}" for i in range(120)]
+    make_snapshot(link, text="\n".join(lines), artifacts={"screenshot": _screenshot("c", None)})
+    lines[60] = "第60段 changed paragraph 60"
+    make_snapshot(link, text="\n".join(lines), artifacts={"screenshot": _screenshot("d", (10, 10, 50, 50))})
+    html = owner_client.get(reverse("snapshots:version_compare", args=[link.pk])).content.decode()
+    assert "<details><summary>… 57 unchanged lines …</summary>" in html
+    assert "<details><summary>… 56 unchanged lines …</summary>" in html
+    assert "<mark>changed </mark>" in html
+    assert 'class="shot-compare"' in html and "js/compare.js" in html
+    chinese = owner_client.get(
+        reverse("snapshots:version_compare", args=[link.pk]), HTTP_ACCEPT_LANGUAGE="zh-CN"
+    ).content.decode()
+    assert "……省略 57 行未变的内容……" in chinese
