@@ -17,30 +17,53 @@ from django.utils.safestring import SafeString, mark_safe
 
 from snapshots.models import SearchDocument
 from snapshots.search.folding import fold
-from snapshots.search.indexing import punctuation_as_matched
 from snapshots.search.query import parse_query
 
 BEFORE = 60
 WIDTH = 220
 
 
+# Punctuation that the indexed text holds as ASCII (NFKC makes ：，（） into :,()) and Chinese
+# text writes full width: shown full width again where it stands beside Chinese characters.
+_FULL_WIDTH = {ord(c): chr(ord(c) + 0xFEE0) for c in ",:;!?()"}
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e]")
+
+
+def as_written(text: str) -> str:
+    """`text` with ASCII punctuation beside CJK characters made full width, one character for one
+    (so offsets found in `text` point at the same characters): 标题:报告,全文 → 标题：报告，全文.
+
+    The indexed text keeps no copy of the page's own punctuation (that would double what a
+    Chinese page stores), so this is a reading of it: ASCII punctuation inside Chinese text is
+    rare, and numbers and Latin words keep theirs."""
+    chars = list(text)
+    for i, char in enumerate(chars):
+        if ord(char) not in _FULL_WIDTH:
+            continue
+        before = chars[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if _CJK.match(before) or _CJK.match(after):
+            chars[i] = _FULL_WIDTH[ord(char)]
+    return "".join(chars)
+
+
 def highlight(text: str, needles: Iterable[str]) -> SafeString:
     """Escape `text` and wrap case-insensitive occurrences of the (folded) needles in <mark>.
 
     The needles are looked for in the folded text, and the characters at the same places of
-    `text` are marked: a search for 报告 marks 報告 where the page says so. Full-width
-    punctuation is shown as written (：) and matched as queries have it (:).
+    the text as shown (`as_written`) are marked: a search for 报告 marks 報告 where the page says so.
     """
+    shown = as_written(text)
     words = sorted({n for n in needles if n}, key=len, reverse=True)
     if not words:
-        return escape(text)
+        return escape(shown)
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     pieces, end = [], 0
-    for match in pattern.finditer(fold(punctuation_as_matched(text))):  # same length as `text`: both are 1:1
-        pieces.append(escape(text[end : match.start()]))
-        pieces.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
+    for match in pattern.finditer(fold(text)):  # same length as `text`: folding is 1:1
+        pieces.append(escape(shown[end : match.start()]))
+        pieces.append(f"<mark>{escape(shown[match.start() : match.end()])}</mark>")
         end = match.end()
-    pieces.append(escape(text[end:]))
+    pieces.append(escape(shown[end:]))
     return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped first
 
 

@@ -64,36 +64,6 @@ def normalize(text: str | None) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
-# Full-width punctuation (U+FF01–FF5E less letters and digits): NFKC turns each into one ASCII
-# character, which is right for matching and wrong for reading, so the text excerpts are cut
-# from keeps them.
-_FULL_WIDTH_PUNCTUATION = re.compile(r"([\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff5e])")
-
-
-_PUNCTUATION_AS_MATCHED = {
-    code: code - 0xFEE0
-    for code in range(0xFF01, 0xFF5F)
-    if _FULL_WIDTH_PUNCTUATION.fullmatch(chr(code))
-}
-
-
-def punctuation_as_matched(text: str) -> str:
-    """`normalize_written`'s text with its kept punctuation as `normalize` has it, one character
-    for one: what a query (normalized) is looked for in, at the offsets of the text shown."""
-    return text.translate(_PUNCTUATION_AS_MATCHED)
-
-
-def normalize_written(text: str | None) -> str:
-    """`normalize` but full-width punctuation kept: the text excerpts show. It has the length of
-    `normalize(text)` and each character at the same place (each kept mark is one character that
-    NFKC would have made one character)."""
-    if not text:
-        return ""
-    pieces = _FULL_WIDTH_PUNCTUATION.split(text)
-    kept = "".join(piece if i % 2 else unicodedata.normalize("NFKC", piece) for i, piece in enumerate(pieces))
-    return _SPACE.sub(" ", kept).strip()
-
-
 def _runs(text: str) -> Iterator[tuple[str, bool]]:
     """(piece, is_cjk) for every word of the case- and script-folded text, CJK and other scripts apart."""
     folded = fold(unicodedata.normalize("NFKC", text).casefold())
@@ -219,9 +189,8 @@ def body_vector_literal(text: str) -> str:
     return " ".join(f"'{t}'" for t in sorted(tokens))
 
 
-def _meta_text(link: Link, *, written: bool = False) -> str:
-    joined = " ".join(part for part in (link.url, link.description, link.notes) if part)
-    return normalize_written(joined) if written else normalize(joined)
+def _meta_text(link: Link) -> str:
+    return normalize(" ".join(part for part in (link.url, link.description, link.notes) if part))
 
 
 def _head_text(title: str, tags: list[str]) -> str:
@@ -258,10 +227,9 @@ def _newest_texts(link_ids: list[int]) -> dict[int, tuple[int, str]]:
 
 def document_build(*, link: Link, tags: list[str], text: str, snapshot_id: int | None) -> SearchDocument:
     """An unsaved document for a link; bulk loaders build these directly and bulk_create them."""
-    # Matched: folded and NFKC; shown: as written, where the two differ (same length, so an
-    # offset found in one points at the same character of the other).
-    body, meta = fold(normalize(text)[:BODY_LIMIT]), fold(_meta_text(link))
-    body_written, meta_written = normalize_written(text)[:BODY_LIMIT], _meta_text(link, written=True)
+    body_written = normalize(text)[:BODY_LIMIT]
+    meta_written = _meta_text(link)
+    body, meta = fold(body_written), fold(meta_written)
     postgres = connection.vendor == "postgresql"
     return SearchDocument(
         link_id=link.pk,
