@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc's files for /api/docs/, served from here (no CDN)
     "taggit",
     "django_htmx",
     "accounts",
@@ -238,6 +239,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Save links, capture snapshots, share tagged collections.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",
 }
 
 # /metrics answers only requests that send `Authorization: Bearer <this>`; unset, it is absent.
