@@ -120,7 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "snapshots:link_list"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "snapshots:link_list"  # the welcome page, with a word that it worked
 # Failed logins within the window (accounts/throttling.py): per user name from one address, per
 # user name from all addresses, and per address for all names (that one slows, never blocks).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
