@@ -1,11 +1,16 @@
 # linkhome: `make run` starts the site, `make test` runs the whole suite. Both set up first.
-.PHONY: setup run test lint messages bench
+.PHONY: setup run staff test lint messages bench
 
 setup:
 	@bash bin/setup
 
 run: setup
 	@bash bin/run
+
+# A staff account in the database `make run` uses (same DATA_DIR and DATABASE_URL defaults).
+# STAFF_ARGS go to createsuperuser, e.g. STAFF_ARGS="--noinput --username ada".
+staff: setup
+	@bash bin/staff $(STAFF_ARGS)
 
 test: setup
 	@bash bin/test

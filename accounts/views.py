@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import PasswordResetView
+from django.contrib.auth.views import LogoutView, PasswordResetView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +25,19 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Welcome to linkhome! Save your first link below."))
         return redirect("snapshots:link_list")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+class LogoutWithNotice(LogoutView):
+    """Log out, then say so on the page that follows: without a word, a click on "Log out" that
+    lands on the welcome page looks like nothing happened, or like the session expired."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        was_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_in:
+            # The session is gone; the message travels in the message cookie.
+            messages.success(request, _("You have logged out. See you soon."))
+        return response
 
 
 @login_required

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc's files for /api/docs/, served from here (no CDN)
     "taggit",
     "django_htmx",
     "accounts",
@@ -120,7 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "snapshots:link_list"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "snapshots:link_list"  # the welcome page, with a word that it worked
 # Failed logins within the window (accounts/throttling.py): per user name from one address, per
 # user name from all addresses, and per address for all names (that one slows, never blocks).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
@@ -239,6 +240,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Save links, capture snapshots, share tagged collections.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",
 }
 
 # /metrics answers only requests that send `Authorization: Bearer <this>`; unset, it is absent.

@@ -12,6 +12,7 @@ from snapshots.web.views import (
     tags,
     uploads,
     versions,
+    welcome,
 )
 
 app_name = "snapshots"
@@ -57,6 +58,8 @@ urlpatterns = [
     path("s/<str:token>/snapshots/<int:snapshot_id>/<str:kind>/", public.share_artifact, name="share_artifact"),
     path("u/<str:username>/", public.profile, name="profile"),
     path("a/<str:signed>/", snapshots.signed_artifact, name="signed_artifact"),
+    path("manifest.webmanifest", welcome.web_manifest, name="web_manifest"),
+    path("favicon.ico", welcome.favicon, name="favicon"),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/reports/<int:report_id>/", moderation.resolve, name="moderation_resolve"),
 ]

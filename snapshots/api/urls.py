@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from snapshots.api import imports, shares, uploads, views
+from snapshots.api import docs, imports, shares, uploads, views
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateView.as_view(), name="api_token"),
@@ -19,4 +19,5 @@ urlpatterns = [
     path("import/<int:pk>/", imports.ImportDetailView.as_view(), name="api_import_job"),
     path("export/", imports.ExportView.as_view(), name="api_export"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api_schema"),
+    path("docs/", docs.ApiDocsView.as_view(), name="api_docs"),
 ]

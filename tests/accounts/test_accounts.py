@@ -73,13 +73,18 @@ def test_login_then_logout_needs_post(client, owner):
     assert response.status_code == 302 and response.url == reverse("snapshots:link_list")
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.get(reverse("snapshots:link_list")).status_code == 200
-    client.post(reverse("accounts:logout"))
-    response = client.get(reverse("snapshots:link_list"))
-    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    response = client.post(reverse("accounts:logout"), follow=True)
+    # Logged out, the home address is the welcome page, which says the logout worked.
+    assert response.redirect_chain == [(reverse("snapshots:link_list"), 302)]
+    assert response.templates[0].name == "welcome/landing.html"
+    assert "You have logged out." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The notice is said once.
+    assert "You have logged out." not in client.get(reverse("snapshots:link_list")).content.decode()
 
 
 def test_pages_need_login(client):
-    for name in ("snapshots:link_list", "snapshots:link_add", "snapshots:tag_list", "accounts:settings"):
+    for name in ("snapshots:link_add", "snapshots:tag_list", "accounts:settings"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(reverse("accounts:login")), name
 
@@ -124,7 +129,8 @@ def test_suspended_user_cannot_log_in_nor_use_tokens(client, owner, owner_api, s
 def test_inactive_user_with_a_live_session_is_logged_out(owner_client, owner):
     User.objects.filter(pk=owner.pk).update(is_active=False)
     response = owner_client.get(reverse("snapshots:link_list"))
-    assert response.status_code == 302
+    assert response.templates[0].name == "welcome/landing.html"  # what visitors see, not the list
+    assert owner_client.get(reverse("snapshots:tag_list")).status_code == 302
 
 
 def test_five_failed_logins_block_even_the_right_password(client, owner):

@@ -184,3 +184,33 @@ def test_phone_menu_opens_and_closes(browser, live_server, owner, site):
     browser.set_window_size(*DESK)
     assert menu.is_displayed() and not toggle.is_displayed()
 
+
+
+def test_welcome_page_fits_phone_and_desk_in_both_languages(browser, live_server):
+    """The page visitors see first, signed out: same limits as the pages above."""
+    become(browser, live_server.url, None)
+    SHOTS.mkdir(exist_ok=True)
+    problems = []
+    for language in ("zh-hans", "en"):
+        browser.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "path": "/"})
+        for width, height in (PHONE, DESK):
+            browser.set_window_size(width, height)
+            inner = browser.execute_script("return [window.innerWidth, window.innerHeight]")
+            browser.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+            browser.get(live_server.url + reverse("snapshots:link_list"))
+            where = f"welcome {language} {width}x{height}"
+            scroll = browser.execute_script("return document.documentElement.scrollWidth")
+            header = browser.find_element(By.CSS_SELECTOR, "header.topbar").rect["height"]
+            if scroll > width:
+                problems.append(f"{where}: {scroll} px wide")
+            if small := browser.execute_script(SMALL_TEXT_JS, SMALLEST_TEXT):
+                problems.append(f"{where}: small text {small}")
+            if width == PHONE[0] and header > HEADER_MAX:
+                problems.append(f"{where}: header {header} px")
+            # Both ways in are on the first screen.
+            for name in ("accounts:signup", "accounts:login"):
+                way_in = browser.find_element(By.CSS_SELECTOR, f"main a[href='{reverse(name)}']")
+                if way_in.rect["y"] + way_in.rect["height"] > height:
+                    problems.append(f"{where}: {name} below the first screen")
+            _save_whole_page(browser, SHOTS / f"welcome-{language}-{width}.png")
+    assert not problems, "\n".join(problems)

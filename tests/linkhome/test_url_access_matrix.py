@@ -34,8 +34,14 @@ API = (401, 200, 200, 200)
 API_OWNER_ONLY = (401, 200, 404, 404)
 API_POST_ONLY = (401, 405, 405, 405)
 
+# Where an anonymous 302 must lead to the login page, except redirects that go elsewhere for all.
+LOGIN_PREFIXES = ("snapshots:", "accounts:settings")
+NOT_TO_LOGIN = {"snapshots:favicon"}
+
 RULES: dict[str, tuple[int, int, int, int]] = {
-    "snapshots:link_list": LOGIN,
+    "snapshots:link_list": PUBLIC,  # visitors get the welcome page, members their list
+    "snapshots:web_manifest": PUBLIC,
+    "snapshots:favicon": (302, 302, 302, 302),  # to the icon's static file
     "snapshots:link_add": LOGIN,
     "snapshots:link_upload": POST_ONLY,
     "snapshots:page_receive": PUBLIC,  # signed out, it says so (a redirect would cut off its opener)
@@ -103,6 +109,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "api_import_job": API_OWNER_ONLY,
     "api_export": API,
     "api_schema": PUBLIC,
+    "api_docs": PUBLIC,
     "set_language": (302, 302, 302, 302),
     "healthz": PUBLIC,
     "metrics": (404, 404, 404, 404),  # absent without METRICS_TOKEN; with it, see test_metrics.py
@@ -210,7 +217,7 @@ def test_every_url_answers_each_identity_as_the_rules_say(world):
             response = client.get(url)
             if response.status_code != expected:
                 failures.append((url, who, response.status_code, expected))
-            elif expected == 302 and who == "anon" and key.startswith(("snapshots:", "accounts:settings")):
+            elif expected == 302 and who == "anon" and key.startswith(LOGIN_PREFIXES) and key not in NOT_TO_LOGIN:
                 assert "/login/" in response["Location"], url
     assert failures == []
 

@@ -20,7 +20,7 @@ from snapshots.links import selectors, services
 from snapshots.links.tagging import join_tag_names
 from snapshots.models import Snapshot
 from snapshots.search import listcache
-from snapshots.web import rows
+from snapshots.web import rows, sharetarget
 from snapshots.web.forms import LinkForm, PageUploadForm
 from snapshots.web.preview import preview_of
 from snapshots.web.views import apply_errors
@@ -48,8 +48,10 @@ def _duplicate_message(exc: services.LinkExists) -> str:
     )
 
 
-@login_required
 def link_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # Visitors get the welcome page at the same address; members their list.
+        return render(request, "welcome/landing.html")
     tag = request.GET.get("tag", "").strip()
     query = request.GET.get("q", "").strip()
     facts = listcache.list_facts(owner_id=request.user.pk)
@@ -87,7 +89,8 @@ def link_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def link_add(request: HttpRequest) -> HttpResponse:
-    initial = {"url": request.GET.get("url", ""), "title": request.GET.get("title", "")}
+    url, title = sharetarget.shared_link(request.GET)
+    initial = {"url": url, "title": title[: LinkForm.base_fields["title"].max_length]}
     form = LinkForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
