@@ -62,7 +62,7 @@ def test_new_user_saves_filters_edits_and_deletes_a_link(browser, live_server):
     browser.find_element(By.CSS_SELECTOR, ".topbar nav a.button.primary").click()
     _wait(browser).until(ec.presence_of_element_located((By.NAME, "url")))
     _fill(browser, "url", "https://example.com/路径?q=1")
-    _fill(browser, "tags", "政府,报告")
+    browser.find_element(By.CSS_SELECTOR, "input.chip-entry").send_keys("政府，报告、")  # the tag chips
     _fill(browser, "notes", "<b>年度</b> 报告")
     _submit(browser)
     assert browser.current_url == f"{live_server.url}/"
