@@ -37,7 +37,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.abuse_measure import (  # noqa: E402
+from bench.abuse.measure import (  # noqa: E402
     Ledger,
     capture,
     captures_line,
@@ -46,8 +46,8 @@ from bench.abuse_measure import (  # noqa: E402
     probe_line,
     recheck_line,
 )
-from bench.abuse_pages import NEVER_ENDING, SPINNING, PageServer, bookmark_file  # noqa: E402
-from bench.abuse_stack import (  # noqa: E402
+from bench.abuse.pages import NEVER_ENDING, SPINNING, PageServer, bookmark_file  # noqa: E402
+from bench.abuse.stack import (  # noqa: E402
     Client,
     Reply,
     Stack,

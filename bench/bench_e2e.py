@@ -1,7 +1,7 @@
 """End-to-end capture speed of the site in production mode, against a bare warm Chromium.
 
 Ours: the site started as production starts it (`bash bin/run` with DEBUG=0 and an environment
-built from scratch, see bench/abuse_stack.py: gunicorn, the capture worker with its default
+built from scratch, see bench/abuse/stack.py: gunicorn, the capture worker with its default
 pool of warm browsers and default recycling, the service worker, beat) on a scratch PostgreSQL
 database, a Redis database of its own, its own port and data folder, default settings
 otherwise. A client saves links through the API and polls gently, as a script following the
@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.abuse_stack import Client, Stack  # noqa: E402
+from bench.abuse.stack import Client, Stack  # noqa: E402
 from bench.bare_floor import OUTPUTS, FloorBrowser, floor_burst  # noqa: E402
 from tests.pages.server import FixtureServer  # noqa: E402
 

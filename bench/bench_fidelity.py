@@ -20,12 +20,13 @@ cross-origin and nested frames come from. For each page:
 
 Printed per page: category, both scores, both copies' bytes, our build seconds, and the requests
 each copy made when viewed (a request the CSP blocked counts). Build seconds are what making the
-offline copy cost inside the capture, from its timings: Chromium's MHTML snapshot ("mhtml") plus
-parsing it ("offline_parse", shared with the reader copy) plus building the copy
-("offline_build"); the last two run on the engine's pool and are timed there. A builder whose
+offline copy cost inside the capture, from its timings: Chromium's MHTML snapshot ("mhtml"), the
+page serialised in the browser ("offline"), parsing the MHTML ("offline_parse", shared with the
+reader copy) and building the copy ("offline_build"); the last two run on the engine's pool and
+are timed there. A builder whose
 capture names these steps otherwise shows "?" until this list is updated (BUILD_STEPS).
 
-Then the means, the median build time and the targets of issue 11 with pass/fail, and the
+Then the means, the median build time and the targets with pass/fail, and the
 controls (unless --no-controls), which show the metric tells what matters:
 - our mean against SingleFile's (today's builder is expected well below);
 - each font page's SingleFile copy with its @font-face rules removed, against the same copy with
@@ -91,7 +92,7 @@ PAGE_LIST = [
 FONT_PAGES = ("fonts-webfont", "fonts-unicode-range", "fonts-iconfont")
 MORE_FONT_PAGES = ("news-sticky", "docs-code")
 OTHER_ORIGIN = "__OTHER_ORIGIN__"  # spelled in the corpus where a frame comes from the second origin
-BUILD_STEPS = ("mhtml", "offline_parse", "offline_build")
+BUILD_STEPS = ("mhtml", "offline", "offline_parse", "offline_build")
 TARGET_MEAN, TARGET_GAP, TARGET_BUILD = 0.95, 0.02, 1.0
 _FONT_FACE = re.compile(rb"@font-face\s*\{[^}]*\}", re.IGNORECASE)
 BLANK = b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>blank</title></head><body></body></html>"
@@ -195,7 +196,7 @@ def summary(rows: list[Row]) -> None:
     print(f"bytes: ours {sum(r.our_bytes for r in rows) / 1048576:.2f} MB, "
           f"SingleFile {sum(r.their_bytes for r in rows) / 1048576:.2f} MB")
     print(f"median build: {median_build:.3f} s" if median_build is not None else "median build: ? (steps not timed)")
-    print("targets (issue 11):")
+    print("targets:")
     _verdict(f"our mean >= {TARGET_MEAN}", ours >= TARGET_MEAN, f"{ours:.3f}")
     _verdict("our mean >= SingleFile's", ours >= theirs, f"{ours:.3f} vs {theirs:.3f}")
     _verdict(f"no page more than {TARGET_GAP} below SingleFile", worst.ours - worst.theirs >= -TARGET_GAP,

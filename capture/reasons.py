@@ -67,6 +67,13 @@ IMAGES_NOT_LOADED = "images_not_loaded"
 PREVIEW_FAILED = "preview_failed"
 DEADLINE_REACHED = "deadline_reached"
 DEADLINE_REACHED_MISSING = "deadline_reached_missing"  # {"missing": "html, pdf"}
+# What was hidden before the screenshot (capture.overlays); never clicked, so nothing was consented to.
+CONSENT_HIDDEN = "consent_hidden"  # {"cmp": "Onetrust, Cybotcookiebot"}: names of the consent rules
+COOKIE_NOTICE_HIDDEN = "cookie_notice_hidden"  # {"count"}
+DIALOG_HIDDEN = "dialog_hidden"  # {"count"}: backdrops, login walls
+APP_BAR_HIDDEN = "app_bar_hidden"  # {"count"}: "open in app" and login bars
+SCROLL_LOCK_REMOVED = "scroll_lock_removed"
+OFFLINE_COPY_TRIMMED = "offline_copy_trimmed"  # {"count": resources left out, "mb": the copy's budget}
 
 ALL = (
     INVALID_URL, SCHEME_NOT_ALLOWED, NO_HOST, CREDENTIALS_IN_URL, ADDRESS_NOT_ALLOWED, TIMED_OUT,
@@ -77,6 +84,8 @@ ALL = (
     DOWNLOAD_NOT_PAGE, DOWNLOAD_NOT_PAGE_UNKNOWN, FETCH_OUT_OF_TIME, FETCH_FAILED, FETCH_TOO_LARGE,
     FETCH_UNSUPPORTED_SCHEME, SCREENSHOT_CUT, REQUESTS_BLOCKED, DOWNLOAD_LIMIT_REACHED, STILL_LOADING,
     IMAGES_NOT_LOADED, PREVIEW_FAILED, DEADLINE_REACHED, DEADLINE_REACHED_MISSING, UPLOAD_UNREADABLE,
+    CONSENT_HIDDEN, COOKIE_NOTICE_HIDDEN, DIALOG_HIDDEN, APP_BAR_HIDDEN, SCROLL_LOCK_REMOVED,
+    OFFLINE_COPY_TRIMMED,
 )
 
 _CHROMIUM_CODES = {

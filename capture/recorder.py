@@ -17,26 +17,26 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selenium.common.exceptions import WebDriverException
 
-from capture import artifacts, fetch, page, reasons
-from capture.artifacts import INERT_MARK, inert_dom, inert_svg
+from capture import artifacts, fetch, originals, page, reasons
+from capture.artifacts import inert_dom
 from capture.browser import VIEWPORT, BrowserSession
+from capture.offline import build as offline_build
+from capture.offline import inpage as offline_inpage
+from capture.offline.resources import Resources
+from capture.overlays import inpage as overlays
 from capture.page import safe_title
 from capture.proxy_scope import Scope
 from capture.reader import document as reader_document
 from capture.reader import inpage
 from capture.reasons import Reason, navigation_error
 from capture.results import Artifact, CaptureConfig, CaptureResult
-from capture.selfcontained import Resources, build_html
 from capture.sources import upload
 
-T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 SETTLE_BUDGET = 2.0  # seconds for lazy images after load
@@ -44,11 +44,13 @@ SETTLE_BUDGET = 2.0  # seconds for lazy images after load
 # parsing the page's MHTML for its images cost more than a second on a 20 MB page, and the
 # copy is the one artifact a capture may go without.
 READER_MIN_LEFT = 3.0
+# Seconds for pinning fixed elements and hiding overlays before the screenshot; a page that
+# needs longer (tens of thousands of them) is shot as it is.
+PREPARE_BUDGET = 2.0
+SERIALISE_MAX_CHARS = 4_000_000  # a larger DOM's offline copy is made from the MHTML alone
 MAX_DOCUMENTS = 5  # documents a self-navigating page may go through before it counts as never settled
 FAVICON_MAX_BYTES = 512 * 1024
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
-               "image/svg+xml": "svg", "image/bmp": "bmp", "image/x-icon": "ico",
-               "image/vnd.microsoft.icon": "ico", "image/avif": "avif", "application/pdf": "pdf"}
+
 
 
 def wait_all(futures: dict[str, Future], until: float) -> dict[str, object]:
@@ -66,27 +68,6 @@ def wait_all(futures: dict[str, Future], until: float) -> dict[str, object]:
     return done
 
 
-def _image_artifact(name: str, data: bytes, content_type: str, fallback_ext: str) -> Artifact | None:
-    """A downloaded image or PDF as an artifact; an SVG is stored inert, or not at all."""
-    if content_type == "image/svg+xml":
-        inert = inert_svg(data)
-        return Artifact(inert, f"{name}{INERT_MARK}.svg", content_type) if inert else None
-    return Artifact(data, f"{name}.{_EXTENSIONS.get(content_type, fallback_ext)}", content_type)
-
-
-def _timed(timings: dict[str, float], step: str, work: Callable[..., T], *args: object) -> T:
-    """`work(*args)`, with its duration recorded as `timings[step]` (seconds)."""
-    started = time.monotonic()
-    try:
-        return work(*args)
-    finally:
-        timings[step] = round(time.monotonic() - started, 4)
-
-
-def _is_original(content_type: str) -> bool:
-    return content_type == "application/pdf" or content_type.startswith("image/")
-
-
 class Recorder:
     def __init__(self, session: BrowserSession, scope: Scope, config: CaptureConfig, started: float,
                  pool: ThreadPoolExecutor):
@@ -96,6 +77,7 @@ class Recorder:
         self.limits = config.limits
         self.answer_within = config.limits.page_answer_timeout
         self.title_max_length = config.title_max_length
+        self.hide_overlays = config.hide_overlays
         self.deadline = started + config.limits.deadline
         self.pool = pool
         self.result = CaptureResult(ok=False)
@@ -169,7 +151,7 @@ class Recorder:
         found = page.probe(self.driver, self.answer_within)
         if found.error_code:
             return self._fail(navigation_error(found.error_code, self.scope.events()))
-        if _is_original(found.content_type):
+        if originals.is_original(found.content_type):
             return self._original(found.url, found.status)
         try:
             failed = self._steps(found.document, t)
@@ -220,22 +202,49 @@ class Recorder:
         t = self._mark("content", t)
         mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
         # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
-        # Both run on the pool, so their own durations are timed there: the step timings of
-        # this thread do not show what building the offline copy costs.
-        timings = self.result.timings
-        parts = self.pool.submit(_timed, timings, "offline_parse", Resources, mhtml.encode("utf-8"),
-                                 self.result.charset)
-        title, language = self.result.title, self.result.language
-        self.futures["html"] = self.pool.submit(
-            lambda: _timed(timings, "offline_build", build_html, parts.result(), title, language)
-        )
+        parts = self.pool.submit(self._parse, mhtml.encode("utf-8"), self.result.charset)
         t = self._mark("mhtml", t)
+        self._offline(parts, offline_inpage.held_urls(mhtml), len(dom))
+        t = self._mark("offline", t)
         self._reader(parts)
         t = self._mark("reader", t)
         pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
         self._mark("pdf", t)
         return None
+
+    def _parse(self, mhtml: bytes, charset: str) -> Resources:
+        """The MHTML's parts, on the pool; timed there, as this thread's steps do not show it."""
+        started = time.monotonic()
+        try:
+            return Resources(mhtml, charset)
+        finally:
+            self.result.timings["offline_parse"] = round(time.monotonic() - started, 4)
+
+    def _offline(self, parts: Future, held: set[str], dom_chars: int) -> None:
+        """The offline copy: the live page serialised here, built from it on a worker thread.
+
+        When serialising fails (a page that broke the DOM's own methods cannot, in an isolated
+        world; a page too big for the time left can), the copy is built from the MHTML alone.
+        So is a huge document: handing megabytes over DevTools costs seconds on this thread
+        (4.5 s for a 20 MB page), and such pages are plain text, which the MHTML keeps as well.
+        """
+        marker = offline_inpage.nonce()
+        timeout = min(10.0, max(0.5, self.deadline - time.monotonic() - 3))
+        serialised = None
+        try:
+            if dom_chars <= SERIALISE_MAX_CHARS:
+                serialised = offline_inpage.serialize(self.driver, marker, timeout)
+        except WebDriverException as exc:
+            if page.navigated(exc):
+                raise page.DocumentReplaced from exc
+            logger.warning("offline copy from the MHTML alone: %s", exc)
+        extra, skipped = offline_inpage.browser_resources(self.driver, held, self.limits.offline_max_bytes,
+                                                          offline_inpage.sprites(serialised))
+        title, language, budget = self.result.title, self.result.language, self.limits.offline_max_bytes
+        self.futures["html"] = self.pool.submit(
+            lambda: offline_build.make(parts.result(), serialised, extra, skipped, marker, title, language, budget)
+        )
 
     def _reader(self, parts: Future) -> None:
         """The reader copy: the main content found in the page now, built on a worker thread.
@@ -269,11 +278,30 @@ class Recorder:
         r.charset = facts.charset
 
     def _screenshot(self, facts: page.PageFacts) -> None:
-        plan = artifacts.plan_screenshot(facts.width, facts.height, VIEWPORT[0], self.limits.max_screenshot_height)
+        width, height, world = facts.width, facts.height, None
+        t = time.monotonic()
+        try:
+            world = overlays.world(self.driver)
+            prepared = overlays.prepare(self.driver, world, facts.url, self.hide_overlays, PREPARE_BUDGET)
+            width, height = prepared.width or width, prepared.height or height
+            self.result.notes.extend(prepared.notes())
+        except (WebDriverException, RuntimeError) as exc:  # the page is shot as it is
+            logger.warning("could not prepare the page for its screenshot: %s", exc)
+            if world is not None:
+                overlays.restore(self.driver, world, self.answer_within)
+                world = None
+        self._mark("overlays", t)
+        plan = artifacts.plan_screenshot(width, height, VIEWPORT[0], self.limits.max_screenshot_height)
         if plan.cut:
             # "15,000": the parameter is printed as it is, and this is how the note always showed it.
             self.result.notes.append(Reason(reasons.SCREENSHOT_CUT, {"px": f"{self.limits.max_screenshot_height:,}"}))
-        raw = artifacts.capture_screenshot(self.driver, plan)
+        try:
+            raw = artifacts.capture_screenshot(self.driver, plan)
+        finally:
+            if world is not None:  # the DOM, offline copy and PDF are of the page as served
+                t = time.monotonic()
+                overlays.restore(self.driver, world, self.answer_within)
+                self._mark("overlays_restore", t)
         self._raw_screenshot = raw
         self.futures["images"] = self.pool.submit(artifacts.image_artifacts, raw)
 
@@ -292,15 +320,17 @@ class Recorder:
             self.result.artifacts.update(done["images"])
         elif self._raw_screenshot:  # out of time for WebP: keep Chromium's JPEG as it is
             self.result.artifacts["screenshot"] = Artifact(self._raw_screenshot, "screenshot.jpg", "image/jpeg")
-        if "html" in done:
-            self.result.artifacts["html"] = Artifact(done["html"], "page.html", "text/html; charset=utf-8")
+        if isinstance(done.get("html"), offline_build.Built):
+            self.result.artifacts["html"] = Artifact(done["html"].data, "page.html", "text/html; charset=utf-8")
+            self.result.notes.extend(done["html"].notes)
+            self.result.timings["offline_build"] = done["html"].seconds
         if isinstance(done.get("dom"), Artifact):
             self.result.artifacts["dom"] = done["dom"]
         if "reader" in done:
             self.result.artifacts["reader"], self.result.reader_text = done["reader"]
         icon = done.get("favicon")
         if isinstance(icon, fetch.Fetched) and icon.status == 200 and icon.content_type.startswith("image/"):
-            favicon = _image_artifact("favicon", icon.data, icon.content_type, "img")
+            favicon = originals.image_artifact("favicon", icon.data, icon.content_type, "img")
             if favicon:
                 self.result.artifacts["favicon"] = favicon
 
@@ -348,30 +378,9 @@ class Recorder:
             got = fetch.fetch(url, self.session.proxy.port, max(0, left), self.deadline - 0.5)
         except fetch.FetchError as exc:
             return self._fail(navigation_error("", self.scope.events()) if self.scope.events() else exc.reason)
-        r = self.result
-        if not _is_original(got.content_type):
-            if not got.content_type:
-                return self._fail(Reason(reasons.DOWNLOAD_NOT_PAGE_UNKNOWN))
-            return self._fail(Reason(reasons.DOWNLOAD_NOT_PAGE, {"content_type": got.content_type}))
-        r.ok = True
-        r.final_url = got.url
-        r.http_status = got.status or status
-        r.content_type = got.content_type
-        original = _image_artifact("original", got.data, got.content_type, "bin")
-        if original is not None:  # None: an SVG that does not parse, nothing safe to keep
-            r.artifacts["original"] = original
-        try:
-            if got.content_type == "application/pdf":
-                previews, text = artifacts.pdf_preview(got.data, self.limits.max_pdf_pages)
-                r.text = text
-                r.artifacts["text"] = Artifact(text.encode("utf-8"), "text.txt", "text/plain; charset=utf-8")
-            else:
-                previews = artifacts.image_preview(got.data)
-            r.artifacts.update(previews)
-        except Exception as exc:  # a broken file is still worth keeping as the original
-            logger.warning("could not render a preview of %s: %s", url, exc)
-            r.notes.append(Reason(reasons.PREVIEW_FAILED))
-        r.title = safe_title(unquote(urlsplit(got.url).path.rsplit("/", 1)[-1]) or got.url, self.title_max_length)
+        refused = originals.keep(self.result, got, status, self.limits.max_pdf_pages, self.title_max_length)
+        if refused:
+            return self._fail(refused)
         self._mark("original", t)
         self._notes_from_proxy()
-        return r
+        return self.result

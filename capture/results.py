@@ -22,6 +22,8 @@ class CaptureLimits:
     max_bytes: int = 50 * 1024 * 1024  # bytes downloaded through the proxy per capture
     max_screenshot_height: int = 15_000  # px; WebP stops at 16,383
     max_pdf_pages: int = 50
+    # Bytes of images and fonts one offline copy may hold inline; past it they are left out, with a note.
+    offline_max_bytes: int = 30 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class CaptureConfig:
     browser_max_rss_mb: float = 1500  # resident memory past which it is replaced
     browser_nice: int = 10  # niceness of chromedriver and Chromium: below the web and the workers
     title_max_length: int = 500  # characters of the page title kept
+    # Hide consent dialogs, login walls, app bars and scroll locks in the screenshot (capture.overlays);
+    # False keeps the page exactly as served (a per-link choice, set per capture).
+    hide_overlays: bool = True
 
 
 @dataclass

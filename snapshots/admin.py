@@ -72,7 +72,7 @@ class LinkAdminForm(forms.ModelForm):
 
 
 # What a staff edit hands to the services; the rest of the page is read-only.
-EDITABLE_LINK_FIELDS = ("url", "title", "description", "notes", "unread", "recapture")
+EDITABLE_LINK_FIELDS = ("url", "title", "description", "notes", "unread", "keep_as_served", "recapture")
 
 
 def _inline_tag_names(formset: BaseInlineFormSet) -> list[str]:
@@ -96,7 +96,7 @@ class LinkAdmin(admin.ModelAdmin):
     search_fields = ("url", "title", "owner__username")
     raw_id_fields = ("owner",)
     fields = (
-        "owner", "url", "title", "description", "notes", "unread", "recapture",
+        "owner", "url", "title", "description", "notes", "unread", "keep_as_served", "recapture",
         "created", "next_capture_at", "hidden_by_staff",
     )
     # Hidden and restored from the moderation queue (audited); the dates follow the services.

@@ -58,6 +58,8 @@ class Link(models.Model):
     description = models.TextField(_("description"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     unread = models.BooleanField(_("unread"), default=False)
+    # The screenshot shows the page as served: consent dialogs, login walls and app bars not hidden.
+    keep_as_served = models.BooleanField(_("keep the page as served"), default=False)
     created = models.DateTimeField(_("created"), db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     hidden_by_staff = models.BooleanField(_("hidden from public views"), default=False)

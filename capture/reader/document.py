@@ -23,10 +23,10 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import nh3
 
+from capture.offline.resources import Resources
 from capture.reader.allowlist import ATTRIBUTES, LINK_SCHEMES, TAGS
 from capture.reader.inpage import Article
 from capture.results import Artifact
-from capture.selfcontained import Resources
 
 CSP = "default-src 'none'; img-src data:; style-src 'none'; form-action 'none'; base-uri 'none'"
 MAX_IMAGE_BYTES = 2 * 1024 * 1024  # one image kept in the copy

@@ -25,7 +25,8 @@ import lxml.html
 from lxml import etree
 
 from capture.artifacts import INERT_CSP, _disarm
-from capture.selfcontained import Resources, _restructure
+from capture.offline.mhtml import restructure
+from capture.offline.resources import Resources
 
 HTML = "html"
 MHTML = "mhtml"
@@ -76,7 +77,7 @@ def _from_mhtml(data: bytes) -> tuple[str, str]:
     if not resources.root_html.strip():
         raise UnreadableUpload("the MHTML archive holds no HTML part")
     document = lxml.html.document_fromstring(resources.root_html)
-    head_styles = _restructure(document, resources, resources.root_url)
+    head_styles = restructure(document, resources, resources.root_url)
     head = document.find("head")
     if head is None:
         head = lxml.html.Element("head")

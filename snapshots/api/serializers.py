@@ -80,6 +80,13 @@ class SnapshotSerializer(UTCModelSerializer):
         }
 
 
+KEEP_AS_SERVED_HELP = (
+    "True: the screenshot shows the page exactly as served. False (the default): consent dialogs, login walls, "
+    "\"open in app\" bars and scroll locks are hidden in the screenshot, never answered or clicked, and the "
+    "snapshot's notes say what was hidden. The offline copy, DOM and PDF are always of the page as served."
+)
+
+
 class LinkSerializer(UTCModelSerializer):
     """Read shape of a link; input is validated by LinkInputSerializer and services."""
 
@@ -90,9 +97,10 @@ class LinkSerializer(UTCModelSerializer):
     class Meta:
         model = Link
         fields = [
-            "id", "url", "display_url", "title", "description", "notes", "tags", "unread",
+            "id", "url", "display_url", "title", "description", "notes", "tags", "unread", "keep_as_served",
             "created", "updated", "snapshots",
         ]
+        extra_kwargs = {"keep_as_served": {"help_text": KEEP_AS_SERVED_HELP}}
 
     def get_display_url(self, link: Link) -> str:
         return display_url(link.url)
@@ -111,6 +119,7 @@ class LinkInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_INPUT_MAX_LENGTH)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_INPUT_MAX_LENGTH)
     unread = serializers.BooleanField(required=False)
+    keep_as_served = serializers.BooleanField(required=False, help_text=KEEP_AS_SERVED_HELP)
 
 
 class TagCountSerializer(serializers.Serializer):

@@ -86,6 +86,17 @@ MESSAGES: dict[str, Promise] = {
     "deadline_reached": _("deadline reached"),
     # Translators: missing lists artifact kinds, such as "html, pdf".
     "deadline_reached_missing": _("deadline reached; missing: %(missing)s"),
+    # capture.reasons: what was hidden before the screenshot, never by clicking
+    # Translators: cmp names the consent platforms as the rule set calls them, such as "Onetrust".
+    "consent_hidden": _("hid the consent dialog (%(cmp)s) in the screenshot without answering it"),
+    "cookie_notice_hidden": _("hid %(count)s cookie notice(s) in the screenshot without answering them"),
+    "dialog_hidden": _("hid %(count)s dialog(s) or backdrop(s) covering the page in the screenshot, such as a login "
+                       "wall"),
+    "app_bar_hidden": _("hid %(count)s \"open in app\" or login bar(s) in the screenshot"),
+    "scroll_lock_removed": _("let the page scroll again for the screenshot: a dialog had locked it"),
+    "offline_copy_trimmed": _(
+        "the offline copy reached its size limit of %(mb)s MB: %(count)s image(s) or font(s) were left out"
+    ),
     # capture.reasons: a page the reader saved in their own browser
     "upload_unreadable": _("the uploaded file holds no web page that can be shown"),
     # this module's codes

@@ -171,6 +171,7 @@ def link_create(
     description: str = "",
     notes: str = "",
     unread: bool = False,
+    keep_as_served: bool = False,
     recapture: str = Link.Schedule.NONE,
     created: datetime | None = None,
     capture: bool = True,
@@ -194,6 +195,7 @@ def link_create(
                 owner=owner,
                 url=normalized,
                 unread=unread,
+                keep_as_served=keep_as_served,
                 recapture=recapture or "",
                 next_capture_at=lifecycle.next_scheduled_capture(recapture),
                 created=created or timezone.now(),
@@ -235,6 +237,8 @@ def link_update(*, link: Link, data: dict[str, Any], actor: User | None = None) 
         setattr(link, name, value)
     if "unread" in data:
         link.unread = bool(data["unread"])
+    if "keep_as_served" in data:
+        link.keep_as_served = bool(data["keep_as_served"])
     if "recapture" in data:
         link.recapture = data["recapture"] or ""
         link.next_capture_at = lifecycle.next_scheduled_capture(link.recapture)

@@ -42,7 +42,8 @@ def capture_snapshot(self, snapshot_id: int) -> str:
     if snapshot is None:
         return "skipped"
     try:
-        result = capture(snapshot.link.url, capture_config(), _uploaded_page(snapshot))
+        config = capture_config(hide_overlays=not snapshot.link.keep_as_served)
+        result = capture(snapshot.link.url, config, _uploaded_page(snapshot))
     except SoftTimeLimitExceeded:
         lifecycle.snapshot_fail(snapshot_id, TIMED_OUT, {"seconds": settings.CAPTURE_SOFT_TIME_LIMIT})
         return "failed"

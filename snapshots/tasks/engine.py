@@ -14,8 +14,11 @@ from capture.results import CaptureConfig, CaptureLimits
 from snapshots.models import TITLE_MAX_LENGTH
 
 
-def capture_config() -> CaptureConfig:
-    """The engine config the current settings describe; built per call so overrides apply at once."""
+def capture_config(*, hide_overlays: bool = True) -> CaptureConfig:
+    """The engine config the current settings describe; built per call so overrides apply at once.
+
+    `hide_overlays`: False for a link kept exactly as served (`Link.keep_as_served`).
+    """
     return CaptureConfig(
         limits=CaptureLimits(
             deadline=float(settings.CAPTURE_DEADLINE),
@@ -34,4 +37,5 @@ def capture_config() -> CaptureConfig:
         browser_max_rss_mb=float(settings.CAPTURE_BROWSER_MAX_RSS_MB),
         browser_nice=settings.CAPTURE_BROWSER_NICE,
         title_max_length=TITLE_MAX_LENGTH,
+        hide_overlays=hide_overlays,
     )

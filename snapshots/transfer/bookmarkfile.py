@@ -67,6 +67,7 @@ class Bookmark:
     tags: list[str] = field(default_factory=list)
     added: datetime | None = None
     unread: bool = False
+    keep_as_served: bool = False
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
@@ -212,6 +213,7 @@ class BookmarkParser(HTMLParser):
                 tags=tags[:LINK_TAGS_MAX],
                 added=parse_timestamp(values.get("add_date")),
                 unread=values.get("toread") == "1",
+                keep_as_served=values.get("keep_as_served") == "1",
             )
             self.title = CappedText(TITLE_INPUT_MAX_LENGTH)
         elif tag == "h3":

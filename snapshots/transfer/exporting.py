@@ -46,9 +46,11 @@ def export_netscape(*, owner: User) -> Iterator[str]:
     for link in _links(owner).iterator(chunk_size=CHUNK):
         stamp = int(link.created.timestamp())
         tags = ",".join(sorted(tag.name for tag in link.tags.all()))
+        # Our own attribute, only when set; other programs ignore attributes they do not know.
+        as_served = ' KEEP_AS_SERVED="1"' if link.keep_as_served else ""
         yield (
             f'<DT><A HREF="{escape(link.url)}" ADD_DATE="{stamp}" LAST_MODIFIED="{int(link.updated.timestamp())}" '
-            f'PRIVATE="1" TOREAD="{int(link.unread)}" TAGS="{escape(tags)}">{escape(link.title)}</A>\n'
+            f'PRIVATE="1" TOREAD="{int(link.unread)}"{as_served} TAGS="{escape(tags)}">{escape(link.title)}</A>\n'
         )
         if link.description:
             yield f"<DD>{escape(link.description)}\n"
@@ -67,6 +69,7 @@ def export_json(*, owner: User, absolute: Callable[[str], str]) -> Iterator[str]
             "notes": link.notes,
             "tags": sorted(tag.name for tag in link.tags.all()),
             "unread": link.unread,
+            "keep_as_served": link.keep_as_served,
             "created": link.created.isoformat(),
             "updated": link.updated.isoformat(),
             "snapshots": [

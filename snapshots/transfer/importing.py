@@ -152,6 +152,7 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
             title=clean_line(bookmark.title, TITLE_MAX_LENGTH),
             description=clean_text(bookmark.description)[:DESCRIPTION_MAX_LENGTH],
             unread=bookmark.unread,
+            keep_as_served=bookmark.keep_as_served,
             created=bookmark.added or now,
         )
         new.append((bookmark, link))

@@ -48,6 +48,11 @@ class LinkForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     unread = forms.BooleanField(label=_("Mark as unread"), required=False)
+    keep_as_served = forms.BooleanField(
+        label=_("Keep the page exactly as served"),
+        required=False,
+        help_text=_("Do not hide cookie dialogs, login walls or “open in app” bars in the screenshot."),
+    )
     recapture = forms.ChoiceField(label=_("Re-capture"), choices=Link.Schedule.choices, required=False)
 
     def __init__(self, *args: object, stored: Mapping[str, str] | None = None, **kwargs: object) -> None:

@@ -73,6 +73,8 @@ class StatusBlock(_Printable):
     snapshot_url: SafeString = SafeString("")
     thumbnail_url: SafeString = SafeString("")
     from_browser: bool = False  # the newest snapshot is a page the owner saved in their own browser
+    copy_url: SafeString = SafeString("")  # the saved copy to open: the succeeded snapshot to show
+    favicon_url: SafeString = SafeString("")  # the site icon that capture stored, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,9 @@ class LinkRow(_Printable):
     thumbnail_url: SafeString = SafeString("")  # on a share; the owner's come with `status`
     report_url: SafeString = SafeString("")  # on a share
     excerpt: SafeString = SafeString("")  # built by excerpts.highlight, escaped there
+    edit_url: SafeString = SafeString("")  # the owner's row actions; empty on a share
+    capture_url: SafeString = SafeString("")
+    delete_url: SafeString = SafeString("")
     search_class: int | None = None
     from_browser: bool = False  # on a share: the snapshot shown was saved in the owner's own browser
     http_error: HttpError | None = None  # on a share: the snapshot shown is of an error answer
@@ -155,6 +160,10 @@ class _Urls:
     status: Callable[[int], str]
     snapshot: Callable[[int], str]
     thumbnail: Callable[[int], str]
+    favicon: Callable[[int], str]
+    edit: Callable[[int], str]
+    capture: Callable[[int], str]
+    delete: Callable[[int], str]
 
     @classmethod
     def build(cls) -> _Urls:
@@ -163,6 +172,10 @@ class _Urls:
             status=url_former("snapshots:link_status"),
             snapshot=url_former("snapshots:snapshot_detail"),
             thumbnail=url_former("snapshots:snapshot_artifact", "thumbnail"),
+            favicon=url_former("snapshots:snapshot_artifact", "favicon"),
+            edit=url_former("snapshots:link_edit"),
+            capture=url_former("snapshots:link_capture"),
+            delete=url_former("snapshots:link_delete"),
         )
 
 
@@ -185,9 +198,14 @@ def status_block(
     if not latest.is_finished:
         block.poll_url = _html(urls.status(link_id))
     thumb = shown or latest
-    if (thumb.artifacts or {}).get("thumbnail"):
+    artifacts = thumb.artifacts or {}
+    if artifacts.get("thumbnail"):
         block.snapshot_url = _html(urls.snapshot(thumb.pk))
         block.thumbnail_url = _html(urls.thumbnail(thumb.pk))
+    if artifacts.get("favicon"):
+        block.favicon_url = _html(urls.favicon(thumb.pk))
+    if shown is not None:
+        block.copy_url = _html(urls.snapshot(shown.pk))
     return block
 
 
@@ -285,6 +303,8 @@ def link_rows(links: Iterable[Link], style: RowStyle = OWNER_LIST) -> list[LinkR
     for link in links:
         row = _row(link, detail_url=urls.detail(link.pk), status=status_block(link.pk, *snapshots[link.pk], urls=urls))
         row.unread = style.unread_badge and link.unread
+        row.edit_url, row.capture_url = _html(urls.edit(link.pk)), _html(urls.capture(link.pk))
+        row.delete_url = _html(urls.delete(link.pk))
         row.tags = [tag(name) for name in tags.get(link.pk, [])]
         row.search_class = getattr(link, "search_class", None) if style.match_badge else None
         if not style.with_description:

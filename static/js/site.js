@@ -1,5 +1,35 @@
+// Loaded in <head> without defer, so the "js" class is set before the first paint: the phone
+// menu starts folded only when this script runs to unfold it. Every handler is delegated on
+// the document, so nothing here waits for the body.
+document.documentElement.classList.add("js");
+
 // Selects marked data-autosubmit submit their form on change (the language switcher);
 // without script the form's own button does the same.
 document.addEventListener("change", function (event) {
   if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+});
+
+// The header's menu button on narrow screens opens and closes the site menu; Escape or a click
+// elsewhere closes it.
+function setMenu(toggle, open) {
+  toggle.setAttribute("aria-expanded", String(open));
+  document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
+}
+
+document.addEventListener("click", function (event) {
+  const toggle = document.querySelector("[data-menu-toggle]");
+  if (!toggle) return;
+  if (toggle.contains(event.target)) {
+    setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+  } else if (!event.target.closest("#site-menu")) {
+    setMenu(toggle, false);
+  }
+});
+
+document.addEventListener("keydown", function (event) {
+  const toggle = document.querySelector("[data-menu-toggle]");
+  if (event.key === "Escape" && toggle && toggle.getAttribute("aria-expanded") === "true") {
+    setMenu(toggle, false);
+    toggle.focus();
+  }
 });

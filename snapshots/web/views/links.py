@@ -24,6 +24,19 @@ from snapshots.web.forms import LinkForm, PageUploadForm
 from snapshots.web.views import apply_errors
 
 PAGE_SIZE = 20
+# The list's look (dense rows or a card grid with previews) is remembered in a cookie, so it
+# holds per browser: a phone keeps rows while a desk may prefer cards.
+VIEW_COOKIE = "list_view"
+VIEWS = ("list", "grid")
+VIEW_COOKIE_AGE = 365 * 24 * 3600
+
+
+def list_view(request: HttpRequest) -> str:
+    """The look asked for (?view=), else the one remembered, else dense rows."""
+    for chosen in (request.GET.get("view"), request.COOKIES.get(VIEW_COOKIE)):
+        if chosen in VIEWS:
+            return chosen
+    return VIEWS[0]
 
 
 def _duplicate_message(exc: services.LinkExists) -> str:
@@ -60,8 +73,14 @@ def link_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "tags": facts.tags,
         "active_tag": active["name"] if active else None,
+        "view": list_view(request),
     }
-    return render(request, "snapshots/link_list.html", context)
+    response = render(request, "snapshots/link_list.html", context)
+    if request.GET.get("view") in VIEWS:
+        response.set_cookie(
+            VIEW_COOKIE, context["view"], max_age=VIEW_COOKIE_AGE, samesite="Lax", secure=request.is_secure()
+        )
+    return response
 
 
 @login_required
@@ -79,6 +98,7 @@ def link_add(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 notes=data["notes"],
                 unread=data["unread"],
+                keep_as_served=data["keep_as_served"],
             )
         except services.LinkExists as exc:
             form.add_error("url", _duplicate_message(exc))
@@ -119,6 +139,7 @@ def link_edit(request: HttpRequest, link_id: int) -> HttpResponse:
         "description": link.description,
         "notes": link.notes,
         "unread": link.unread,
+        "keep_as_served": link.keep_as_served,
         "recapture": link.recapture,
     }
     form = LinkForm(request.POST or None, initial=initial, stored=initial)
@@ -164,5 +185,6 @@ def link_status(request: HttpRequest, link_id: int) -> HttpResponse:
     """The status badge and thumbnail of a link's newest snapshot, polled while it runs."""
     link = get_object_or_404(access.links_of(request.user).only("id"), pk=link_id)
     latest, shown = rows.newest_snapshots([link.pk])[link.pk]
-    return render(request, "snapshots/_link_status.html", {"status": rows.status_block(link.pk, latest, shown)})
+    context = {"status": rows.status_block(link.pk, latest, shown), "view": list_view(request)}
+    return render(request, "snapshots/_link_status.html", context)
 

@@ -16,7 +16,8 @@ from tests.factories import make_links
 pytestmark = pytest.mark.django_db
 
 LINK_KEYS = {
-    "id", "url", "display_url", "title", "description", "notes", "tags", "unread", "created", "updated", "snapshots",
+    "id", "url", "display_url", "title", "description", "notes", "tags", "unread", "keep_as_served", "created",
+    "updated", "snapshots",
 }
 
 
@@ -95,6 +96,21 @@ def test_create_link_returns_full_shape_in_utc(owner_api, owner, settings):
     assert len(body["snapshots"]) == 1 and body["snapshots"][0]["status"] == "queued"
     _parse_utc(body["snapshots"][0]["created"])
     assert Link.objects.get(pk=body["id"]).owner == owner
+
+
+def test_keep_as_served_is_off_by_default_and_can_be_set_and_cleared(owner_api, anon_api):
+    plain = owner_api.post(reverse("api_links"), {"url": "https://example.com/a"}, format="json").json()
+    assert plain["keep_as_served"] is False
+    kept = owner_api.post(reverse("api_links"), {"url": "https://example.com/b", "keep_as_served": True}, format="json")
+    assert kept.status_code == 201 and kept.json()["keep_as_served"] is True
+    assert Link.objects.get(pk=kept.json()["id"]).keep_as_served is True
+    url = reverse("api_link", args=[kept.json()["id"]])
+    assert owner_api.patch(url, {"title": "t"}, format="json").json()["keep_as_served"] is True  # not sent: kept
+    assert owner_api.patch(url, {"keep_as_served": False}, format="json").json()["keep_as_served"] is False
+    assert Link.objects.get(pk=kept.json()["id"]).keep_as_served is False
+    schema = anon_api.get(reverse("api_schema"), {"format": "json"}).json()["components"]["schemas"]
+    assert "as served" in schema["Link"]["properties"]["keep_as_served"]["description"]
+    assert "as served" in schema["LinkInput"]["properties"]["keep_as_served"]["description"]
 
 
 def test_idn_host_stored_as_punycode_and_displayed_in_unicode(owner_api):

@@ -110,6 +110,24 @@ def test_export_then_import_into_a_fresh_user_round_trips(owner, other):
         assert int(copy.created.timestamp()) == int(link.created.timestamp())
 
 
+def test_keep_as_served_survives_the_bookmark_file_and_the_json_export(owner_client, owner, other):
+    kept = make_link(owner, "https://example.com/kept")
+    services.link_update(link=kept, data={"keep_as_served": True})
+    make_link(owner, "https://example.com/plain")
+    exported = "".join(exporting.export_netscape(owner=owner))
+    assert exported.count('KEEP_AS_SERVED="1"') == 1
+    job = _run(other, exported.encode())
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert {u: link.keep_as_served for u, link in _by_url(other).items()} == {
+        "https://example.com/kept": True, "https://example.com/plain": False,
+    }
+    response = owner_client.get(reverse("snapshots:export"), {"format": "json"})
+    records = json.loads(b"".join(response.streaming_content))["links"]
+    assert {r["url"]: r["keep_as_served"] for r in records} == {
+        "https://example.com/kept": True, "https://example.com/plain": False,
+    }
+
+
 def test_json_export_has_notes_tags_dates_and_snapshot_links(owner_client, owner):
     link = make_link(owner, "https://example.com/x", tags=["报告"], notes="私人")
     make_snapshot(link, artifacts={"pdf": "snapshots/x.pdf"})

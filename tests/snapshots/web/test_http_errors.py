@@ -48,11 +48,14 @@ def test_list_thumbnail_prefers_the_newest_version_without_an_error(owner_client
     link = make_link(owner, "https://stats.example.cn/flaky")
     good = _good_snapshot(link, minutes_ago=10)
     bad = _error_snapshot(link, minutes_ago=1)
-    body = owner_client.get(reverse("snapshots:link_list")).content.decode()
+    body = owner_client.get(reverse("snapshots:link_list"), {"view": "grid"}).content.decode()  # cards
     assert reverse("snapshots:snapshot_artifact", args=[good.pk, "thumbnail"]) in body
     assert reverse("snapshots:snapshot_artifact", args=[bad.pk, "thumbnail"]) not in body
     # The newest capture's badge still says what it found.
     assert "HTTP 404" in body
+    dense = owner_client.get(reverse("snapshots:link_list"), {"view": "list"}).content.decode()
+    assert f'href="{reverse("snapshots:snapshot_detail", args=[good.pk])}"' in dense  # its saved copy
+    assert reverse("snapshots:snapshot_detail", args=[bad.pk]) not in dense and "HTTP 404" in dense
 
 
 def test_link_page_opens_the_older_good_version_and_says_why(owner_client, owner):

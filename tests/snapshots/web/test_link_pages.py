@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -52,6 +53,22 @@ def test_add_see_filter_edit_delete(owner_client, owner):
     assert response.redirect_chain[-1][0] == reverse("snapshots:link_list")
     assert not Link.objects.filter(pk=link.pk).exists()
     assert any(m.level_tag == "success" for m in response.context["messages"])
+
+
+def test_keep_as_served_is_set_on_the_add_form_and_cleared_on_the_edit_form(owner_client, owner):
+    response = owner_client.post(reverse("snapshots:link_add"), {"url": CN_URL, "keep_as_served": "on"})
+    assert response.status_code == 302
+    link = Link.objects.get(owner=owner)
+    assert link.keep_as_served is True
+    edit_url = reverse("snapshots:link_edit", args=[link.pk])
+    page = owner_client.get(edit_url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "保持页面原样" in page and 'name="keep_as_served"' in page
+    assert re.search(r'<input[^>]*name="keep_as_served"[^>]*checked', page), "the box is not ticked"
+    english = owner_client.get(edit_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Keep the page exactly as served" in english
+    assert owner_client.post(edit_url, {"url": CN_URL}).status_code == 302  # the box left unticked
+    link.refresh_from_db()
+    assert link.keep_as_served is False
 
 
 def test_duplicate_url_in_form_points_to_the_existing_link(owner_client, owner):

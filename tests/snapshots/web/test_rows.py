@@ -68,25 +68,69 @@ def test_url_former_matches_reverse():
         assert artifact(pk) == reverse("snapshots:snapshot_artifact", args=[pk, "thumbnail"])
 
 
+def _row_html(body: str, link: Link) -> str:
+    row = body[body.index(f'id="link-{link.pk}"') :]
+    return row[: row.index("</li>")]
+
+
 def test_list_page_shows_the_failed_badge_over_the_last_good_thumbnail(owner_client, links):
+    """Cards show previews; the dense list opens the same good version as its saved copy."""
     failing = links[1]
     ok_shot = Snapshot.objects.get(artifacts__thumbnail="ok.webp")
-    body = owner_client.get(reverse("snapshots:link_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    row = body[body.index(f'id="link-{failing.pk}"') :]
-    row = row[: row.index("</li>")]
+    cards = owner_client.get(reverse("snapshots:link_list"), {"view": "grid"}, HTTP_ACCEPT_LANGUAGE="en")
+    row = _row_html(cards.content.decode(), failing)
     assert reverse("snapshots:snapshot_artifact", args=[ok_shot.pk, "thumbnail"]) in row
     assert 'class="badge status-failed" title="address not allowed"' in row
     assert "hx-get" not in row
+    dense = owner_client.get(reverse("snapshots:link_list"), {"view": "list"}, HTTP_ACCEPT_LANGUAGE="en")
+    row = _row_html(dense.content.decode(), failing)
+    assert "thumbnail" not in row
+    copy = reverse("snapshots:snapshot_detail", args=[ok_shot.pk])
+    assert f'<a href="{copy}" aria-describedby="title-{failing.pk}">Saved copy</a>' in row
+    assert 'class="badge status-failed" title="address not allowed"' in row
+
+
+def test_rows_show_the_site_icon_or_a_placeholder_and_the_owners_actions(owner_client, owner):
+    with_icon, without = make_link(owner, "https://example.com/icon"), make_link(owner, "https://example.com/none")
+    shown = make_snapshot(with_icon, artifacts={"favicon": "icon.png", "thumbnail": "t.webp"})
+    make_snapshot(without, status=Snapshot.Status.FAILED, error_code="timeout")
+    body = owner_client.get(reverse("snapshots:link_list")).content.decode()
+    row = _row_html(body, with_icon)
+    assert f'<img class="favicon" src="{reverse("snapshots:snapshot_artifact", args=[shown.pk, "favicon"])}"' in row
+    assert f'href="{reverse("snapshots:link_edit", args=[with_icon.pk])}"' in row
+    assert f'href="{reverse("snapshots:link_delete", args=[with_icon.pk])}"' in row
+    capture = f'<form method="post" action="{reverse("snapshots:link_capture", args=[with_icon.pk])}" class="inline">'
+    assert capture in row and 'name="csrfmiddlewaretoken"' in row
+    row = _row_html(body, without)
+    assert '<span class="favicon none" aria-hidden="true"></span>' in row and '<img class="favicon"' not in row
+    assert reverse("snapshots:snapshot_detail", args=[without.snapshots.get().pk]) not in row  # no saved copy
+
+
+def test_the_chosen_list_view_is_remembered_in_a_cookie(owner_client, links):
+    first = owner_client.get(reverse("snapshots:link_list"))
+    assert first.context["view"] == "list" and "list_view" not in first.cookies
+    assert '<ul class="links dense">' in first.content.decode()
+    chosen = owner_client.get(reverse("snapshots:link_list"), {"view": "grid"})
+    assert chosen.cookies["list_view"].value == "grid" and chosen.cookies["list_view"]["samesite"] == "Lax"
+    later = owner_client.get(reverse("snapshots:link_list"))
+    assert later.context["view"] == "grid" and '<ul class="links grid">' in later.content.decode()
+    owner_client.cookies["list_view"] = "<script>"
+    assert owner_client.get(reverse("snapshots:link_list")).context["view"] == "list"  # unknown: the default
 
 
 def test_status_poll_returns_the_same_block(owner_client, links):
     running = links[2]
+    owner_client.cookies["list_view"] = "grid"
     response = owner_client.get(reverse("snapshots:link_status", args=[running.pk]))
     body = response.content.decode()
     assert f'id="status-{running.pk}"' in body and "hx-get" in body and "status-running" in body
     Snapshot.objects.filter(link=running).update(status=Snapshot.Status.SUCCEEDED, artifacts={"thumbnail": "x.webp"})
     body = owner_client.get(reverse("snapshots:link_status", args=[running.pk])).content.decode()
     assert "hx-get" not in body and "status-succeeded" in body and "<img" in body
+    owner_client.cookies["list_view"] = "list"  # the dense list polls for the icon and badge only
+    Snapshot.objects.filter(link=running).update(artifacts={"thumbnail": "x.webp", "favicon": "i.png"})
+    body = owner_client.get(reverse("snapshots:link_status", args=[running.pk])).content.decode()
+    assert 'class="favicon"' in body and "thumbnail" not in body and "status-succeeded" in body
 
 
 def test_row_text_is_escaped_exactly_once(owner_client, owner):

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from bench.abuse_stack import Client, Reply
+from bench.abuse.stack import Client, Reply
 
 POLL = 0.25  # s between B's status polls: gentle, like the list page's own polling
 

@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 import psycopg
 import redis
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 TICKS = os.sysconf("SC_CLK_TCK")
 KEEP_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
