@@ -243,12 +243,25 @@ def test_two_captures_holding_the_same_new_files_at_once_count_every_reference(m
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert len(held) == 2 and held[0] == held[1]
-    names = held[0]
-    assert names["screenshot"] == names["thumbnail"] != names["favicon"]
-    refs = dict(StoredFile.objects.filter(name__in=names.values()).values_list("name", "refs"))
-    assert refs == {names["screenshot"]: 4, names["favicon"]: 2}
-    assert stored_files(media) == sorted({names["screenshot"], names["favicon"]})
+    try:
+        assert len(held) == 2 and held[0] == held[1]
+        names = held[0]
+        assert names["screenshot"] == names["thumbnail"] != names["favicon"]
+        refs = dict(StoredFile.objects.filter(name__in=names.values()).values_list("name", "refs"))
+        assert refs == {names["screenshot"]: 4, names["favicon"]: 2}
+        assert stored_files(media) == sorted({names["screenshot"], names["favicon"]})
+    finally:
+        # The threads committed their rows: take them out the same way, for the tests that count every row.
+        cleanup = threading.Thread(target=_delete_committed, args=({n for h in held for n in h.values()},))
+        cleanup.start()
+        cleanup.join(timeout=30)
+
+
+def _delete_committed(names: set[str]) -> None:
+    try:
+        StoredFile.objects.filter(name__in=names).delete()
+    finally:
+        connection.close()
 
 
 def test_a_held_file_lost_from_storage_is_written_again_by_the_next_capture(media, owner, committed):
