@@ -7,6 +7,11 @@ settles lazy images, encodes the screenshot and thumbnail, builds the sanitised 
 and the reader copy, and fetches the favicon. Runs alternate between the two so that load from
 anything else on the machine hits both alike.
 
+Beside the wall time it counts the CPU seconds each side spends (this process, whose threads
+run the pool, the proxy and the page server, plus the browser's process tree; ours includes
+the reset after each capture). On a shared machine the wall time follows whatever else runs,
+and a niced browser waits longest; CPU seconds say what a capture costs whatever the load.
+
 Usage: .venv/bin/python bench/bench_capture_floor.py [runs] [page]   (page: one of tests/pages,
 e.g. report.html, report_gbk.html, article.html, tables.html). Prints medians and their ratio;
 asserts nothing.
@@ -31,11 +36,31 @@ import django  # noqa: E402
 django.setup()
 
 from bench.bare_floor import FloorBrowser  # noqa: E402
-from capture import browser  # noqa: E402
+from capture import browser, procs  # noqa: E402
 from capture.engine import capture  # noqa: E402
 from capture.results import CaptureLimits  # noqa: E402
 from snapshots.tasks.engine import capture_config  # noqa: E402
 from tests.pages.server import FixtureServer  # noqa: E402
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds (user + system) so far of this process and of `pids` that still run."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    own = os.times()
+    return ticks / _TICKS + own.user + own.system
+
+
+def tree(root: int) -> list[int]:
+    return [root, *procs.descendants(root)]
 
 
 def main() -> None:
@@ -58,12 +83,19 @@ def main() -> None:
             for _ in range(2):  # warm both: fonts, caches, JIT
                 bare.capture(url)
                 assert capture(url, config).ok
-            floor_times, our_times, steps = [], [], []
+            floor_times, our_times, steps, floor_cpu, our_cpu = [], [], [], [], []
+            bare_tree = tree(bare.driver.service.process.pid)
             for _ in range(runs):
+                spent = cpu_seconds(bare_tree)
                 floor_times.append(bare.capture(url))
+                floor_cpu.append(cpu_seconds(bare_tree) - spent)
+                engine_tree = browser.acquire(config).pids()
+                spent = cpu_seconds(engine_tree)
                 started = time.perf_counter()
                 result = capture(url, config)
                 our_times.append(time.perf_counter() - started)
+                browser.acquire(config)  # waits for the reset, which belongs to this capture
+                our_cpu.append(cpu_seconds(engine_tree) - spent)
                 steps.append(result.timings)
                 if not result.ok:
                     print("capture failed:", result.error)
@@ -76,6 +108,9 @@ def main() -> None:
     print(f"floor (bare warm Chromium) median: {floor * 1000:.0f} ms  (min {min(floor_times) * 1000:.0f} ms)")
     print(f"ours  (capture())          median: {ours * 1000:.0f} ms  (min {min(our_times) * 1000:.0f} ms)")
     print(f"ratio ours/floor: {ours / floor:.2f}")
+    floor_cpu_ms, our_cpu_ms = statistics.median(floor_cpu) * 1000, statistics.median(our_cpu) * 1000
+    print(f"CPU per capture (median): floor {floor_cpu_ms:.0f} ms, ours {our_cpu_ms:.0f} ms (with the reset), "
+          f"ratio {our_cpu_ms / floor_cpu_ms:.2f}")
     names = [k for k in steps[0] if k != "total"]
     print("our steps (median ms): " + ", ".join(
         f"{name} {statistics.median(s.get(name, 0.0) for s in steps) * 1000:.0f}" for name in names))

@@ -100,10 +100,13 @@ def capture(url: str, config: CaptureConfig, uploaded: UploadedPage | None = Non
         except UnreadableUpload as exc:
             logger.info("upload for %s not rendered: %s", url, exc)
             return _failed(Reason(reasons.UPLOAD_UNREADABLE), started)
+    waited = time.monotonic()
     try:
         session = browser.acquire(config)
     except browser.DRIVER_ERRORS as exc:
         raise TransientCaptureError("capture browser could not start") from exc
+    # Waiting here is the previous capture's reset (or a browser starting): time no page step shows.
+    acquired = round(time.monotonic() - waited, 4)
     scope = Scope(allowed, resolver_for(config.dns_server), limits.max_bytes, header_timeout=limits.page_load_budget)
     session.proxy.begin(scope)
     # Room between killing the browser and the deadline for collecting what was made: on a busy
@@ -111,6 +114,7 @@ def capture(url: str, config: CaptureConfig, uploaded: UploadedPage | None = Non
     margin = min(2.0, limits.deadline * 0.15)
     watchdog = Watchdog(session, started + limits.deadline - margin)
     recorder = Recorder(session, scope, config, started, _pool)
+    recorder.result.timings["acquire"] = acquired
     page_fault = False
     try:
         result = recorder.run(url) if document is None else recorder.run_document(url, document)

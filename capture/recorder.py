@@ -343,7 +343,9 @@ class Recorder:
             self.result.notes.append(Reason(reasons.DOWNLOAD_LIMIT_REACHED, {"mb": mb}))
 
     def _finish(self) -> CaptureResult:
+        t = time.monotonic()
         self._collect(self.deadline - 0.2)
+        self._mark("collect", t)  # waiting for the pool's work once Chromium is done
         self._notes_from_proxy()
         return self.result
 

@@ -101,12 +101,36 @@ def _hold_named(name: str, data: bytes) -> None:
 
 
 def blobs_hold(artifacts: dict[str, tuple[str, bytes]]) -> dict[str, str]:
-    """`{kind: (filename, data)}` → `{kind: storage name}`, rows locked in name order (no deadlocks)."""
+    """`{kind: (filename, data)}` → `{kind: storage name}`, rows locked in name order (no deadlocks).
+
+    One capture holds eight files or so; its rows are created, locked and counted in one
+    statement each rather than five per file, which is most of what recording a capture costs.
+    The same bytes under two kinds are one file with two references.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("blobs_hold runs inside the transaction that records the snapshot")
     named = {
         kind: blob_name(hashlib.sha256(data).hexdigest(), filename) for kind, (filename, data) in artifacts.items()
     }
-    for kind in sorted(artifacts, key=lambda k: named[k]):
-        _hold_named(named[kind], artifacts[kind][1])
+    data = {named[kind]: artifacts[kind][1] for kind in artifacts}
+    ordered = sorted(data)
+    # Rows another holder is creating right now are waited for here, in name order too.
+    StoredFile.objects.bulk_create(
+        [StoredFile(name=name, size=len(data[name]), refs=0) for name in ordered], ignore_conflicts=True
+    )
+    rows = StoredFile.objects.select_for_update().filter(name__in=ordered).order_by("name")
+    unheld = {row.name for row in rows if row.refs == 0}
+    try:
+        for name in ordered:
+            if name in unheld or not default_storage.exists(name):
+                default_storage.save(name, ContentFile(data[name]))
+    except STORAGE_ERRORS as exc:
+        raise StorageWriteError(f"{type(exc).__name__}: {exc}") from exc
+    by_count: dict[int, list[str]] = {}
+    for name, count in Counter(named.values()).items():
+        by_count.setdefault(count, []).append(name)
+    for count, names in by_count.items():
+        StoredFile.objects.filter(name__in=names).update(refs=F("refs") + count)
     return named
 
 

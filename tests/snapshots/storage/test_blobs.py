@@ -219,6 +219,51 @@ def test_two_workers_holding_the_same_new_file_at_once_count_two(media, owner):
     assert stored_files(media) == [names[0]]
 
 
+def test_two_captures_holding_the_same_new_files_at_once_count_every_reference(media, owner):
+    if connection.vendor != "postgresql":
+        pytest.fail("this test needs PostgreSQL's row locks (run it with make test)")
+    started = threading.Barrier(2)
+    held: list[dict[str, str]] = []
+    # Bytes of this test's own: the rows these threads commit outlive the test.
+    shot, icon = image_bytes("WEBP", (10, 20, 30), (40, 60)), image_bytes("PNG", (30, 20, 10), (16, 16))
+    # The same bytes under two kinds of one capture are one file with two references.
+    artifacts = {"screenshot": ("screenshot.webp", shot), "thumbnail": ("thumbnail.webp", shot),
+                 "favicon": ("favicon.png", icon)}
+
+    def hold() -> None:
+        try:
+            started.wait(timeout=10)
+            with transaction.atomic():
+                held.append(blobs.blobs_hold(artifacts))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hold) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    try:
+        assert len(held) == 2 and held[0] == held[1]
+        names = held[0]
+        assert names["screenshot"] == names["thumbnail"] != names["favicon"]
+        refs = dict(StoredFile.objects.filter(name__in=names.values()).values_list("name", "refs"))
+        assert refs == {names["screenshot"]: 4, names["favicon"]: 2}
+        assert stored_files(media) == sorted({names["screenshot"], names["favicon"]})
+    finally:
+        # The threads committed their rows: take them out the same way, for the tests that count every row.
+        cleanup = threading.Thread(target=_delete_committed, args=({n for h in held for n in h.values()},))
+        cleanup.start()
+        cleanup.join(timeout=30)
+
+
+def _delete_committed(names: set[str]) -> None:
+    try:
+        StoredFile.objects.filter(name__in=names).delete()
+    finally:
+        connection.close()
+
+
 def test_a_held_file_lost_from_storage_is_written_again_by_the_next_capture(media, owner, committed):
     first = committed(lambda: capture(make_link(owner)))
     lost = first.artifacts["screenshot"]
