@@ -94,6 +94,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "accounts:delete": LOGIN,
     "accounts:token_create": POST_ONLY,
     "accounts:token_revoke": POST_ONLY,
+    "accounts:preferences": POST_ONLY,
     "api_token": (405, 405, 405, 405),
     "api_links": API,
     "api_link": API_OWNER_ONLY,
