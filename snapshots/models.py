@@ -118,9 +118,8 @@ class Snapshot(models.Model):
         CAPTURE = "capture", _("captured by linkhome")
         BROWSER = "browser", _("saved from browser")  # the reader uploaded the page (`upload` artifact)
 
-    ARTIFACT_KINDS = (
-        "screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original", "reader", "upload"
-    )
+    ARTIFACT_KINDS = ("screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original", "reader",
+                      "upload")
     # Never shown on a share: the file as the owner's browser saved it can hold their session's secrets.
     OWNER_ONLY_KINDS = frozenset({"upload"})
     FINISHED = (Status.SUCCEEDED, Status.FAILED)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("links/live/", live.rows_live, name="rows_live"),
     path("links/bulk/", bulk.link_bulk, name="link_bulk"),
     path("snapshots/<int:snapshot_id>/", snapshots.snapshot_detail, name="snapshot_detail"),
+    path("snapshots/<int:snapshot_id>/live/", live.snapshot_live, name="snapshot_live"),
     path("snapshots/<int:snapshot_id>/read/", snapshots.snapshot_reader, name="snapshot_reader"),
     path("snapshots/<int:snapshot_id>/<str:kind>/", snapshots.snapshot_artifact, name="snapshot_artifact"),
     path("links/<int:link_id>/versions/", versions.version_compare, name="version_compare"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from snapshots import access
 from snapshots.web import live, rows
 from snapshots.web.views.links import link_page_context
+from snapshots.web.views.snapshots import snapshot_page_context
 
 
 @login_required
@@ -48,3 +49,12 @@ def link_live(request: HttpRequest, link_id: int) -> HttpResponse:
     signature = live.snapshots_signature(context["snapshots"])  # type: ignore[arg-type]
     context["changed"] = signature != request.GET.get("sig")
     return render(request, "snapshots/_link_live.html", context)
+
+
+@login_required
+def snapshot_live(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    """The snapshot page's poll (the owner's only): the page again once its status changed."""
+    snapshot = access.get_snapshot_for_user(request.user, snapshot_id)
+    context = snapshot_page_context(request, snapshot, round_=live.poll_round(request.GET))
+    context["changed"] = snapshot.status != request.GET.get("status")
+    return render(request, "snapshots/_snapshot_live.html", context)

@@ -134,7 +134,7 @@ def test_delete_asks_first_saying_how_many_then_deletes_the_owners_links(owner_c
     zh = owner_client.post(
         reverse("snapshots:link_bulk"), {"action": "delete", "ids": [mine[0].pk]}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
-    assert "删除 1 个链接？" in zh.content.decode()
+    assert "删除 1 个链接？" in zh.content.decode() and "这些链接的快照" in zh.content.decode()
     post(owner_client, "delete", chosen, confirmed="1")
     assert not Link.objects.filter(pk__in=[mine[0].pk, mine[1].pk]).exists()
     assert Link.objects.filter(pk__in=[mine[2].pk, mine[3].pk, theirs.pk]).count() == 3

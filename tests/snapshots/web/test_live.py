@@ -12,7 +12,7 @@ from django.urls import reverse
 from snapshots.archive import lifecycle
 from snapshots.models import Link, Snapshot
 from snapshots.web import live
-from tests.factories import make_link, make_snapshot
+from tests.factories import make_link, make_share, make_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +162,25 @@ def test_the_link_pages_poll_costs_constant_queries(owner_client, owner, django_
     # 1. the session  2. the user  3. the link  4. its versions  5. its tags (the page is sent again)
     with django_assert_num_queries(5):
         assert 'id="link-page"' in owner_client.get(url).content.decode()
+
+
+def test_the_snapshot_page_polls_until_its_capture_ends(owner_client, other_client, owner):
+    link = make_link(owner, "https://example.com/snapshot")
+    snapshot = make_snapshot(link, status=Status.QUEUED)
+    body = owner_client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk])).content.decode()
+    url, delay = poller(body)
+    assert url.startswith(reverse("snapshots:snapshot_live", args=[snapshot.pk])) and delay == 2
+    assert 'id="snapshot-page"' not in owner_client.get(url).content.decode()  # nothing changed yet
+    assert other_client.get(url).status_code == 404
+    finish(snapshot, title="快照标题")
+    body = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<div id="snapshot-page" hx-swap-oob="true">' in body and "快照标题" in body
+    assert poller(body) is None and "hx-trigger" not in body
+
+
+def test_staff_looking_at_a_shared_snapshot_do_not_poll(staff_client, owner):
+    link = make_link(owner, "https://example.com/shared", tags=["报告"])
+    snapshot = make_snapshot(link, status=Status.RUNNING)
+    make_share(owner, tag="报告")
+    body = staff_client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk])).content.decode()
+    assert poller(body) is None
