@@ -57,6 +57,7 @@ urlpatterns = [
     path("shares/profile/", shares.profile_collections, name="profile_collections"),
     path("s/<str:token>/", public.share_page, name="share_page"),
     path("s/<str:token>/feed/", share_feed, name="share_feed"),
+    path("s/<str:token>/live/", public.share_live, name="share_live"),
     path("s/<str:token>/report/", public.share_report, name="share_report"),
     path("s/<str:token>/snapshots/<int:snapshot_id>/", public.share_snapshot, name="share_snapshot"),
     path("s/<str:token>/snapshots/<int:snapshot_id>/<str:kind>/", public.share_artifact, name="share_artifact"),

@@ -141,6 +141,7 @@ class LinkRow(_Printable):
     search_class: int | None = None
     from_browser: bool = False  # on a share: the snapshot shown was saved in the owner's own browser
     http_error: HttpError | None = None  # on a share: the snapshot shown is of an error answer
+    unfinished: bool = False  # on a share: its newest capture is still to come (its owner's page polls)
 
 
 def url_former(name: str, *rest: str, lead: tuple[str, ...] = ()) -> Callable[[int], str]:
@@ -345,5 +346,6 @@ def _shared_rows(
         row.report_url = _html(f"{report}{link.pk}")
         row.from_browser = shown is not None and shown.source == Snapshot.Source.BROWSER
         row.http_error = HttpError.of(shown)
+        row.unfinished = snapshots[link.pk][0] is not None and not snapshots[link.pk][0].is_finished
         rows.append(row)
     return rows

@@ -70,6 +70,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:profile_collections": POST_ONLY,
     "snapshots:share_page": PUBLIC,
     "snapshots:share_feed": PUBLIC,
+    "snapshots:share_live": (404, 200, 404, 404),  # the share's owner follows its captures
     "snapshots:share_report": PUBLIC,
     "snapshots:share_snapshot": PUBLIC,
     "snapshots:share_artifact": PUBLIC,

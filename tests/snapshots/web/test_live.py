@@ -7,6 +7,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from snapshots.archive import lifecycle
@@ -184,3 +185,20 @@ def test_staff_looking_at_a_shared_snapshot_do_not_poll(staff_client, owner):
     make_share(owner, tag="报告")
     body = staff_client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk])).content.decode()
     assert poller(body) is None
+
+
+def test_a_share_page_follows_its_captures_for_its_owner_only(owner_client, other_client, owner):
+    link = make_link(owner, "https://example.com/shared-live", tags=["报告"])
+    running = make_snapshot(link, status=Status.RUNNING)
+    share = make_share(owner, tag="报告")
+    page = reverse("snapshots:share_page", args=[share.token])
+    assert poller(other_client.get(page).content.decode()) is None  # visitors are told nothing
+    url, delay = poller(owner_client.get(page).content.decode())
+    assert url == f"{reverse('snapshots:share_live', args=[share.token])}?ids={link.pk}&n=1" and delay == 2
+    assert other_client.get(url).status_code == 404 and Client().get(url).status_code == 404
+    body = owner_client.get(url).content.decode()
+    assert f'<li class="link-row" id="link-{link.pk}" hx-swap-oob="true">' in body and poller(body)
+    Snapshot.objects.filter(pk=running.pk).update(status=Status.SUCCEEDED, artifacts={"thumbnail": "t.webp"})
+    body = owner_client.get(url).content.decode()
+    assert reverse("snapshots:share_snapshot", args=[share.token, running.pk]) in body
+    assert poller(body) is None and "hx-trigger" not in body
