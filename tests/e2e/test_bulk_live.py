@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from snapshots.models import Link, Snapshot
 from tests.factories import make_link, make_snapshot
@@ -33,6 +34,13 @@ LIVE_DEADLINE = 12
 def browser() -> Iterator[WebDriver]:
     with chromium() as driver:
         yield driver
+
+
+def _text_becomes(browser: WebDriver, by: str, value: str, text: str, timeout: float = 15) -> None:
+    """Wait until the element shows `text`; a page loading or a part swapped in meanwhile is retried."""
+    WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda b: b.find_element(by, value).text == text
+    )
 
 
 def _viewport(browser: WebDriver, width: int, height: int) -> None:
@@ -65,8 +73,7 @@ def test_choosing_rows_shows_the_bar_and_applies_the_action(browser, live_server
             Select(browser.find_element(By.ID, "bulk-action")).select_by_value("delete")
             assert not browser.find_element(By.ID, "bulk-tags").is_displayed()
             browser.find_element(By.CSS_SELECTOR, "#bulk button[type=submit]").click()
-            heading = wait(browser).until(lambda b: b.find_element(By.TAG_NAME, "h1")).text
-            assert heading == ("删除 2 个链接？" if language == "zh-hans" else "Delete 2 links?")
+            _text_becomes(browser, By.TAG_NAME, "h1", "删除 2 个链接？" if language == "zh-hans" else "Delete 2 links?")
             browser.save_screenshot(str(SHOTS / f"delete-{language}-{width}.png"))
             browser.back()
     # Select all on the page, then mark them unread.
@@ -91,7 +98,7 @@ def test_a_finished_capture_fills_in_the_list_and_the_link_page(browser, live_se
     box.click()  # a chosen row stays chosen while its parts are swapped
     Snapshot.objects.filter(pk=running.pk).update(status=Snapshot.Status.SUCCEEDED)
     Link.objects.filter(pk=link.pk).update(title="统计公报", description="全年数据")
-    wait(browser, LIVE_DEADLINE).until(lambda b: b.find_element(By.ID, f"title-{link.pk}").text == "统计公报")
+    _text_becomes(browser, By.ID, f"title-{link.pk}", "统计公报", LIVE_DEADLINE)
     assert browser.find_element(By.CSS_SELECTOR, f"#status-{link.pk} .status-succeeded")
     assert browser.find_element(By.CSS_SELECTOR, "input.row-select").is_selected()
     assert browser.find_element(By.ID, "live-poll").get_attribute("hx-trigger") is None  # stopped
@@ -103,5 +110,5 @@ def test_a_finished_capture_fills_in_the_list_and_the_link_page(browser, live_se
     assert newest.pk != running.pk
     Snapshot.objects.filter(pk=newest.pk).update(status=Snapshot.Status.SUCCEEDED)
     Link.objects.filter(pk=link.pk).update(title="统计公报（修订）")
-    wait(browser, LIVE_DEADLINE).until(lambda b: b.find_element(By.TAG_NAME, "h1").text == "统计公报（修订）")
+    _text_becomes(browser, By.TAG_NAME, "h1", "统计公报（修订）", LIVE_DEADLINE)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#link-page .status-succeeded")) == 2
