@@ -100,6 +100,7 @@ def test_a_finished_capture_fills_in_the_list_and_the_link_page(browser, live_se
     Link.objects.filter(pk=link.pk).update(title="统计公报", description="全年数据")
     _text_becomes(browser, By.ID, f"title-{link.pk}", "统计公报", LIVE_DEADLINE)
     assert browser.find_element(By.CSS_SELECTOR, f"#status-{link.pk} .status-succeeded")
+    assert browser.find_element(By.CSS_SELECTOR, f"#copy-{link.pk} a").is_displayed()  # the saved copy opens
     assert browser.find_element(By.CSS_SELECTOR, "input.row-select").is_selected()
     assert browser.find_element(By.ID, "live-poll").get_attribute("hx-trigger") is None  # stopped
     # The link page: "capture again" starts a poll that shows the new version when it finishes.

@@ -89,6 +89,8 @@ def test_a_finished_capture_fills_in_the_row_and_the_poll_stops(owner_client, ow
     assert f"{title}政府工作报告</a>" in body
     assert f'<p class="link-desc" id="desc-{running.pk}" hx-swap-oob="true">全文 &amp; 附件</p>' in body
     assert "status-succeeded" in body
+    copy = reverse("snapshots:snapshot_detail", args=[running.snapshots.get().pk])
+    assert f'<span class="copy-slot" id="copy-{running.pk}" hx-swap-oob="true"><a href="{copy}"' in body
     next_url, delay = poller(body)
     assert f"ids={waiting.pk}&" in next_url and "n=4" in next_url and delay == 8
     Snapshot.objects.filter(link=waiting).update(status=Status.FAILED, error_code="timeout")
