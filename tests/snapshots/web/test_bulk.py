@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from snapshots import queues
 from snapshots.links import bulk
-from snapshots.models import Link, Snapshot
+from snapshots.models import LINK_TAGS_MAX, Link, Snapshot
 from tests.factories import make_link, make_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +172,11 @@ def test_the_list_and_search_pages_offer_a_checkbox_per_row_and_the_bar(owner_cl
     assert 'src="/static/js/bulk.js"' in body and "<script>" not in body
     results = owner_client.get(reverse("snapshots:search"), {"q": "#政府"}).content.decode()
     assert results.count('class="row-select" type="checkbox" name="ids"') == 4
+
+
+def test_a_link_at_its_tag_limit_keeps_its_tags(owner_client, owner, mine):
+    full = make_link(owner, "https://example.com/full", tags=[f"t{i}" for i in range(LINK_TAGS_MAX)])
+    post(owner_client, "add_tags", [full, mine[0]], tags="新")
+    assert len(full.tags.names()) == LINK_TAGS_MAX and "新" not in full.tags.names()
+    assert "新" in mine[0].tags.names()
+    assert messages_of(owner_client) == ["Tags added to 1 link."]
