@@ -19,7 +19,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from snapshots.models import Link, Snapshot
-from tests.factories import make_link, make_snapshot
+from tests.factories import make_link, make_share, make_snapshot
 from tests.support.browser import become, chromium, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -113,3 +113,16 @@ def test_a_finished_capture_fills_in_the_list_and_the_link_page(browser, live_se
     Link.objects.filter(pk=link.pk).update(title="统计公报（修订）")
     _text_becomes(browser, By.TAG_NAME, "h1", "统计公报（修订）", LIVE_DEADLINE)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#link-page .status-succeeded")) == 2
+
+
+def test_the_owners_share_page_shows_a_finished_capture(browser, live_server, owner):
+    link = make_link(owner, "https://example.com/shared-live", title="公报", tags=["报告"])
+    running = make_snapshot(link, status=Snapshot.Status.RUNNING)
+    share = make_share(owner, tag="报告")
+    become(browser, live_server.url, owner)
+    browser.get(live_server.url + reverse("snapshots:share_page", args=[share.token]))
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#link-{link.pk} a.link-title")  # nothing to open yet
+    Snapshot.objects.filter(pk=running.pk).update(status=Snapshot.Status.SUCCEEDED)
+    opened = f"#link-{link.pk} a.link-title[href$='/snapshots/{running.pk}/']"
+    wait(browser, LIVE_DEADLINE).until(lambda b: b.find_elements(By.CSS_SELECTOR, opened))
+    assert browser.find_element(By.ID, "live-poll").get_attribute("hx-trigger") is None
