@@ -112,19 +112,19 @@ class Snapshot(models.Model):
         MANUAL = "manual", _("asked for")
         IMPORT = "import", _("import")
         SCHEDULE = "schedule", _("schedule")
+        BULK = "bulk", _("bulk recapture")  # many links at once from the list: paced like imports
 
     class Source(models.TextChoices):
         CAPTURE = "capture", _("captured by linkhome")
         BROWSER = "browser", _("saved from browser")  # the reader uploaded the page (`upload` artifact)
 
-    ARTIFACT_KINDS = (
-        "screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original", "reader", "upload"
-    )
+    ARTIFACT_KINDS = ("screenshot", "thumbnail", "html", "dom", "pdf", "text", "favicon", "original", "reader",
+                      "upload")
     # Never shown on a share: the file as the owner's browser saved it can hold their session's secrets.
     OWNER_ONLY_KINDS = frozenset({"upload"})
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
     IN_FLIGHT = (Status.QUEUED, Status.RUNNING)  # what counts against CAPTURE_USER_CONCURRENCY
-    BULK_TRIGGERS = (Trigger.IMPORT, Trigger.SCHEDULE)  # paced by CAPTURE_BULK_PER_MINUTE
+    BULK_TRIGGERS = (Trigger.IMPORT, Trigger.SCHEDULE, Trigger.BULK)  # paced by CAPTURE_BULK_PER_MINUTE
 
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="snapshots")
     # The link's owner, kept on the row so that deciding whose capture goes next reads one
@@ -190,7 +190,7 @@ class Snapshot(models.Model):
             models.Index(
                 fields=["owner", "created"],
                 name="snapshot_waiting_asked",
-                condition=Q(status="waiting") & ~Q(trigger__in=["import", "schedule"]),
+                condition=Q(status="waiting") & ~Q(trigger__in=["import", "schedule", "bulk"]),
             ),
             models.Index(fields=["owner"], name="snapshot_in_flight", condition=Q(status__in=["queued", "running"])),
             models.Index(fields=["owner", "enqueued"], name="snapshot_enqueued", condition=Q(enqueued__isnull=False)),

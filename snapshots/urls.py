@@ -2,8 +2,10 @@ from django.urls import path
 
 from snapshots.web.feeds import share_feed
 from snapshots.web.views import (
+    bulk,
     imports,
     links,
+    live,
     moderation,
     public,
     search,
@@ -26,8 +28,11 @@ urlpatterns = [
     path("links/<int:link_id>/edit/", links.link_edit, name="link_edit"),
     path("links/<int:link_id>/delete/", links.link_delete, name="link_delete"),
     path("links/<int:link_id>/capture/", links.link_capture, name="link_capture"),
-    path("links/<int:link_id>/status/", links.link_status, name="link_status"),
+    path("links/<int:link_id>/live/", live.link_live, name="link_live"),
+    path("links/live/", live.rows_live, name="rows_live"),
+    path("links/bulk/", bulk.link_bulk, name="link_bulk"),
     path("snapshots/<int:snapshot_id>/", snapshots.snapshot_detail, name="snapshot_detail"),
+    path("snapshots/<int:snapshot_id>/live/", live.snapshot_live, name="snapshot_live"),
     path("snapshots/<int:snapshot_id>/read/", snapshots.snapshot_reader, name="snapshot_reader"),
     path("snapshots/<int:snapshot_id>/<str:kind>/", snapshots.snapshot_artifact, name="snapshot_artifact"),
     path("links/<int:link_id>/versions/", versions.version_compare, name="version_compare"),
@@ -53,6 +58,7 @@ urlpatterns = [
     path("shares/profile/", shares.profile_collections, name="profile_collections"),
     path("s/<str:token>/", public.share_page, name="share_page"),
     path("s/<str:token>/feed/", share_feed, name="share_feed"),
+    path("s/<str:token>/live/", public.share_live, name="share_live"),
     path("s/<str:token>/report/", public.share_report, name="share_report"),
     path("s/<str:token>/snapshots/<int:snapshot_id>/", public.share_snapshot, name="share_snapshot"),
     path("s/<str:token>/snapshots/<int:snapshot_id>/<str:kind>/", public.share_artifact, name="share_artifact"),

@@ -63,13 +63,13 @@ class _Printable:
 
 @dataclass(slots=True)
 class StatusBlock(_Printable):
-    """The thumbnail and the badge of a link's newest snapshot; polled while it runs. HTML-escaped."""
+    """The thumbnail and the badge of a link's newest snapshot, polled while unfinished (web/live.py). HTML-escaped."""
 
     link_id: SafeString
     status: SafeString  # a Snapshot.Status value, or "none" before the first capture
     label: SafeString
     reason: SafeString = SafeString("")
-    poll_url: SafeString = SafeString("")  # set while the newest snapshot is unfinished
+    unfinished: bool = False  # the newest snapshot is waiting, queued or running: the page polls
     snapshot_url: SafeString = SafeString("")
     thumbnail_url: SafeString = SafeString("")
     from_browser: bool = False  # the newest snapshot is a page the owner saved in their own browser
@@ -147,6 +147,7 @@ class LinkRow(_Printable):
     search_class: int | None = None
     from_browser: bool = False  # on a share: the snapshot shown was saved in the owner's own browser
     http_error: HttpError | None = None  # on a share: the snapshot shown is of an error answer
+    unfinished: bool = False  # on a share: its newest capture is still to come (its owner's page polls)
 
 
 def url_former(name: str, *rest: str, lead: tuple[str, ...] = ()) -> Callable[[int], str]:
@@ -163,7 +164,6 @@ def url_former(name: str, *rest: str, lead: tuple[str, ...] = ()) -> Callable[[i
 @dataclass(frozen=True, slots=True)
 class _Urls:
     detail: Callable[[int], str]
-    status: Callable[[int], str]
     snapshot: Callable[[int], str]
     thumbnail: Callable[[int], str]
     favicon: Callable[[int], str]
@@ -175,7 +175,6 @@ class _Urls:
     def build(cls) -> _Urls:
         return cls(
             detail=url_former("snapshots:link_detail"),
-            status=url_former("snapshots:link_status"),
             snapshot=url_former("snapshots:snapshot_detail"),
             thumbnail=url_former("snapshots:snapshot_artifact", "thumbnail"),
             favicon=url_former("snapshots:snapshot_artifact", "favicon"),
@@ -202,7 +201,7 @@ def status_block(
         # Kept as evidence, never shown as a plain success.
         block.status, block.label, block.reason = _html("http-error"), http_error.label, http_error.text
     if not latest.is_finished:
-        block.poll_url = _html(urls.status(link_id))
+        block.unfinished = True
     thumb = shown or latest
     artifacts = thumb.artifacts or {}
     if artifacts.get("thumbnail"):
@@ -355,5 +354,6 @@ def _shared_rows(
         row.report_url = _html(f"{report}{link.pk}")
         row.from_browser = shown is not None and shown.source == Snapshot.Source.BROWSER
         row.http_error = HttpError.of(shown)
+        row.unfinished = snapshots[link.pk][0] is not None and not snapshots[link.pk][0].is_finished
         rows.append(row)
     return rows

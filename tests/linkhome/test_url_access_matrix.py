@@ -49,7 +49,10 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:link_edit": OWNER_ONLY,
     "snapshots:link_delete": OWNER_ONLY,
     "snapshots:link_capture": POST_ONLY,
-    "snapshots:link_status": OWNER_ONLY,
+    "snapshots:link_live": OWNER_ONLY,
+    "snapshots:snapshot_live": OWNER_ONLY,
+    "snapshots:rows_live": LOGIN,
+    "snapshots:link_bulk": POST_ONLY,
     # The snapshot's link is in a share, so staff may look (and the look is audited).
     "snapshots:snapshot_detail": (302, 200, 404, 200),
     "snapshots:snapshot_artifact": (302, 200, 404, 200),
@@ -73,6 +76,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:profile_collections": POST_ONLY,
     "snapshots:share_page": PUBLIC,
     "snapshots:share_feed": PUBLIC,
+    "snapshots:share_live": (404, 200, 404, 404),  # the share's owner follows its captures
     "snapshots:share_report": PUBLIC,
     "snapshots:share_snapshot": PUBLIC,
     "snapshots:share_artifact": PUBLIC,

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -18,9 +18,9 @@ from snapshots.archive import lifecycle
 from snapshots.archive.reasons import http_error_text
 from snapshots.links import selectors, services
 from snapshots.links.tagging import join_tag_names
-from snapshots.models import Snapshot
+from snapshots.models import Link, Snapshot
 from snapshots.search import listcache
-from snapshots.web import rows, sharetarget
+from snapshots.web import live, rows, sharetarget
 from snapshots.web.forms import LinkForm, PageUploadForm
 from snapshots.web.preview import preview_of
 from snapshots.web.views import apply_errors
@@ -79,12 +79,26 @@ def link_list(request: HttpRequest) -> HttpResponse:
         "active_tag": active["name"] if active else None,
         "view": list_view(request),
     }
+    context["poll"] = rows_poll(context["rows"], view=context["view"], descriptions=True)
     response = render(request, "snapshots/link_list.html", context)
     if request.GET.get("view") in VIEWS:
         response.set_cookie(
             VIEW_COOKIE, context["view"], max_age=VIEW_COOKIE_AGE, samesite="Lax", secure=request.is_secure()
         )
     return response
+
+
+def rows_poll(page_rows: list[rows.LinkRow], *, view: str = "list", descriptions: bool = False) -> live.Poll:
+    """The poller of a page of rows: it asks about the rows whose newest capture is unfinished."""
+    unfinished = [row.pk for row in page_rows if row.status is not None and row.status.unfinished]
+    return live.next_poll(
+        reverse("snapshots:rows_live"),
+        round_=0,
+        active=bool(unfinished),
+        ids=live.join_ids(unfinished),
+        view=view if view != "list" else "",
+        desc="1" if descriptions else "",
+    )
 
 
 @login_required
@@ -121,19 +135,30 @@ def link_add(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "adding": True, "upload_form": upload_form})
 
 
-@login_required
-def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
-    link = access.get_link_for_user(request.user, link_id)
+def link_page_context(request: HttpRequest, link: Link, *, round_: int = 0) -> dict[str, object]:
+    """What the link page shows, and its poller while a capture of the link is unfinished."""
     snapshots = list(link.snapshots.defer("text").order_by("-created", "-id"))
     shown = rows.snapshot_to_show(snapshots)
-    context = {
+    poll = live.next_poll(
+        reverse("snapshots:link_live", args=[link.pk]),
+        round_=round_,
+        active=live.any_unfinished(snapshots),
+        sig=live.snapshots_signature(snapshots),
+    )
+    return {
         "link": link,
         "snapshots": snapshots,
         "shown": shown,
         "preview": preview_of(request, shown),
         "newest_http_error": http_error_text(snapshots[0] if snapshots else None),
+        "poll": poll,
     }
-    return render(request, "snapshots/link_detail.html", context)
+
+
+@login_required
+def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = access.get_link_for_user(request.user, link_id)
+    return render(request, "snapshots/link_detail.html", link_page_context(request, link))
 
 
 @login_required
@@ -185,13 +210,3 @@ def link_capture(request: HttpRequest, link_id: int) -> HttpResponse:
     else:
         messages.success(request, _("A new snapshot is being captured."))
     return redirect("snapshots:link_detail", link_id=link.pk)
-
-
-@login_required
-def link_status(request: HttpRequest, link_id: int) -> HttpResponse:
-    """The status badge and thumbnail of a link's newest snapshot, polled while it runs."""
-    link = get_object_or_404(access.links_of(request.user).only("id"), pk=link_id)
-    latest, shown = rows.newest_snapshots([link.pk])[link.pk]
-    context = {"status": rows.status_block(link.pk, latest, shown), "view": list_view(request)}
-    return render(request, "snapshots/_link_status.html", context)
-

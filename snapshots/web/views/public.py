@@ -8,18 +8,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from accounts.addresses import client_ip
 from snapshots import access
 from snapshots.links import selectors
-from snapshots.models import Snapshot
+from snapshots.models import Share, Snapshot
 from snapshots.paging import UncountedPage
 from snapshots.sharing import moderation
 from snapshots.storage.serving import SHARED_CACHE, artifact_response
 from snapshots.storage.signing import artifact_urls, signed_url
-from snapshots.web.rows import RowStyle, link_rows
+from snapshots.web import live
+from snapshots.web.rows import LINK_FIELDS, LinkRow, RowStyle, link_rows
 from snapshots.web.share_forms import ReportForm
 
 PAGE_SIZE = 20
@@ -43,8 +45,32 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     links = selectors.shared_link_list(share=share, query=query or None)
     page = UncountedPage(links, request.GET.get("page"), PAGE_SIZE)
     rows = link_rows(page.object_list, RowStyle(share=share, request=request))
-    context = {"share": share, "page": page, "rows": rows, "query": query}
+    context = {"share": share, "page": page, "rows": rows, "query": query, "poll": _share_poll(request, share, rows)}
     return _unlisted(render(request, "public/share.html", context))
+
+
+def _share_poll(request: HttpRequest, share: Share, rows: list[LinkRow], round_: int = 0) -> live.Poll:
+    """Only the share's owner follows its captures live: visitors are never told about them."""
+    unfinished = [row.pk for row in rows if row.unfinished]
+    return live.next_poll(
+        reverse("snapshots:share_live", args=[share.token]),
+        round_=round_,
+        active=bool(unfinished) and request.user.pk == share.owner_id,
+        ids=live.join_ids(unfinished),
+    )
+
+
+@public_page
+def share_live(request: HttpRequest, token: str) -> HttpResponse:
+    """The owner's poll of their share page: the rows asked about again, and the next poller."""
+    share = access.get_live_share(token)
+    if not request.user.is_authenticated or request.user.pk != share.owner_id:
+        raise Http404
+    ids = live.parse_ids(request.GET.get("ids", ""))
+    links = list(access.shared_links(share).filter(pk__in=ids).only(*LINK_FIELDS)) if ids else []
+    rows = link_rows(links, RowStyle(share=share, request=request))
+    context = {"share": share, "rows": rows, "poll": _share_poll(request, share, rows, live.poll_round(request.GET))}
+    return _unlisted(render(request, "public/_share_live.html", context))
 
 
 @public_page

@@ -10,6 +10,7 @@ from snapshots.links import selectors
 from snapshots.paging import UncountedPage
 from snapshots.search.excerpts import excerpts_for
 from snapshots.web import rows
+from snapshots.web.views.links import rows_poll
 
 PAGE_SIZE = 20
 
@@ -30,6 +31,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         for row in results:
             row.excerpt = excerpts.get(row.link.pk, "")
         context.update(
-            results=results, number=page.number, has_next=page.has_next(), has_previous=page.has_previous()
+            results=results,
+            number=page.number,
+            has_next=page.has_next(),
+            has_previous=page.has_previous(),
+            poll=rows_poll(results),
         )
     return render(request, "snapshots/search.html", context)

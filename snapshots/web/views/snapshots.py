@@ -15,10 +15,12 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.authentication import HashedTokenAuthentication
 from snapshots import access
+from snapshots.models import Snapshot
 from snapshots.sharing import moderation
 from snapshots.storage.readercopy import reader_markup, reading_minutes
 from snapshots.storage.serving import SHARED_CACHE, artifact_response
 from snapshots.storage.signing import artifact_urls, read_signed, signed_url, signed_zone
+from snapshots.web import live
 from snapshots.web.preview import preview_of
 
 
@@ -32,20 +34,31 @@ def _grant(user, snapshot_id: int, what: str) -> access.SnapshotGrant:
 @login_required
 def snapshot_detail(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     grant = _grant(request.user, snapshot_id, "page")
-    snapshot = grant.snapshot
+    context = snapshot_page_context(request, grant.snapshot, staff_view=grant.staff_view)
+    return render(request, "snapshots/snapshot_detail.html", context)
+
+
+def snapshot_page_context(
+    request: HttpRequest, snapshot: Snapshot, *, staff_view: bool = False, round_: int = 0
+) -> dict[str, object]:
+    """What the snapshot page shows, and its poller while the owner waits for the capture to end
+    (staff never poll: each of their looks is audited)."""
     urls = artifact_urls(request, snapshot, viewer_id=request.user.pk)
-    return render(
-        request,
-        "snapshots/snapshot_detail.html",
-        {
-            "snap": snapshot,
-            "link": snapshot.link,
-            "urls": urls,
-            "preview": preview_of(request, snapshot, urls),
-            "staff_view": grant.staff_view,
-            "reader_url": reverse("snapshots:snapshot_reader", args=[snapshot.pk]) if urls.get("reader") else "",
-        },
+    poll = live.next_poll(
+        reverse("snapshots:snapshot_live", args=[snapshot.pk]),
+        round_=round_,
+        active=not staff_view and not snapshot.is_finished,
+        status=snapshot.status,
     )
+    return {
+        "snap": snapshot,
+        "link": snapshot.link,
+        "urls": urls,
+        "preview": preview_of(request, snapshot, urls),
+        "staff_view": staff_view,
+        "reader_url": reverse("snapshots:snapshot_reader", args=[snapshot.pk]) if urls.get("reader") else "",
+        "poll": poll,
+    }
 
 
 @login_required

@@ -17,6 +17,8 @@ ON_SQLITE = [
     "tests/snapshots/search/test_share_search.py",
     "tests/snapshots/search/test_folding.py",
     "tests/snapshots/web/test_rows.py",
+    "tests/snapshots/web/test_bulk.py",
+    "tests/snapshots/web/test_live.py",
     "tests/snapshots/web/test_queries.py",
     "tests/snapshots/web/test_search_page.py",
     "tests/snapshots/api/test_queries.py",

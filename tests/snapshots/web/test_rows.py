@@ -51,8 +51,8 @@ def test_rows_carry_badge_thumbnail_polling_and_tags(links):
     shown = made[failing.pk].status
     assert shown.thumbnail_url == reverse("snapshots:snapshot_artifact", args=[ok_shot.pk, "thumbnail"])
     assert shown.snapshot_url == reverse("snapshots:snapshot_detail", args=[ok_shot.pk])
-    assert made[failing.pk].status.poll_url == ""
-    assert made[running.pk].status.poll_url == reverse("snapshots:link_status", args=[running.pk])
+    assert made[failing.pk].status.unfinished is False
+    assert made[running.pk].status.unfinished is True
     assert made[running.pk].status.thumbnail_url == ""
     assert made[never.pk].status.status == "none"
     assert [t.name for t in made[kept.pk].tags] == sorted(["政府", "Budget"])
@@ -109,28 +109,13 @@ def test_rows_show_the_site_icon_or_a_placeholder_and_the_owners_actions(owner_c
 def test_the_chosen_list_view_is_remembered_in_a_cookie(owner_client, links):
     first = owner_client.get(reverse("snapshots:link_list"))
     assert first.context["view"] == "list" and "list_view" not in first.cookies
-    assert '<ul class="links dense">' in first.content.decode()
+    assert '<ul class="links selectable dense">' in first.content.decode()
     chosen = owner_client.get(reverse("snapshots:link_list"), {"view": "grid"})
     assert chosen.cookies["list_view"].value == "grid" and chosen.cookies["list_view"]["samesite"] == "Lax"
     later = owner_client.get(reverse("snapshots:link_list"))
-    assert later.context["view"] == "grid" and '<ul class="links grid">' in later.content.decode()
+    assert later.context["view"] == "grid" and '<ul class="links selectable grid">' in later.content.decode()
     owner_client.cookies["list_view"] = "<script>"
     assert owner_client.get(reverse("snapshots:link_list")).context["view"] == "list"  # unknown: the default
-
-
-def test_status_poll_returns_the_same_block(owner_client, links):
-    running = links[2]
-    owner_client.cookies["list_view"] = "grid"
-    response = owner_client.get(reverse("snapshots:link_status", args=[running.pk]))
-    body = response.content.decode()
-    assert f'id="status-{running.pk}"' in body and "hx-get" in body and "status-running" in body
-    Snapshot.objects.filter(link=running).update(status=Snapshot.Status.SUCCEEDED, artifacts={"thumbnail": "x.webp"})
-    body = owner_client.get(reverse("snapshots:link_status", args=[running.pk])).content.decode()
-    assert "hx-get" not in body and "status-succeeded" in body and "<img" in body
-    owner_client.cookies["list_view"] = "list"  # the dense list polls for the icon and badge only
-    Snapshot.objects.filter(link=running).update(artifacts={"thumbnail": "x.webp", "favicon": "i.png"})
-    body = owner_client.get(reverse("snapshots:link_status", args=[running.pk])).content.decode()
-    assert 'class="favicon"' in body and "thumbnail" not in body and "status-succeeded" in body
 
 
 def test_row_text_is_escaped_exactly_once(owner_client, owner):
