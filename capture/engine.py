@@ -109,10 +109,7 @@ def capture(url: str, config: CaptureConfig, uploaded: UploadedPage | None = Non
     acquired = round(time.monotonic() - waited, 4)
     scope = Scope(allowed, resolver_for(config.dns_server), limits.max_bytes, header_timeout=limits.page_load_budget)
     session.proxy.begin(scope)
-    # Room between killing the browser and the deadline for collecting what was made: on a busy
-    # machine, with a 20 MB page's copies being built, that took up to 1.5 s.
-    margin = min(2.0, limits.deadline * 0.15)
-    watchdog = Watchdog(session, started + limits.deadline - margin)
+    watchdog = Watchdog(session, started + limits.deadline - limits.kill_margin)
     recorder = Recorder(session, scope, config, started, _pool)
     recorder.result.timings["acquire"] = acquired
     page_fault = False

@@ -48,6 +48,10 @@ READER_MIN_LEFT = 3.0
 # needs longer (tens of thousands of them) is shot as it is.
 PREPARE_BUDGET = 2.0
 SERIALISE_MAX_CHARS = 4_000_000  # a larger DOM's offline copy is made from the MHTML alone
+# A conservative pace of parsing a page's MHTML and building its copies on a busy machine (a 20 MB
+# page's offline copy took 0.3-0.5 s on a quiet one): copies that would not be done before the
+# browser is killed are not begun.
+COPY_CHARS_PER_SECOND = 10_000_000
 MAX_DOCUMENTS = 5  # documents a self-navigating page may go through before it counts as never settled
 FAVICON_MAX_BYTES = 512 * 1024
 
@@ -201,13 +205,19 @@ class Recorder:
         self.result.artifacts["text"] = Artifact(text.encode("utf-8"), "text.txt", "text/plain; charset=utf-8")
         t = self._mark("content", t)
         mhtml = page.command(self.driver, "Page.captureSnapshot", {"format": "mhtml"})["data"]
-        # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
-        parts = self.pool.submit(self._parse, mhtml.encode("utf-8"), self.result.charset)
         t = self._mark("mhtml", t)
-        self._offline(parts, offline_inpage.held_urls(mhtml), len(dom))
-        t = self._mark("offline", t)
-        self._reader(parts)
-        t = self._mark("reader", t)
+        left = self.deadline - self.limits.kill_margin - time.monotonic()
+        if left >= len(mhtml) / COPY_CHARS_PER_SECOND:
+            # The MHTML's parts are parsed once, for the offline copy and the reader copy's images.
+            parts = self.pool.submit(self._parse, mhtml.encode("utf-8"), self.result.charset)
+            self._offline(parts, offline_inpage.held_urls(mhtml), len(dom))
+            t = self._mark("offline", t)
+            self._reader(parts)
+            t = self._mark("reader", t)
+        else:
+            # Parsing and cleaning a page this big hold the interpreter in long single calls: begun
+            # now, they would keep the capture from handing over what it has when the browser is killed.
+            logger.info("no offline or reader copy: %.1f s left for %d characters of MHTML", left, len(mhtml))
         pdf = artifacts.print_pdf(self.driver, self.limits.max_pdf_pages)
         self.result.artifacts["pdf"] = Artifact(pdf, "page.pdf", "application/pdf")
         self._mark("pdf", t)

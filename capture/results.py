@@ -25,6 +25,13 @@ class CaptureLimits:
     # Bytes of images and fonts one offline copy may hold inline; past it they are left out, with a note.
     offline_max_bytes: int = 30 * 1024 * 1024
 
+    @property
+    def kill_margin(self) -> float:
+        """Seconds before the deadline at which a capture still running has its browser killed:
+        room for collecting what was made (on a busy machine, with a 20 MB page's copies being
+        built, that took up to 1.5 s)."""
+        return min(2.0, self.deadline * 0.15)
+
 
 @dataclass(frozen=True)
 class CaptureConfig:
