@@ -117,6 +117,27 @@ def site(owner) -> dict[str, str]:
     }
 
 
+
+def set_viewport(browser, width: int, height: int) -> None:
+    """The viewport (not the window) at width x height."""
+    browser.set_window_size(width, height)
+    inner = browser.execute_script("return [window.innerWidth, window.innerHeight]")
+    browser.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+
+
+def page_problems(browser, where: str, width: int) -> list[str]:
+    """What is wrong with the page shown: wider than the screen, text too small, a tall phone header."""
+    problems = []
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    header = browser.find_element(By.CSS_SELECTOR, "header.topbar").rect["height"]
+    if scroll > width:
+        problems.append(f"{where}: {scroll} px wide")
+    if small := browser.execute_script(SMALL_TEXT_JS, SMALLEST_TEXT):
+        problems.append(f"{where}: small text {small}")
+    if width == PHONE[0] and header > HEADER_MAX:
+        problems.append(f"{where}: header {header} px")
+    return problems
+
 def test_pages_fit_phone_and_desk_in_both_languages(browser, live_server, owner, site):
     become(browser, live_server.url, owner)
     SHOTS.mkdir(exist_ok=True)
@@ -124,23 +145,15 @@ def test_pages_fit_phone_and_desk_in_both_languages(browser, live_server, owner,
     for language in ("zh-hans", "en"):
         browser.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "path": "/"})
         for width, height in (PHONE, DESK):
-            browser.set_window_size(width, height)
-            inner = browser.execute_script("return [window.innerWidth, window.innerHeight]")
-            browser.set_window_size(2 * width - inner[0], 2 * height - inner[1])  # the viewport, not the window
+            set_viewport(browser, width, height)
             for name, path in site.items():
                 browser.get(live_server.url + path)
                 where = f"{name} {language} {width}x{height}"
-                scroll = browser.execute_script("return document.documentElement.scrollWidth")
-                header = browser.find_element(By.CSS_SELECTOR, "header.topbar").rect["height"]
-                if scroll > width:
-                    problems.append(f"{where}: {scroll} px wide")
-                if small := browser.execute_script(SMALL_TEXT_JS, SMALLEST_TEXT):
-                    problems.append(f"{where}: small text {small}")
-                if width == PHONE[0] and header > HEADER_MAX:
-                    problems.append(f"{where}: header {header} px")
+                problems += page_problems(browser, where, width)
                 if name == "list":
                     shown = browser.execute_script(ROWS_ON_SCREEN_JS)
                     wanted = LINKS_ON_PHONE if width == PHONE[0] else LINKS_ON_DESK
+                    header = browser.find_element(By.CSS_SELECTOR, "header.topbar").rect["height"]
                     figures.append(f"{where}: header {header:.0f} px, {shown} links on the first screen")
                     if shown < wanted:
                         problems.append(f"{where}: {shown} links on the first screen")
@@ -194,19 +207,10 @@ def test_welcome_page_fits_phone_and_desk_in_both_languages(browser, live_server
     for language in ("zh-hans", "en"):
         browser.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "path": "/"})
         for width, height in (PHONE, DESK):
-            browser.set_window_size(width, height)
-            inner = browser.execute_script("return [window.innerWidth, window.innerHeight]")
-            browser.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+            set_viewport(browser, width, height)
             browser.get(live_server.url + reverse("snapshots:link_list"))
             where = f"welcome {language} {width}x{height}"
-            scroll = browser.execute_script("return document.documentElement.scrollWidth")
-            header = browser.find_element(By.CSS_SELECTOR, "header.topbar").rect["height"]
-            if scroll > width:
-                problems.append(f"{where}: {scroll} px wide")
-            if small := browser.execute_script(SMALL_TEXT_JS, SMALLEST_TEXT):
-                problems.append(f"{where}: small text {small}")
-            if width == PHONE[0] and header > HEADER_MAX:
-                problems.append(f"{where}: header {header} px")
+            problems += page_problems(browser, where, width)
             # Both ways in are on the first screen.
             for name in ("accounts:signup", "accounts:login"):
                 way_in = browser.find_element(By.CSS_SELECTOR, f"main a[href='{reverse(name)}']")

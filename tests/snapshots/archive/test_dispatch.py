@@ -10,7 +10,6 @@ import json
 from datetime import timedelta
 
 import pytest
-import redis
 from django.utils import timezone
 
 from snapshots import queues
@@ -19,14 +18,6 @@ from snapshots.models import Snapshot
 from tests.factories import make_link
 
 Status = Snapshot.Status
-
-
-@pytest.fixture
-def broker(settings):
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(queues.CAPTURE_QUEUE, queues.BULK_QUEUE)
-    yield client
-    client.delete(queues.CAPTURE_QUEUE, queues.BULK_QUEUE)
 
 
 def published(broker, queue: str) -> list[int]:

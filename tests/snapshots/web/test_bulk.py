@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import redis
 from django.urls import reverse
 
 from snapshots import queues
@@ -20,14 +19,6 @@ pytestmark = pytest.mark.django_db
 
 Status = Snapshot.Status
 BULK_URL = "/links/bulk/"
-
-
-@pytest.fixture
-def broker(settings):
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(queues.CAPTURE_QUEUE, queues.BULK_QUEUE)
-    yield client
-    client.delete(queues.CAPTURE_QUEUE, queues.BULK_QUEUE)
 
 
 @pytest.fixture
