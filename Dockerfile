@@ -36,4 +36,4 @@ USER linkhome
 VOLUME ["/data"]
 EXPOSE 8000
 ENTRYPOINT ["tini", "--"]
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput -v0 && exec gunicorn linkhome.wsgi -c linkhome/gunicorn.conf.py -b 0.0.0.0:8000 -w ${WEB_WORKERS:-4} --threads ${WEB_THREADS:-2} --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput -v0 && exec gunicorn linkhome.wsgi -c linkhome/gunicorn.conf.py -b 0.0.0.0:8000 -w ${WEB_WORKERS:-8} --threads ${WEB_THREADS:-1} --access-logfile -"]

@@ -11,3 +11,11 @@ def when_ready(server) -> None:
     from linkhome.warmup import warm_up
 
     server.log.info("warmed %d templates before forking the workers", len(warm_up()))
+
+
+def post_worker_init(worker) -> None:
+    """Each worker answers one health check of its own before its first visitor: its database
+    connection is opened and the request path run once (a sync worker serves on this thread)."""
+    from linkhome.warmup import first_request
+
+    first_request(worker.wsgi)

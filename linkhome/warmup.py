@@ -37,3 +37,15 @@ def warm_up() -> list[str]:
     for name in names:
         get_template(name)
     return names
+
+
+def first_request(app) -> int:
+    """Send `app` (the WSGI application) one GET /healthz and return its status code."""
+    from django.test import RequestFactory
+
+    statuses: list[int] = []
+    host = next((name.lstrip(".") for name in settings.ALLOWED_HOSTS if name != "*"), "localhost")
+    environ = RequestFactory().get("/healthz", secure=True, HTTP_HOST=host).environ
+    for _chunk in app(environ, lambda status, _headers, _exc=None: statuses.append(int(status.split()[0]))):
+        pass
+    return statuses[0] if statuses else 0

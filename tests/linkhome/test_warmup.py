@@ -32,3 +32,11 @@ def test_gunicorn_reads_the_config_and_its_hook_warms_the_site():
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert checked.returncode == 0, checked.stderr[-2000:]
+
+
+def test_a_worker_first_answers_a_health_check_of_its_own(transactional_db):
+    from django.core.wsgi import get_wsgi_application
+
+    from linkhome.warmup import first_request
+
+    assert first_request(get_wsgi_application()) == 200
