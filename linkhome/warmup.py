@@ -1,9 +1,10 @@
 """What a web process would otherwise pay for on its first requests, paid once before it serves.
 
 gunicorn loads the site in its master process and calls `warm_up` there (linkhome/gunicorn.conf.py),
-so every worker forked from it starts with the URL patterns imported, each language's catalog
-loaded and every project template compiled. Without it the first requests of each process took
-200-300 ms, which a visitor after a restart (or a p95 over a few hundred requests) sees.
+so every worker forked from it starts with the URL patterns imported, each language's catalog and
+the search's Traditional-Simplified tables loaded and every project template compiled. Without it
+the first requests of each process took 200-300 ms, which a visitor after a restart (or a p95 over
+a few hundred requests) sees.
 Nothing here opens a database connection: connections must not be shared across the fork.
 """
 
@@ -17,6 +18,8 @@ from django.template.loader import get_template
 from django.urls import get_resolver, reverse
 from django.utils import translation
 
+from snapshots.search.folding import load_tables
+
 
 def project_templates() -> list[str]:
     """The names of the templates in the project's own folders (not those of installed apps)."""
@@ -27,8 +30,10 @@ def project_templates() -> list[str]:
 
 
 def warm_up() -> list[str]:
-    """Import every view, load every catalog, compile every project template; returns the templates."""
+    """Import every view, load every catalog and the search's folding tables, compile every project
+    template; returns the templates."""
     get_resolver().url_patterns  # noqa: B018 - reading it imports every URLconf and view module
+    load_tables()
     names = project_templates()
     for code, _name in settings.LANGUAGES:
         with translation.override(code):

@@ -77,3 +77,11 @@ def variants(char: str) -> str:
     """Every character that folds to the same character as `char`, itself included."""
     folded = fold(char)
     return _variants().get(folded, folded)
+
+
+def load_tables() -> int:
+    """Build the folding tables now (they are built on first use otherwise, which costs a search
+    a few hundred milliseconds); returns how many characters fold."""
+    _pattern()
+    _variants()
+    return len(_ordinals())
