@@ -48,6 +48,27 @@ def capture(link, result=None) -> Snapshot:
     return lifecycle.snapshot_finish(running.pk, result or page_result())
 
 
+
+def _at_once(work):
+    """`work()` in two threads at once, each in a transaction of its own; what each returned."""
+    started = threading.Barrier(2)
+    results = []
+
+    def run() -> None:
+        try:
+            started.wait(timeout=10)
+            with transaction.atomic():
+                results.append(work())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
 def test_the_same_bytes_are_stored_once_for_every_version_and_user(media, owner, other, committed):
     mine = make_link(owner, "https://example.com/report")
     first = committed(lambda: capture(mine))
@@ -198,22 +219,7 @@ def test_usage_is_on_the_settings_page_in_both_languages_and_in_the_api(
 def test_two_workers_holding_the_same_new_file_at_once_count_two(media, owner):
     if connection.vendor != "postgresql":
         pytest.fail("this test needs PostgreSQL's row locks (run it with make test)")
-    started = threading.Barrier(2)
-    names: list[str] = []
-
-    def hold() -> None:
-        try:
-            started.wait(timeout=10)
-            with transaction.atomic():
-                names.append(blobs.blob_hold(SCREENSHOT, "screenshot.webp"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=hold) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    names = _at_once(lambda: blobs.blob_hold(SCREENSHOT, "screenshot.webp"))
     assert len(names) == 2 and names[0] == names[1]
     assert StoredFile.objects.get(name=names[0]).refs == 2
     assert stored_files(media) == [names[0]]
@@ -222,27 +228,13 @@ def test_two_workers_holding_the_same_new_file_at_once_count_two(media, owner):
 def test_two_captures_holding_the_same_new_files_at_once_count_every_reference(media, owner):
     if connection.vendor != "postgresql":
         pytest.fail("this test needs PostgreSQL's row locks (run it with make test)")
-    started = threading.Barrier(2)
-    held: list[dict[str, str]] = []
     # Bytes of this test's own: the rows these threads commit outlive the test.
     shot, icon = image_bytes("WEBP", (10, 20, 30), (40, 60)), image_bytes("PNG", (30, 20, 10), (16, 16))
     # The same bytes under two kinds of one capture are one file with two references.
     artifacts = {"screenshot": ("screenshot.webp", shot), "thumbnail": ("thumbnail.webp", shot),
                  "favicon": ("favicon.png", icon)}
 
-    def hold() -> None:
-        try:
-            started.wait(timeout=10)
-            with transaction.atomic():
-                held.append(blobs.blobs_hold(artifacts))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=hold) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    held = _at_once(lambda: blobs.blobs_hold(artifacts))
     try:
         assert len(held) == 2 and held[0] == held[1]
         names = held[0]
