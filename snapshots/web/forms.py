@@ -38,7 +38,7 @@ class LinkForm(forms.Form):
         label=_("Tags"),
         required=False,
         max_length=TAGS_INPUT_MAX_LENGTH,
-        help_text=_("Separate tags with commas, e.g. 政府, 报告"),
+        help_text=_("Separate tags with commas, e.g. <kbd>政府, 报告</kbd>"),
         widget=forms.TextInput(attrs=_TAGS_INPUT_ATTRS),
     )
     title = forms.CharField(label=_("Title"), required=False, max_length=TITLE_INPUT_MAX_LENGTH)

@@ -60,6 +60,7 @@
       list.replaceChildren(...names.map(function (name, i) {
         const chip = document.createElement("li");
         chip.className = "chip";
+        chip.translate = false;  // the tag is the person's own word, as is the button's label after "Remove tag"
         chip.append(document.createTextNode(name));
         const remove = document.createElement("button");
         remove.type = "button";
