@@ -97,7 +97,7 @@ def test_share_page_snapshot_page_and_feed_show_the_status(client, owner):
     assert ">HTTP 404 错误<" in chinese and CHINESE in chinese
     snapshot_url = reverse("snapshots:share_snapshot", args=[share.token, bad.pk])
     body = client.get(snapshot_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert ENGLISH in body and "<h1 class=\"break\">已删除的公报</h1>" in body  # not "Error response"
+    assert ENGLISH in body and "<h1 class=\"break\" translate=\"no\">已删除的公报</h1>" in body  # not "Error response"
     feed_url = reverse("snapshots:share_feed", args=[share.token])
     assert f"[{ENGLISH}] 旧摘要" in client.get(feed_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"[{CHINESE}] 旧摘要" in client.get(feed_url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()

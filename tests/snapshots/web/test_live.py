@@ -85,9 +85,10 @@ def test_a_finished_capture_fills_in_the_row_and_the_poll_stops(owner_client, ow
     url = f"{reverse('snapshots:rows_live')}?ids={running.pk},{waiting.pk}&desc=1&n=3"
     finish(running.snapshots.get(), title="政府工作报告", description="全文 & 附件")
     body = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    title = f'<a class="link-title" id="title-{running.pk}" href="/links/{running.pk}/" hx-swap-oob="true">'
+    title = f'<a class="link-title" translate="no" id="title-{running.pk}" href="/links/{running.pk}/"'
+    title += ' hx-swap-oob="true">'
     assert f"{title}政府工作报告</a>" in body
-    assert f'<p class="link-desc" id="desc-{running.pk}" hx-swap-oob="true">全文 &amp; 附件</p>' in body
+    assert f'<p class="link-desc" translate="no" id="desc-{running.pk}" hx-swap-oob="true">全文 &amp; 附件</p>' in body
     assert "status-succeeded" in body
     copy = reverse("snapshots:snapshot_detail", args=[running.snapshots.get().pk])
     assert f'<span class="copy-slot" id="copy-{running.pk}" hx-swap-oob="true"><a href="{copy}"' in body
@@ -104,7 +105,7 @@ def test_the_list_row_gives_the_parts_the_poll_swaps_their_ids(owner_client, pag
     body = owner_client.get(reverse("snapshots:link_list")).content.decode()
     running = page["running"].pk
     assert f'<div class="shot" id="status-{running}">' in body
-    assert f'id="title-{running}"' in body and f'<p class="link-desc" id="desc-{running}"></p>' in body
+    assert f'id="title-{running}"' in body and f'<p class="link-desc" translate="no" id="desc-{running}"></p>' in body
 
 
 def test_grid_cards_poll_for_their_thumbnails(owner_client, page):
