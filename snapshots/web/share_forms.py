@@ -59,3 +59,9 @@ class ResolveForm(forms.Form):
         help_text=_("Written to the audit log."),
         widget=forms.TextInput,
     )
+
+    def __init__(self, *args, actions: list[tuple[str, str]] | None = None, **kwargs):
+        """`actions`: the decisions this report allows (moderation.actions_for); others are refused."""
+        super().__init__(*args, **kwargs)
+        if actions is not None:
+            self.fields["action"].choices = actions

@@ -42,7 +42,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         preview = artifact_url(request, shot, "thumbnail", viewer_id=request.user.pk) if shot else None
         if shot is not None and not (shot.artifacts or {}).get("thumbnail"):
             preview = None
-        rows.append({"report": report, "snap": shot, "preview": preview, "form": ResolveForm(prefix=f"r{report.pk}")})
+        form = ResolveForm(prefix=f"r{report.pk}", actions=moderation.actions_for(report))
+        rows.append({"report": report, "snap": shot, "preview": preview, "form": form})
     context = {"page": page, "rows": rows, "status": status, "statuses": Report.Status.choices}
     return render(request, "moderation/queue.html", context)
 
@@ -51,7 +52,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resolve(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=report_id)
-    form = ResolveForm(request.POST, prefix=f"r{report.pk}")
+    # An open report takes the actions its queue form offers; a closed one can only be restored.
+    if report.status == Report.Status.OPEN:
+        offered = moderation.actions_for(report)
+    else:
+        offered = [(moderation.Action.RESTORE.value, moderation.Action.RESTORE.label)]
+    form = ResolveForm(request.POST, prefix=f"r{report.pk}", actions=offered)
     if not form.is_valid():
         messages.error(request, _("Choose an action and say why."))
         return redirect("snapshots:moderation_queue")
