@@ -147,6 +147,15 @@ def report_resolve(*, report: Report, actor: User, action: str, reason: str = ""
     return report
 
 
+def hidden_link_notice(link: Link) -> AuditEntry | None:
+    """Why staff hid the owner's link: the newest hide entry, while the link is hidden (else None,
+    without a query). The reason a moderator gives is written for the owner to read too."""
+    if not link.hidden_by_staff:
+        return None
+    entries = AuditEntry.objects.filter(target_type=Link._meta.model_name, target_id=str(link.pk), action="link.hide")
+    return entries.order_by("-created", "-id").first()
+
+
 def staff_view_record(*, actor: User, link: Link, what: str) -> AuditEntry:
     """Staff looking at a user's archived content is itself a recorded act."""
     return audit_record(actor=actor, action="snapshot.view", target=link, details={"what": what})

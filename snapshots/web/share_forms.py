@@ -60,7 +60,7 @@ class ResolveForm(forms.Form):
     reason = forms.CharField(
         label=_("Why"),
         max_length=AUDIT_REASON_MAX_LENGTH,
-        help_text=_("Written to the audit log."),
+        help_text=_("Written to the audit log. If you hide a link, its owner reads this too."),
         widget=forms.TextInput,
     )
 
