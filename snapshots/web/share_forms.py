@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from snapshots.models import (
@@ -74,7 +75,7 @@ class ResolveForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """The audit page's filters, read from the query string; every one may be left empty."""
 
-    action = forms.ChoiceField(label=_("Action"), required=False)
+    action = forms.ChoiceField(label=pgettext_lazy("audit log", "Action"), required=False)
     actor = forms.CharField(label=_("Staff member"), required=False, max_length=USERNAME_MAX_LENGTH)
     target_user = forms.CharField(label=_("About the account"), required=False, max_length=USERNAME_MAX_LENGTH)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
