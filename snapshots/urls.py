@@ -68,4 +68,5 @@ urlpatterns = [
     path("favicon.ico", welcome.favicon, name="favicon"),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/reports/<int:report_id>/", moderation.resolve, name="moderation_resolve"),
+    path("moderation/audit/", moderation.audit, name="moderation_audit"),
 ]

@@ -35,7 +35,7 @@ from snapshots.models import HTTP_ERROR_MIN, Link, Share, Snapshot, TaggedLink
 from snapshots.storage.signing import artifact_url
 
 # The columns a row reads; the HTML list pages fetch links with `.only(*LINK_FIELDS)`.
-LINK_FIELDS = ("id", "url", "title", "description", "unread", "created")
+LINK_FIELDS = ("id", "url", "title", "description", "unread", "created", "hidden_by_staff")
 DESCRIPTION_CHARS = 300
 
 
@@ -148,6 +148,7 @@ class LinkRow(_Printable):
     from_browser: bool = False  # on a share: the snapshot shown was saved in the owner's own browser
     http_error: HttpError | None = None  # on a share: the snapshot shown is of an error answer
     unfinished: bool = False  # on a share: its newest capture is still to come (its owner's page polls)
+    hidden: bool = False  # the owner's row: staff hid the link from their collections (the link page says why)
 
 
 def url_former(name: str, *rest: str, lead: tuple[str, ...] = ()) -> Callable[[int], str]:
@@ -310,6 +311,7 @@ def link_rows(links: Iterable[Link], style: RowStyle = OWNER_LIST) -> list[LinkR
         title_url = status.copy_url if style.titles_open_copy and status.copy_url else urls.detail(link.pk)
         row = _row(link, detail_url=title_url, status=status)
         row.unread = style.unread_badge and link.unread
+        row.hidden = link.hidden_by_staff
         row.edit_url, row.capture_url = _html(urls.edit(link.pk)), _html(urls.capture(link.pk))
         row.delete_url = _html(urls.delete(link.pk))
         row.tags = [tag(name) for name in tags.get(link.pk, [])]

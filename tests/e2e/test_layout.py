@@ -111,6 +111,7 @@ def site(owner) -> dict[str, str]:
         "shares": reverse("snapshots:share_list"),
         "import": reverse("snapshots:import_start"),
         "moderation": reverse("snapshots:moderation_queue"),
+        "audit": reverse("snapshots:moderation_audit"),
         "search": reverse("snapshots:search") + "?q=%E6%94%BF%E5%BA%9C",
         "collection": reverse("snapshots:share_page", args=[share.token]),
         "cards": reverse("snapshots:link_list") + "?view=grid",

@@ -85,6 +85,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:signed_artifact": (404, 404, 404, 404),
     "snapshots:moderation_queue": STAFF_ONLY,
     "snapshots:moderation_resolve": (302, 302, 302, 405),
+    "snapshots:moderation_audit": STAFF_ONLY,
     "accounts:signup": (200, 302, 302, 302),
     "accounts:login": (200, 302, 302, 302),
     "accounts:logout": (405, 405, 405, 405),
