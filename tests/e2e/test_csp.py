@@ -124,3 +124,18 @@ def test_the_poll_and_the_theme_switch_work_under_the_policy(browser, live_serve
     browser.refresh()
     assert browser.execute_script("return document.documentElement.dataset.theme") == "dark"
     assert policy_errors(browser) == []
+
+
+def test_images_from_a_bucket_load_under_the_policy(browser, live_server, owner, bucket):
+    """Screenshots and thumbnails leave through presigned URLs of the bucket's own host."""
+    link = make_link(owner, "https://example.com/bucket", title="桶里的公报")
+    stored = make_stored_snapshot(link)
+    become(browser, live_server.url, owner)
+    visit(browser, live_server.url + reverse("snapshots:link_list") + "?view=grid")
+    visit(browser, live_server.url + reverse("snapshots:snapshot_detail", args=[stored.pk]))
+    images = browser.find_elements(By.CSS_SELECTOR, "#main img")
+    assert images
+    for image in images:
+        browser.execute_script("arguments[0].scrollIntoView()", image)
+        wait(browser).until(lambda b, image=image: b.execute_script("return arguments[0].naturalWidth", image) > 0)
+    assert policy_errors(browser) == []
