@@ -73,6 +73,9 @@ class HtmlCSPMiddleware(CSPMiddleware):
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only:
-            # A view's own @csp_update, if any, comes on top of the artifact sources.
-            parts.update = {**artifact_sources(), **(parts.update or {})}
+            # The artifact sources, and a view's own @csp_update (the reader page's data: images).
+            update = {name: list(values) for name, values in artifact_sources().items()}
+            for name, values in (parts.update or {}).items():
+                update.setdefault(name, []).extend([values] if isinstance(values, str) else values)
+            parts.update = update
         return parts

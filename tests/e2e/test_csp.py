@@ -6,16 +6,19 @@ bookmarklet window's close button, and a click on a bookmarklet button (which on
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
 from snapshots.models import Link, Snapshot
-from tests.factories import make_link, make_share, make_snapshot, make_stored_snapshot
+from tests.factories import image_bytes, make_link, make_share, make_snapshot, make_stored_snapshot
 from tests.support.browser import become, chromium, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -138,4 +141,19 @@ def test_images_from_a_bucket_load_under_the_policy(browser, live_server, owner,
     for image in images:
         browser.execute_script("arguments[0].scrollIntoView()", image)
         wait(browser).until(lambda b, image=image: b.execute_script("return arguments[0].naturalWidth", image) > 0)
+    assert policy_errors(browser) == []
+
+
+def test_the_reader_shows_its_inline_images_under_the_policy(browser, live_server, owner, media):
+    """A reader copy keeps its images as data: URLs; only the reader page allows those."""
+    link = make_link(owner, "https://example.com/reader", title="读者视图")
+    snapshot = make_stored_snapshot(link)
+    picture = base64.b64encode(image_bytes("PNG", (200, 30, 30), (40, 20))).decode()
+    copy = f'<article><h1>读者视图</h1><p>正文</p><img src="data:image/png;base64,{picture}" alt="图"></article>'
+    snapshot.artifacts["reader"] = default_storage.save("tests/reader/copy.html", ContentFile(copy.encode()))
+    snapshot.save(update_fields=["artifacts"])
+    become(browser, live_server.url, owner)
+    visit(browser, live_server.url + reverse("snapshots:snapshot_reader", args=[snapshot.pk]))
+    image = browser.find_element(By.CSS_SELECTOR, ".reader img")
+    wait(browser).until(lambda b: b.execute_script("return arguments[0].naturalWidth", image) == 40)
     assert policy_errors(browser) == []

@@ -118,6 +118,17 @@ def test_without_a_bucket_or_snapshot_host_everything_is_this_site(owner_client)
     assert directives["img-src"] == ["'self'"] and directives["frame-src"] == ["'self'"]
 
 
+def test_only_the_reader_page_allows_inline_images(owner, owner_client, settings):
+    """The reader copy's images are data: URLs; with a snapshot host the page still names it too."""
+    snapshot = make_snapshot(make_link(owner, "https://example.com/r"), artifacts={"reader": "r.html"})
+    reader = reverse("snapshots:snapshot_reader", args=[snapshot.pk])
+    assert assert_site_policy(owner_client.get(reader))["img-src"] == ["'self'", "data:"]
+    settings.SNAPSHOT_HOST = "snapshots.example.test"
+    assert assert_site_policy(owner_client.get(reader))["img-src"] == ["'self'", "snapshots.example.test", "data:"]
+    detail = owner_client.get(reverse("snapshots:snapshot_detail", args=[snapshot.pk]))
+    assert "data:" not in detail["Content-Security-Policy"]
+
+
 # Inline script or style in our own templates, which the policy would refuse. JSON data blocks
 # (<script type="application/json">) never run, and the bookmarklets are javascript: addresses
 # meant for other sites' pages (site.js stops a click on them here).
