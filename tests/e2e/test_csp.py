@@ -18,7 +18,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
 from snapshots.models import Link, Snapshot
-from tests.factories import image_bytes, make_link, make_share, make_snapshot, make_stored_snapshot
+from tests.factories import image_bytes, make_link, make_report, make_share, make_snapshot, make_stored_snapshot
 from tests.support.browser import become, chromium, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -49,7 +49,7 @@ def visit(browser: WebDriver, url: str) -> None:
     assert browser.execute_script("return typeof htmx") == "object", url
 
 
-def test_the_main_pages_load_without_a_policy_violation(browser, live_server, owner, media):
+def test_the_main_pages_load_without_a_policy_violation(browser, live_server, owner, staff, media):
     link = make_link(owner, "https://example.com/report", title="统计公报", tags=["报告"])
     stored = make_stored_snapshot(link)
     newer = make_stored_snapshot(link, title="统计公报（修订）")
@@ -78,6 +78,12 @@ def test_the_main_pages_load_without_a_policy_violation(browser, live_server, ow
     for page in pages:
         visit(browser, base + page)
     assert policy_errors(browser) == []
+    make_report(share, link)
+    become(browser, base, staff)
+    for page in (reverse("snapshots:moderation_queue"), reverse("snapshots:moderation_audit"), "/admin/"):
+        browser.get(base + page)
+    assert policy_errors(browser) == []
+    become(browser, base, owner)
 
     # The snapshot page's viewer: the archived copy in its sandboxed frame and the screenshot both load.
     visit(browser, base + reverse("snapshots:snapshot_detail", args=[stored.pk]) + "#screenshot")
