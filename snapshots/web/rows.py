@@ -26,10 +26,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from snapshots.archive.reasons import HTTP_ERROR_LABEL, http_error_text, status_text
+from snapshots.archive.reasons import (
+    CAPTURE_STATUS_LABELS,
+    HTTP_ERROR_LABEL,
+    NOT_CAPTURED_LABEL,
+    http_error_text,
+    status_text,
+)
 from snapshots.links.urlnorm import display_url
 from snapshots.models import HTTP_ERROR_MIN, Link, Share, Snapshot, TaggedLink
 from snapshots.storage.signing import artifact_url
@@ -189,12 +194,12 @@ def status_block(
     link_id: int, latest: Snapshot | None, shown: Snapshot | None, urls: _Urls | None = None
 ) -> StatusBlock:
     if latest is None:
-        return StatusBlock(link_id=_html(link_id), status=_html("none"), label=_html(_("no snapshot")))
+        return StatusBlock(link_id=_html(link_id), status=_html("none"), label=_html(NOT_CAPTURED_LABEL))
     urls = urls or _Urls.build()
     block = StatusBlock(
         link_id=_html(link_id),
         status=_html(latest.status),
-        label=_html(Snapshot.Status(latest.status).label),  # get_status_display() hashes every choice
+        label=_html(CAPTURE_STATUS_LABELS.get(latest.status, latest.status)),
         reason=_html(status_text(latest)),
         from_browser=latest.source == Snapshot.Source.BROWSER,
     )

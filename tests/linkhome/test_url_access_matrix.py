@@ -51,6 +51,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:link_capture": POST_ONLY,
     "snapshots:link_live": OWNER_ONLY,
     "snapshots:snapshot_live": OWNER_ONLY,
+    "snapshots:versions_live": OWNER_ONLY,
     "snapshots:rows_live": LOGIN,
     "snapshots:link_bulk": POST_ONLY,
     # The snapshot's link is in a share, so staff may look (and the look is audited).

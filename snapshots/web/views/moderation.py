@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from snapshots.archive.reasons import REPORT_STATUS_LABELS
 from snapshots.links.selectors import newest_success_prefetch
 from snapshots.models import Report
 from snapshots.sharing import auditlog, moderation
@@ -48,7 +49,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             preview = None
         form = ResolveForm(prefix=f"r{report.pk}", actions=moderation.actions_for(report))
         rows.append({"report": report, "snap": shot, "preview": preview, "form": form})
-    context = {"page": page, "rows": rows, "status": status, "statuses": Report.Status.choices}
+    context = {"page": page, "rows": rows, "status": status, "statuses": list(REPORT_STATUS_LABELS.items())}
     return render(request, "moderation/queue.html", context)
 
 
