@@ -22,7 +22,7 @@ Each round measures, cycling through the corpus pages of tests/pages:
 Every capture must succeed with all five artifacts (ours: screenshot, dom, html, pdf, text in the
 API; floor: five non-empty outputs) or the bench stops with the reason.
 
-Usage: .venv/bin/python bench/bench_e2e.py [--runs 4] [--burst 60] [--repeat 1]
+Usage: .venv/bin/python bench/bench_e2e.py [--runs 4] [--burst 60] [--repeat 1] [--set NAME=VALUE ...]
 Figures only; nothing here is asserted in the test suite.
 """
 
@@ -63,6 +63,18 @@ print(json.dumps({"DEBUG": settings.DEBUG, "database": settings.DATABASES["defau
     **{n: getattr(settings, n) for n in ("CELERY_WORKER_CONCURRENCY", "CAPTURE_USER_CONCURRENCY",
        "CAPTURE_BROWSER_RECYCLE_AFTER", "CAPTURE_BROWSER_MAX_RSS_MB", "CAPTURE_RATE_PER_HOUR",
        "LINK_RATE_PER_MINUTE")}}))
+"""
+
+# Where the server's time went for the latency captures of one round: from the POST's row to the
+# worker claiming it, the engine (browser and everything it hands back), and recording the outcome.
+STAGES_SCRIPT = """
+import json, statistics
+from snapshots.models import Snapshot
+rows = Snapshot.objects.filter(link__url__contains=%r, status="succeeded").values_list(
+    "created", "started", "finished", "timings")
+stages = [((s - c).total_seconds(), t.get("total", 0), (f - s).total_seconds() - t.get("total", 0))
+          for c, s, f, t in rows if s and f]
+print(json.dumps([round(statistics.median(x[i] for x in stages) * 1000) for i in range(3)] if stages else []))
 """
 
 
@@ -237,7 +249,10 @@ def main() -> None:
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linkhome_bench_e2e"), help="dropped and created")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
                         help="flushed at the start")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the site, as its environment variable (e.g. CAPTURE_CONCURRENCY=3)")
     args = parser.parse_args()
+    overrides = dict(item.split("=", 1) for item in args.set)
     if -(-args.burst // args.burst_users) > 60 or args.runs * len(PAGES) > 60:
         parser.error("at most 60 links per user per round (LINK_RATE_PER_MINUTE's default; one list page holds 100)")
 
@@ -245,7 +260,7 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in load_before)} ({os.cpu_count()} cores)", flush=True)
     pages = FixtureServer().start()
     stack = Stack("pg", Path(tempfile.gettempdir()) / "linkhome-bench-e2e", pages.origin,
-                  redis_url=args.redis_url, pg_url=args.pg_url, overrides={})
+                  redis_url=args.redis_url, pg_url=args.pg_url, overrides=overrides)
     rounds: list[Round] = []
     try:
         stack.start()
@@ -259,6 +274,10 @@ def main() -> None:
             mine = tokens[2 + (number - 1) * per_round: 2 + number * per_round]
             rounds.append(measure_round(number, stack, pages, mine, args))
             print("\n".join(round_lines(number, rounds[-1], args.burst_users)), flush=True)
+            stages = json.loads(stack.shell(STAGES_SCRIPT % (f"e2e={number}-",)))
+            if stages:
+                print(f"  server side of the latency runs (median ms): POST's row -> worker claims it {stages[0]}, "
+                      f"engine {stages[1]}, recording the outcome {stages[2]}", flush=True)
     finally:
         stopped = stack.stop()
         pages.stop()

@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 from selenium import webdriver
@@ -30,7 +29,7 @@ from selenium.webdriver.chrome.service import Service
 from urllib3.exceptions import HTTPError
 
 from capture import procs
-from capture.page import navigated
+from capture.page import blank_tab
 from capture.proxy import FilteringProxy
 from capture.results import CaptureConfig
 
@@ -233,11 +232,12 @@ class BrowserSession:
     def rss_mb(self) -> float:
         return procs.rss_mb(self.pids()[1:])
 
-    def reset(self, origins: list[str]) -> None:
+    def reset(self, origins: list[str], *, new_renderer: bool = False) -> None:
         """Leave nothing of one capture to the next: page, history, cookies, storage, cache, extra tabs.
 
-        The history goes too: otherwise the next page could go back through it (history.go(-2))
-        and have the previous capture's page captured under its own name.
+        `new_renderer` also replaces the page's renderer process (after a page the reader
+        uploaded: their own copy of a page, perhaps private, whose memory no later capture
+        should share a process with).
         """
         driver = self.driver
         if driver is None:
@@ -247,9 +247,7 @@ class BrowserSession:
             driver.switch_to.window(handle)
             driver.close()
         driver.switch_to.window(handles[0])
-        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
-        driver.execute_cdp_cmd("Page.navigate", {"url": "about:blank"})
-        _forget_history(driver)
+        blank_tab(driver, new_renderer=new_renderer)
         driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
         driver.execute_cdp_cmd("Network.clearBrowserCache", {})
         for origin in dict.fromkeys(origins):
@@ -277,19 +275,6 @@ class BrowserSession:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def _forget_history(driver, within: float = 3.0) -> None:
-    """Clear the tab's history once the blank page is in; chromedriver refuses while it is on its way."""
-    ends = time.monotonic() + within
-    while True:
-        try:
-            driver.execute_cdp_cmd("Page.resetNavigationHistory", {})
-            return
-        except WebDriverException as exc:
-            if not navigated(exc) or time.monotonic() > ends:
-                raise
-            time.sleep(0.02)
-
-
 def acquire(config: CaptureConfig) -> BrowserSession:
     """The warm session, started with `config` (or restarted after a recycle or crash) when needed."""
     global _session
@@ -303,7 +288,7 @@ def acquire(config: CaptureConfig) -> BrowserSession:
         return _session
 
 
-def release(session: BrowserSession, origins: list[str], config: CaptureConfig) -> None:
+def release(session: BrowserSession, origins: list[str], config: CaptureConfig, *, new_renderer: bool = False) -> None:
     """Reset after a capture, or retire the session if it is due for recycling or broken."""
     global _session
     with _lock:
@@ -317,7 +302,7 @@ def release(session: BrowserSession, origins: list[str], config: CaptureConfig) 
             reason = f"{rss:.0f} MB resident"
         if not reason:
             try:
-                session.reset(origins)
+                session.reset(origins, new_renderer=new_renderer)
             except DRIVER_ERRORS as exc:
                 reason = f"reset failed: {exc}"
         if reason:

@@ -140,7 +140,8 @@ def capture(url: str, config: CaptureConfig, uploaded: UploadedPage | None = Non
     else:
         origins = [_origin(u) for u in (url, result.final_url) if _origin(u)]
         threading.Thread(
-            target=browser.release, args=(session, origins, config), name="capture-reset", daemon=True
+            target=browser.release, args=(session, origins, config),
+            kwargs={"new_renderer": uploaded is not None}, name="capture-reset", daemon=True,
         ).start()
     return result
 

@@ -326,4 +326,7 @@ class FilteringProxy:
             if remaining is not None:
                 remaining -= len(chunk)
         if sink.can_write_eof():
-            sink.write_eof()
+            try:
+                sink.write_eof()
+            except OSError:  # the other side hung up first: there is no one left to tell
+                pass

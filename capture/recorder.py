@@ -313,7 +313,7 @@ class Recorder:
                 overlays.restore(self.driver, world, self.answer_within)
                 self._mark("overlays_restore", t)
         self._raw_screenshot = raw
-        self.futures["images"] = self.pool.submit(artifacts.image_artifacts, raw)
+        self.futures["images"] = self.pool.submit(artifacts.screenshot_artifacts, raw)
 
     def _favicon(self, facts: page.PageFacts) -> None:
         icon = facts.icon or urljoin(facts.url, "/favicon.ico")
@@ -328,7 +328,7 @@ class Recorder:
         self.futures = {}
         if "images" in done:
             self.result.artifacts.update(done["images"])
-        elif self._raw_screenshot:  # out of time for WebP: keep Chromium's JPEG as it is
+        elif self._raw_screenshot:  # out of time for the thumbnail: the screenshot is kept all the same
             self.result.artifacts["screenshot"] = Artifact(self._raw_screenshot, "screenshot.jpg", "image/jpeg")
         if isinstance(done.get("html"), offline_build.Built):
             self.result.artifacts["html"] = Artifact(done["html"].data, "page.html", "text/html; charset=utf-8")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Redoc's files for /api/docs/, served from here (no CDN)
     "taggit",
     "django_htmx",
+    "csp",  # django-csp: its system checks catch a policy written in the old settings format
     "accounts",
     "snapshots",
 ]
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "linkhome.guards.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF reads POST)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "linkhome.csp.HtmlCSPMiddleware",  # the site policy below, on HTML responses only
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -213,6 +215,22 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy of our own pages (linkhome/csp.py adds where artifacts are served from).
+# Every script and style is a file of this site: no inline script, handler or style attribute.
+# Views that send their own policy keep it: archived artifacts (a sandbox), the API docs (Redoc).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -293,9 +293,7 @@ AUDIT_REASON_MAX_LENGTH = 2_000  # what a moderator types; the column itself is 
 class AuditEntry(models.Model):
     """Append-only record of staff actions and staff views of user content."""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=AUDIT_LABEL_MAX_LENGTH)
     target_type = models.CharField(max_length=AUDIT_LABEL_MAX_LENGTH)
     target_id = models.CharField(max_length=AUDIT_LABEL_MAX_LENGTH)
@@ -306,6 +304,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created"]
         verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["target_type", "target_id", "created"], name="audit_target")]  # by target
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"

@@ -36,6 +36,7 @@ urlpatterns = [
     path("snapshots/<int:snapshot_id>/read/", snapshots.snapshot_reader, name="snapshot_reader"),
     path("snapshots/<int:snapshot_id>/<str:kind>/", snapshots.snapshot_artifact, name="snapshot_artifact"),
     path("links/<int:link_id>/versions/", versions.version_compare, name="version_compare"),
+    path("links/<int:link_id>/versions/live/", live.versions_live, name="versions_live"),
     path(
         "links/<int:link_id>/versions/<int:old_id>/<int:new_id>/<str:side>.webp",
         versions.version_image,
@@ -68,4 +69,5 @@ urlpatterns = [
     path("favicon.ico", welcome.favicon, name="favicon"),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/reports/<int:report_id>/", moderation.resolve, name="moderation_resolve"),
+    path("moderation/audit/", moderation.audit, name="moderation_audit"),
 ]

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from snapshots.models import ImportJob, Snapshot
+from snapshots.models import ImportJob, Report, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -175,3 +175,34 @@ def status_text(snapshot: Snapshot) -> str:
     if snapshot.status in Snapshot.IN_FLIGHT and snapshot.http_status:  # a 429 or 503 tried again
         return str(HTTP_RETRY_TEXT) % {"status": snapshot.http_status}
     return error_text(snapshot) or note_text(snapshot)
+
+
+# What a status reads as on a page. The stored values ("succeeded", "open") are the API's and the
+# code's; people read these labels instead, in either language.
+CAPTURE_STATUS_LABELS: dict[str, Promise] = {
+    Snapshot.Status.WAITING: _("Waiting"),
+    Snapshot.Status.QUEUED: _("Queued"),
+    Snapshot.Status.RUNNING: _("Capturing"),
+    Snapshot.Status.SUCCEEDED: _("Saved"),
+    Snapshot.Status.FAILED: _("Capture failed"),
+}
+NOT_CAPTURED_LABEL = _("Not captured yet")
+IMPORT_STATUS_LABELS: dict[str, Promise] = {
+    ImportJob.Status.QUEUED: _("Waiting to start"),
+    ImportJob.Status.RUNNING: _("Importing"),
+    ImportJob.Status.SUCCEEDED: _("Finished"),
+    ImportJob.Status.FAILED: _("Import failed"),
+}
+REPORT_STATUS_LABELS: dict[str, Promise] = {
+    Report.Status.OPEN: _("To review"),
+    Report.Status.DISMISSED: _("Dismissed"),
+    Report.Status.ACTIONED: _("Acted on"),
+}
+
+
+def status_label(row: Snapshot | ImportJob | Report | None) -> str:
+    """A capture's, import's or report's status as people read it; None is a link never captured."""
+    if row is None:
+        return str(NOT_CAPTURED_LABEL)
+    table = {Snapshot: CAPTURE_STATUS_LABELS, ImportJob: IMPORT_STATUS_LABELS, Report: REPORT_STATUS_LABELS}[type(row)]
+    return str(table.get(row.status, row.status))

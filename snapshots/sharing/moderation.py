@@ -32,12 +32,22 @@ class ReportTargetRateExceeded(ReportRateExceeded):
 
 
 class Action(models.TextChoices):
-    # Lazy: the labels are worded when a page shows them, in the reader's language, not at import.
+    # Lazy: the labels are read when a page is drawn, in its reader's language, not at import.
     DISMISS = "dismiss", gettext_lazy("Dismiss the report")
     HIDE_LINK = "hide_link", gettext_lazy("Hide the link from all public views")
-    DISABLE_SHARE = "disable_share", gettext_lazy("Disable the shared collection")
+    DISABLE_SHARE = "disable_share", gettext_lazy("Unpublish the collection (hide the share)")
     SUSPEND_USER = "suspend_user", gettext_lazy("Suspend the owner")
     RESTORE = "restore", gettext_lazy("Restore everything this report led to")
+
+
+def actions_for(report: Report) -> list[tuple[str, str]]:
+    """The decisions a staff member can take on an open report: a report on a whole collection
+    has no link to hide, so it is offered the collection's actions only."""
+    if report.link_id is None:
+        offered = (Action.DISMISS, Action.DISABLE_SHARE, Action.SUSPEND_USER)
+    else:
+        offered = (Action.DISMISS, Action.HIDE_LINK, Action.DISABLE_SHARE, Action.SUSPEND_USER)
+    return [(action.value, action.label) for action in offered]
 
 
 REPORT_WINDOW = timedelta(hours=1)
@@ -135,6 +145,15 @@ def report_resolve(*, report: Report, actor: User, action: str, reason: str = ""
     report.save(update_fields=["status", "resolved_by", "resolved_at"])
     audit_record(actor=actor, action=f"report.{action}", target=report, reason=reason)
     return report
+
+
+def hidden_link_notice(link: Link) -> AuditEntry | None:
+    """Why staff hid the owner's link: the newest hide entry, while the link is hidden (else None,
+    without a query). The reason a moderator gives is written for the owner to read too."""
+    if not link.hidden_by_staff:
+        return None
+    entries = AuditEntry.objects.filter(target_type=Link._meta.model_name, target_id=str(link.pk), action="link.hide")
+    return entries.order_by("-created", "-id").first()
 
 
 def staff_view_record(*, actor: User, link: Link, what: str) -> AuditEntry:

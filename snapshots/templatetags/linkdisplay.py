@@ -6,7 +6,7 @@ from django import template
 
 from snapshots.archive import reasons
 from snapshots.links.urlnorm import display_url
-from snapshots.models import ImportJob, Snapshot
+from snapshots.models import ImportJob, Report, Snapshot
 
 register = template.Library()
 
@@ -39,3 +39,9 @@ def snapshot_reason_filter(snapshot: Snapshot) -> str:
 def import_error_filter(job: ImportJob) -> str:
     """Why an import failed, in the reader's language."""
     return reasons.error_text(job)
+
+
+@register.filter(name="status_label")
+def status_label_filter(row: Snapshot | ImportJob | Report | None) -> str:
+    """A status in words ("Saved", "已保存"), never its stored value ("succeeded")."""
+    return reasons.status_label(row)

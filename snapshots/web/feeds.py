@@ -29,6 +29,11 @@ class ShareFeed(Feed):
     def subtitle(self, share: Share) -> str:
         return share.description
 
+    def author_name(self, share: Share) -> str:
+        # One author for the whole feed: every entry is the share owner's (Atom's entries take the
+        # feed's author when they have none). get_live_share loaded the owner with the share.
+        return share.owner.get_full_name() or share.owner.get_username()
+
     def link(self, share: Share) -> str:
         return reverse("snapshots:share_page", args=[share.token])
 

@@ -26,16 +26,21 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from snapshots.archive.reasons import HTTP_ERROR_LABEL, http_error_text, status_text
+from snapshots.archive.reasons import (
+    CAPTURE_STATUS_LABELS,
+    HTTP_ERROR_LABEL,
+    NOT_CAPTURED_LABEL,
+    http_error_text,
+    status_text,
+)
 from snapshots.links.urlnorm import display_url
 from snapshots.models import HTTP_ERROR_MIN, Link, Share, Snapshot, TaggedLink
 from snapshots.storage.signing import artifact_url
 
 # The columns a row reads; the HTML list pages fetch links with `.only(*LINK_FIELDS)`.
-LINK_FIELDS = ("id", "url", "title", "description", "unread", "created")
+LINK_FIELDS = ("id", "url", "title", "description", "unread", "created", "hidden_by_staff")
 DESCRIPTION_CHARS = 300
 
 
@@ -148,6 +153,7 @@ class LinkRow(_Printable):
     from_browser: bool = False  # on a share: the snapshot shown was saved in the owner's own browser
     http_error: HttpError | None = None  # on a share: the snapshot shown is of an error answer
     unfinished: bool = False  # on a share: its newest capture is still to come (its owner's page polls)
+    hidden: bool = False  # the owner's row: staff hid the link from their collections (the link page says why)
 
 
 def url_former(name: str, *rest: str, lead: tuple[str, ...] = ()) -> Callable[[int], str]:
@@ -188,12 +194,12 @@ def status_block(
     link_id: int, latest: Snapshot | None, shown: Snapshot | None, urls: _Urls | None = None
 ) -> StatusBlock:
     if latest is None:
-        return StatusBlock(link_id=_html(link_id), status=_html("none"), label=_html(_("no snapshot")))
+        return StatusBlock(link_id=_html(link_id), status=_html("none"), label=_html(NOT_CAPTURED_LABEL))
     urls = urls or _Urls.build()
     block = StatusBlock(
         link_id=_html(link_id),
         status=_html(latest.status),
-        label=_html(Snapshot.Status(latest.status).label),  # get_status_display() hashes every choice
+        label=_html(CAPTURE_STATUS_LABELS.get(latest.status, latest.status)),
         reason=_html(status_text(latest)),
         from_browser=latest.source == Snapshot.Source.BROWSER,
     )
@@ -310,6 +316,7 @@ def link_rows(links: Iterable[Link], style: RowStyle = OWNER_LIST) -> list[LinkR
         title_url = status.copy_url if style.titles_open_copy and status.copy_url else urls.detail(link.pk)
         row = _row(link, detail_url=title_url, status=status)
         row.unread = style.unread_badge and link.unread
+        row.hidden = link.hidden_by_staff
         row.edit_url, row.capture_url = _html(urls.edit(link.pk)), _html(urls.capture(link.pk))
         row.delete_url = _html(urls.delete(link.pk))
         row.tags = [tag(name) for name in tags.get(link.pk, [])]

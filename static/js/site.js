@@ -33,3 +33,21 @@ document.addEventListener("keydown", function (event) {
     toggle.focus();
   }
 });
+
+// Buttons marked data-close-window close the window they are in (the bookmarklet's small window
+// once the link is saved). A handler here, not an onclick attribute: the site's policy runs no
+// inline script.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-close-window]")) window.close();
+});
+
+// The bookmarklets' buttons are javascript: addresses meant for other sites' pages. Here they are
+// only to be dragged to the bookmarks bar; a click would be refused by the site's policy anyway,
+// so it says what to do instead of doing nothing.
+document.addEventListener("click", function (event) {
+  const bookmarklet = event.target.closest("a.bookmarklet");
+  if (!bookmarklet) return;
+  event.preventDefault();
+  const hint = document.getElementById(bookmarklet.getAttribute("aria-describedby") || "");
+  if (hint) hint.hidden = false;
+});

@@ -27,7 +27,7 @@ def test_report_produces_every_artifact_with_metadata(pages, config):
     assert result.content_type == "text/html"
     assert result.description == "某市统计局发布2024年全市国民经济和社会发展主要指标及分项数据。"
     shot = Image.open(io.BytesIO(result.artifacts["screenshot"].data))
-    assert shot.format == "WEBP" and shot.width == 1280 and shot.height > 2000
+    assert shot.format == "JPEG" and shot.width == 1280 and shot.height > 2000
     thumb = Image.open(io.BytesIO(result.artifacts["thumbnail"].data))
     assert thumb.width == 400 and thumb.height <= 300
     assert result.artifacts["favicon"].data == (pages_file("favicon.png"))

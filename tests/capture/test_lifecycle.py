@@ -129,3 +129,24 @@ def test_shutdown_leaves_no_process_and_prewarm_starts_again(pages, config):
     assert not session.profile.exists()
     browser.prewarm(config)
     assert browser.current() is not None and browser.current().alive()
+
+
+def _blank_tab_facts(session: browser.BrowserSession) -> tuple[str, str, int]:
+    """The tab's document URL, its origin and how many history entries it has, once reset."""
+    history = session.driver.execute_cdp_cmd("Page.getNavigationHistory", {})
+    return (*session.driver.execute_script("return [location.href, origin]"), len(history["entries"]))
+
+
+def test_after_a_capture_the_page_leaves_its_tab_blank_by_itself(pages, config):
+    # A blank page the page asked for inherits its origin (and stays in its renderer, the cheap
+    # way); one opened from DevTools has an opaque origin (a new renderer, the old way).
+    assert capture(pages.url("/report.html"), config).ok
+    assert _blank_tab_facts(_idle_session()) == ("about:blank", pages.origin, 1)
+
+
+def test_after_an_uploaded_page_the_tab_gets_a_new_renderer(pages, config):
+    from capture.sources.upload import UploadedPage
+
+    uploaded = UploadedPage("<!doctype html><title>我的页面</title><p>只有我看得到".encode())
+    assert capture(pages.url("/members/page"), config, uploaded).ok
+    assert _blank_tab_facts(_idle_session()) == ("about:blank", "null", 1)

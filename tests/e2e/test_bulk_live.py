@@ -19,7 +19,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from snapshots.models import Link, Snapshot
-from tests.factories import make_link, make_share, make_snapshot
+from tests.factories import make_link, make_share, make_snapshot, make_stored_snapshot
 from tests.support.browser import become, chromium, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -126,3 +126,27 @@ def test_the_owners_share_page_shows_a_finished_capture(browser, live_server, ow
     opened = f"#link-{link.pk} a.link-title[href$='/snapshots/{running.pk}/']"
     wait(browser, LIVE_DEADLINE).until(lambda b: b.find_elements(By.CSS_SELECTOR, opened))
     assert browser.find_element(By.ID, "live-poll").get_attribute("hx-trigger") is None
+
+
+def test_the_versions_page_shows_a_finished_capture_without_a_reload(browser, live_server, owner, media):
+    link = make_link(owner, "https://example.com/versions-live", title="统计公报")
+    make_stored_snapshot(link, title="统计公报")
+    make_stored_snapshot(link, title="统计公报")
+    running = make_snapshot(link, status=Snapshot.Status.RUNNING)
+    become(browser, live_server.url, owner)
+    browser.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "path": "/"})
+    browser.get(live_server.url + reverse("snapshots:version_compare", args=[link.pk]))
+    assert browser.find_element(By.CSS_SELECTOR, "#versions-page .badge.status-running").text == "抓取中"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#new option")) == 2
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".shot-slider")) == 1
+    browser.execute_script("document.body.dataset.unreloaded = 'yes'")  # gone if the page reloads
+    finished = make_stored_snapshot(link, title="统计公报")
+    Snapshot.objects.filter(pk=running.pk).delete()  # the capture became the stored version
+    wait(browser, LIVE_DEADLINE).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#new option")) == 3)
+    assert Select(browser.find_element(By.ID, "new")).first_selected_option.get_attribute("value") == str(finished.pk)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#versions-page .badge.status-running")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".shot-slider")) == 1  # the slider is laid on the new pair
+    shot = reverse("snapshots:snapshot_artifact", args=[finished.pk, "screenshot"])
+    assert browser.find_element(By.CSS_SELECTOR, f"#versions-page img[src='{shot}']")
+    assert browser.execute_script("return document.body.dataset.unreloaded") == "yes"
+    assert browser.find_element(By.ID, "live-poll").get_attribute("hx-trigger") is None  # stopped

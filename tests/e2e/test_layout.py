@@ -118,6 +118,7 @@ def site(owner) -> dict[str, str]:
         "share-edit": reverse("snapshots:share_edit", args=[share_id]),
         "share-delete": reverse("snapshots:share_delete", args=[share_id]),
         "moderation": reverse("snapshots:moderation_queue"),
+        "audit": reverse("snapshots:moderation_audit"),
         "collection": reverse("snapshots:share_page", args=[share.token]),
         "api-docs": reverse("api_docs"),
         "missing": "/no-such-page/",

@@ -51,6 +51,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:link_capture": POST_ONLY,
     "snapshots:link_live": OWNER_ONLY,
     "snapshots:snapshot_live": OWNER_ONLY,
+    "snapshots:versions_live": OWNER_ONLY,
     "snapshots:rows_live": LOGIN,
     "snapshots:link_bulk": POST_ONLY,
     # The snapshot's link is in a share, so staff may look (and the look is audited).
@@ -85,6 +86,7 @@ RULES: dict[str, tuple[int, int, int, int]] = {
     "snapshots:signed_artifact": (404, 404, 404, 404),
     "snapshots:moderation_queue": STAFF_ONLY,
     "snapshots:moderation_resolve": (302, 302, 302, 405),
+    "snapshots:moderation_audit": STAFF_ONLY,
     "accounts:signup": (200, 302, 302, 302),
     "accounts:login": (200, 302, 302, 302),
     "accounts:logout": (405, 405, 405, 405),

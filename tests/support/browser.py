@@ -38,6 +38,8 @@ def chromium(accept_language: str | None = None) -> Iterator[WebDriver]:
     options.binary_location = "/usr/bin/chromium"
     for flag in (*FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
+    # The console is kept, so that a test can read what the page reported (policy violations).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if accept_language:
         options.add_experimental_option("prefs", {"intl.accept_languages": accept_language})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)

@@ -20,6 +20,7 @@ from snapshots.links import selectors, services
 from snapshots.links.tagging import join_tag_names
 from snapshots.models import Link, Snapshot
 from snapshots.search import listcache
+from snapshots.sharing.moderation import hidden_link_notice
 from snapshots.web import live, rows, sharetarget
 from snapshots.web.forms import LinkForm, PageUploadForm
 from snapshots.web.preview import preview_of
@@ -151,6 +152,7 @@ def link_page_context(request: HttpRequest, link: Link, *, round_: int = 0) -> d
         "shown": shown,
         "preview": preview_of(request, shown),
         "newest_http_error": http_error_text(snapshots[0] if snapshots else None),
+        "hidden_notice": hidden_link_notice(link),  # staff hid it from the owner's collections, and why
         "poll": poll,
     }
 

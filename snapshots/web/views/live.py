@@ -12,6 +12,7 @@ from snapshots import access
 from snapshots.web import live, rows
 from snapshots.web.views.links import link_page_context
 from snapshots.web.views.snapshots import snapshot_page_context
+from snapshots.web.views.versions import versions_page_context, with_comparison
 
 
 @login_required
@@ -58,3 +59,15 @@ def snapshot_live(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     context = snapshot_page_context(request, snapshot, round_=live.poll_round(request.GET))
     context["changed"] = snapshot.status != request.GET.get("status")
     return render(request, "snapshots/_snapshot_live.html", context)
+
+
+@login_required
+def versions_live(request: HttpRequest, link_id: int) -> HttpResponse:
+    """The versions page's poll: the page again, compared anew, once a capture of the link ended
+    or another began; else only the next poller (no texts read, no diff made)."""
+    link = access.get_link_for_user(request.user, link_id)
+    context = versions_page_context(request, link, round_=live.poll_round(request.GET))
+    context["changed"] = live.snapshots_signature(context["snapshots"]) != request.GET.get("sig")  # type: ignore[arg-type]
+    if context["changed"]:
+        with_comparison(context)
+    return render(request, "snapshots/_versions_live.html", context)

@@ -3,6 +3,7 @@ shared or reported content — every staff look is written to the audit log."""
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -62,6 +63,7 @@ def snapshot_page_context(
 
 
 @login_required
+@csp_update({"img-src": ["data:"]})  # the reader copy keeps its images inline, as data: URLs only
 def snapshot_reader(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     """The reader copy inside our own page: typography, themes, reading time."""
     grant = _grant(request.user, snapshot_id, "reader")

@@ -1,16 +1,21 @@
-"""Versions of a link: pick two snapshots, see the text diff and the marked screenshots."""
+"""Versions of a link: pick two snapshots, see the text diff and the marked screenshots.
+
+While a capture of the link is unfinished the page says so and polls (snapshots.web.live): once
+it ends, the page comes again with the new version, its preview and the comparison to it.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from snapshots import access
 from snapshots.archive import diffing
-from snapshots.models import Snapshot
-from snapshots.web import rows
+from snapshots.models import Link, Snapshot
+from snapshots.web import live, rows
 from snapshots.web.preview import preview_of
 
 
@@ -20,29 +25,54 @@ def _pick(versions: list[Snapshot], wanted: str | None, fallback: Snapshot | Non
     return fallback
 
 
-@login_required
-def version_compare(request: HttpRequest, link_id: int) -> HttpResponse:
-    link = access.get_link_for_user(request.user, link_id)
-    versions = list(
-        link.snapshots.filter(status=Snapshot.Status.SUCCEEDED)
-        .defer("text", "description")
-        .order_by("-created", "-id")
-    )
-    new = _pick(versions, request.GET.get("new"), versions[0] if versions else None)
-    old = _pick(versions, request.GET.get("old"), versions[1] if len(versions) > 1 else None)
-    context = {
+def versions_page_context(request: HttpRequest, link: Link, *, round_: int = 0) -> dict[str, object]:
+    """What the versions page shows, and its poller while a capture of the link is unfinished.
+
+    One query for every version of the link, whatever its status: the succeeded ones are
+    compared, the newest says whether a capture is still under way or failed. The texts' diff
+    is `with_comparison`'s: a poll that finds nothing changed sends no page and reads no text.
+    """
+    snapshots = list(link.snapshots.defer("text", "description").order_by("-created", "-id"))
+    versions = [snap for snap in snapshots if snap.status == Snapshot.Status.SUCCEEDED]
+    picked = {key: request.GET.get(key, "") for key in ("old", "new")}
+    new = _pick(versions, picked["new"], versions[0] if versions else None)
+    old = _pick(versions, picked["old"], versions[1] if len(versions) > 1 else None)
+    newest = snapshots[0] if snapshots else None
+    context: dict[str, object] = {
         "link": link,
         "versions": versions,
         "old": old,
         "new": new,
         "diff": None,
+        # The newest capture when it is not a saved version: under way, or failed since.
+        "pending": newest if newest is not None and newest.status != Snapshot.Status.SUCCEEDED else None,
         "preview": preview_of(request, rows.snapshot_to_show(versions)),
+        "poll": live.next_poll(
+            reverse("snapshots:versions_live", args=[link.pk]),
+            round_=round_,
+            active=live.any_unfinished(snapshots),
+            sig=live.snapshots_signature(snapshots),
+            **picked,
+        ),
+        "snapshots": snapshots,
     }
-    if old and new and old.pk != new.pk:
+    return context
+
+
+def with_comparison(context: dict[str, object]) -> dict[str, object]:
+    """The page's context with the two chosen versions' diff, when two different ones are chosen."""
+    old, new = context["old"], context["new"]
+    if isinstance(old, Snapshot) and isinstance(new, Snapshot) and old.pk != new.pk:
         texts = dict(Snapshot.objects.filter(pk__in=[old.pk, new.pk]).values_list("pk", "text"))
         context["diff"] = diffing.text_diff(texts[old.pk], texts[new.pk])
         context["images"] = bool(old.artifacts.get("screenshot") and new.artifacts.get("screenshot"))
-    return render(request, "snapshots/versions.html", context)
+    return context
+
+
+@login_required
+def version_compare(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = access.get_link_for_user(request.user, link_id)
+    return render(request, "snapshots/versions.html", with_comparison(versions_page_context(request, link)))
 
 
 @login_required

@@ -205,3 +205,61 @@ def test_a_share_page_follows_its_captures_for_its_owner_only(owner_client, othe
     body = owner_client.get(url).content.decode()
     assert reverse("snapshots:share_snapshot", args=[share.token, running.pk]) in body
     assert poller(body) is None and "hx-trigger" not in body
+
+
+def test_the_versions_page_follows_a_capture_until_it_is_saved(owner_client, other_client, owner):
+    link = make_link(owner, "https://example.com/versions-live", title="公报")
+    make_snapshot(link, text="第一版", minutes_ago=60)
+    make_snapshot(link, text="第二版", minutes_ago=30)
+    page = reverse("snapshots:version_compare", args=[link.pk])
+    assert poller(owner_client.get(page).content.decode()) is None  # every capture has ended
+    owner_client.post(reverse("snapshots:link_capture", args=[link.pk]))
+    body = owner_client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="badge status-' in body and "A new version is being captured" in body
+    url, delay = poller(body)
+    assert url.startswith(reverse("snapshots:versions_live", args=[link.pk])) and delay == 2
+    assert other_client.get(url).status_code == 404
+    body = owner_client.get(url).content.decode()
+    assert 'id="versions-page"' not in body  # nothing changed yet: the next poller only
+    url, delay = poller(body)
+    assert delay == 3
+    capture = link.snapshots.order_by("-id").first()
+    finish(capture)
+    Snapshot.objects.filter(pk=capture.pk).update(text="第三版", artifacts={"screenshot": "s.png"})
+    body = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<div id="versions-page" hx-swap-oob="true">' in body
+    assert "being captured" not in body and "正在抓取新版本" not in body
+    assert f'<option value="{capture.pk}" selected>' in body  # the new version is compared by default
+    assert "第<mark>三</mark>版" in body and "第<mark>二</mark>版" in body
+    assert reverse("snapshots:snapshot_artifact", args=[capture.pk, "screenshot"]) in body  # its preview
+    assert poller(body) is None and "hx-trigger" not in body
+
+
+def test_the_versions_page_shows_a_failed_capture_and_keeps_the_chosen_pair(owner_client, owner):
+    link = make_link(owner, "https://example.com/versions-failed")
+    first = make_snapshot(link, text="甲", minutes_ago=60)
+    second = make_snapshot(link, text="乙", minutes_ago=30)
+    running = make_snapshot(link, status=Status.RUNNING)
+    page = reverse("snapshots:version_compare", args=[link.pk]) + f"?old={second.pk}&new={first.pk}"
+    url, _delay = poller(owner_client.get(page).content.decode())
+    assert f"old={second.pk}" in url and f"new={first.pk}" in url
+    Snapshot.objects.filter(pk=running.pk).update(status=Status.FAILED, error_code="timeout")
+    body = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span class="badge status-failed">Capture failed</span>' in body
+    assert f'<option value="{second.pk}" selected>' in body.split('id="old"')[1].split("</select>")[0]
+    assert poller(body) is None
+
+
+def test_the_versions_pages_poll_costs_constant_queries(owner_client, owner, django_assert_num_queries):
+    link = make_link(owner, "https://example.com/versions-queries")
+    for minutes in range(5):
+        make_snapshot(link, text=f"第{minutes}版", minutes_ago=minutes + 1)
+    make_snapshot(link, status=Status.RUNNING)
+    url = reverse("snapshots:versions_live", args=[link.pk])
+    # 1. the session  2. the user  3. the link  4. its versions  5. the two texts compared (the page is sent again)
+    with django_assert_num_queries(5):
+        assert 'id="versions-page"' in owner_client.get(url).content.decode()
+    # Nothing changed: 1.-4. only, no text read.
+    signature = live.snapshots_signature(link.snapshots.order_by("-created", "-id"))
+    with django_assert_num_queries(4):
+        assert 'id="versions-page"' not in owner_client.get(f"{url}?sig={signature}").content.decode()

@@ -111,7 +111,7 @@ def test_share_list_queries_do_not_grow_with_shares(owner_client, owner, django_
 LINK_PAGE = 5
 # The snapshot page: 1.-2. as above, 3. the snapshot with its link, checked against the viewer
 SNAPSHOT_PAGE = 3
-# The versions page: 1.-3. as the link page, 4. its succeeded versions, 5. the two texts compared
+# The versions page: 1.-3. as the link page, 4. its versions (the succeeded ones compared), 5. the two texts compared
 VERSIONS_PAGE = 5
 
 

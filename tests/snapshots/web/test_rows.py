@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils.translation import override
 
-from snapshots.models import Link, Snapshot
+from snapshots.archive import reasons
+from snapshots.models import ImportJob, Link, Report, Snapshot
 from snapshots.web import rows
 from tests.factories import make_link, make_snapshot
 
@@ -46,7 +49,7 @@ def test_rows_carry_badge_thumbnail_polling_and_tags(links):
         made = {row.link.pk: row for row in rows.link_rows(Link.objects.filter(pk__in=[lk.pk for lk in links]))}
     ok_shot = Snapshot.objects.get(artifacts__thumbnail="ok.webp")
     assert made[failing.pk].status.status == "failed"
-    assert made[failing.pk].status.label == "失败"
+    assert made[failing.pk].status.label == "抓取失败"
     assert made[failing.pk].status.reason == "不允许访问该地址"
     shown = made[failing.pk].status
     assert shown.thumbnail_url == reverse("snapshots:snapshot_artifact", args=[ok_shot.pk, "thumbnail"])
@@ -147,3 +150,42 @@ def test_every_badge_a_page_prints_has_its_label(owner_client, owner):
         assert '"></span>' not in body.replace('aria-hidden="true"></span>', ""), name
     assert 'class="badge unread">' in bodies["list"]
     assert 'class="badge unread"' not in bodies["search"]
+
+
+def _badges(page: str) -> list[str]:
+    return re.findall(r'<span class="badge status-[a-z-]+"[^>]*>([^<]*)</span>', page)
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", {"Saved", "Capture failed", "Capturing", "Waiting", "Queued", "Not captured yet"}),
+        ("zh-hans", {"已保存", "抓取失败", "抓取中", "等待中", "排队中", "尚未抓取"}),
+    ],
+)
+def test_statuses_read_as_words_not_stored_values(owner, owner_client, links, language, labels, settings):
+    waiting, queued = make_link(owner, "https://example.com/w"), make_link(owner, "https://example.com/q")
+    make_snapshot(waiting, status=Snapshot.Status.WAITING)
+    make_snapshot(queued, status=Snapshot.Status.QUEUED)
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = owner_client.get(reverse("snapshots:link_list")).content.decode()
+    assert set(_badges(page)) == labels
+    raw = ("succeeded", "no snapshot", "failed", "running", "waiting", "queued", "成功", "无快照")
+    assert not [word for word in raw if word in _badges(page)]
+    # The link page's versions table and an unfinished snapshot's page word them the same way.
+    kept, failing, running, _never = links
+    link_page = owner_client.get(reverse("snapshots:link_detail", args=[failing.pk])).content.decode()
+    assert set(_badges(link_page)) <= labels and {"Saved", "已保存"} & set(_badges(link_page))
+    snap = running.snapshots.get()
+    snapshot_page = owner_client.get(reverse("snapshots:snapshot_detail", args=[snap.pk])).content.decode()
+    assert _badges(snapshot_page) == ["Capturing" if language == "en" else "抓取中"]
+
+
+def test_import_and_report_statuses_read_as_words():
+    with override("en"):
+        assert reasons.status_label(ImportJob(status=ImportJob.Status.SUCCEEDED)) == "Finished"
+        assert reasons.status_label(Report(status=Report.Status.OPEN)) == "To review"
+    with override("zh-hans"):
+        assert reasons.status_label(ImportJob(status=ImportJob.Status.RUNNING)) == "导入中"
+        assert reasons.status_label(Report(status=Report.Status.ACTIONED)) == "已处理"
+        assert reasons.status_label(None) == "尚未抓取"

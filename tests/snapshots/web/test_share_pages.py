@@ -184,3 +184,17 @@ def test_feed_shows_markup_in_a_captured_description_as_text(client, owner, shar
     [summary] = [e.find(f"{atom}summary") for e in entries if e.find(f"{atom}title").text == "https://example.com/hostile"]
     assert summary.get("type") == "html"
     assert summary.text == html.escape(hostile)  # a reader unescapes the HTML once and shows the text
+
+
+def test_feed_names_the_owner_as_author_and_keeps_entry_ids(client, owner, share, report_links):
+    atom = "{http://www.w3.org/2005/Atom}"
+    url = reverse("snapshots:share_feed", args=[share.token])
+    feed = ElementTree.fromstring(client.get(url).content)
+    assert feed.find(f"{atom}author/{atom}name").text == owner.username
+    # Entry ids never change: a new id makes feed readers deliver the item again.
+    ids = sorted(entry.find(f"{atom}id").text for entry in feed.iter(f"{atom}entry"))
+    assert ids == sorted(f"link-{link.pk}" for link in report_links)
+    owner.first_name, owner.last_name = "小明", "王"
+    owner.save(update_fields=["first_name", "last_name"])
+    feed = ElementTree.fromstring(client.get(url).content)
+    assert feed.find(f"{atom}author/{atom}name").text == owner.get_full_name()
