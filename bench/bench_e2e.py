@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.abuse.stack import Client, Stack  # noqa: E402
+from bench.abuse.stack import Client, Stack, cpu_by_pid  # noqa: E402
 from bench.bare_floor import OUTPUTS, FloorBrowser, floor_burst  # noqa: E402
 from tests.pages.server import FixtureServer  # noqa: E402
 
@@ -99,6 +99,7 @@ class Round:
     pairs: list[Pair] = field(default_factory=list)
     ours_burst: tuple[int, float] = (0, 0.0)  # captures, seconds
     floor_burst: tuple[int, float] = (0, 0.0)
+    burst_cpu: dict[str, float] = field(default_factory=dict)  # CPU ms per capture of ours, by process kind
 
     @property
     def latency_ratio(self) -> float:
@@ -201,12 +202,23 @@ def measure_round(number: int, stack: Stack, pages: FixtureServer, tokens: list[
     finally:
         floor.quit()
     burst_pages = [PAGES[n % len(PAGES)] for n in range(args.burst)]
+    before = cpu_by_pid(stack)
     result.ours_burst = ours_burst(
         burst_clients, [pages.url(f"/{page}?burst={number}-{n}") for n, page in enumerate(burst_pages)])
+    result.burst_cpu = cpu_per_capture(before, cpu_by_pid(stack), args.burst)
     floor_result = floor_burst([pages.url(f"/{page}?floor-burst={number}-{n}") for n, page in enumerate(burst_pages)],
                                warm=[pages.url(f"/{page}") for page in PAGES], browsers=2)
     result.floor_burst = (floor_result.captures, floor_result.seconds)
     return result
+
+
+def cpu_per_capture(before: dict, after: dict, captures: int) -> dict[str, float]:
+    """CPU milliseconds per capture during our burst, by kind of process (Chromium's by its role)."""
+    used: dict[str, float] = {}
+    for pid, (name, cpu) in after.items():
+        group = "postgres" if name.startswith("postgres") else name
+        used[group] = used.get(group, 0.0) + (cpu - before.get(pid, (name, 0.0))[1]) * 1000 / captures
+    return dict(sorted(used.items(), key=lambda item: -item[1]))
 
 
 def round_lines(number: int, result: Round, burst_users: int) -> list[str]:
@@ -229,6 +241,9 @@ def round_lines(number: int, result: Round, burst_users: int) -> list[str]:
                  f"{Round.per_minute(result.ours_burst):.1f}/min; two bare browsers {floor_count} in "
                  f"{floor_seconds:.1f} s = {Round.per_minute(result.floor_burst):.1f}/min; "
                  f"ratio {result.throughput_ratio:.2f} (target >= {TARGET_THROUGHPUT})")
+    kinds = ", ".join(f"{name} {ms:.0f}" for name, ms in result.burst_cpu.items() if ms >= 1)
+    lines.append(f"  burst CPU ms per capture of ours (an ended process counts in its parent): {kinds}; "
+                 f"total {sum(result.burst_cpu.values()):.0f}")
     return lines
 
 

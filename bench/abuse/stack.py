@@ -254,7 +254,7 @@ def _free_port() -> int:
 
 
 def _process_table() -> dict[int, tuple[int, int, int, float, str]]:
-    """pid -> (parent, process group, nice, CPU seconds used, command line)."""
+    """pid -> (parent, process group, nice, CPU seconds used by it and its reaped children, command line)."""
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -265,7 +265,8 @@ def _process_table() -> dict[int, tuple[int, int, int, float, str]]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        cpu = (int(fields[11]) + int(fields[12])) / TICKS
+        # With the reaped children's (cutime, cstime): a renderer that ended is counted in its parent.
+        cpu = sum(int(x) for x in fields[11:15]) / TICKS
         table[int(entry.name)] = (int(fields[1]), int(fields[2]), int(fields[16]), cpu, cmd)
     return table
 
