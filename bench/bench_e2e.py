@@ -74,7 +74,12 @@ rows = Snapshot.objects.filter(link__url__contains=%r, status="succeeded").value
     "created", "started", "finished", "timings")
 stages = [((s - c).total_seconds(), t.get("total", 0), (f - s).total_seconds() - t.get("total", 0))
           for c, s, f, t in rows if s and f]
-print(json.dumps([round(statistics.median(x[i] for x in stages) * 1000) for i in range(3)] if stages else []))
+steps = {}
+for *_times, timings in rows:
+    for name, seconds in (timings or {}).items():
+        steps.setdefault(name, []).append(seconds)
+print(json.dumps({"stages": [round(statistics.median(x[i] for x in stages) * 1000) for i in range(3)] if stages else [],
+                  "steps": {name: round(statistics.median(v) * 1000) for name, v in steps.items() if name != "total"}}))
 """
 
 
@@ -289,10 +294,12 @@ def main() -> None:
             mine = tokens[2 + (number - 1) * per_round: 2 + number * per_round]
             rounds.append(measure_round(number, stack, pages, mine, args))
             print("\n".join(round_lines(number, rounds[-1], args.burst_users)), flush=True)
-            stages = json.loads(stack.shell(STAGES_SCRIPT % (f"e2e={number}-",)))
-            if stages:
-                print(f"  server side of the latency runs (median ms): POST's row -> worker claims it {stages[0]}, "
-                      f"engine {stages[1]}, recording the outcome {stages[2]}", flush=True)
+            found = json.loads(stack.shell(STAGES_SCRIPT % (f"e2e={number}-",)))
+            if found["stages"]:
+                claim, engine, recording = found["stages"]
+                print(f"  server side of the latency runs (median ms): POST's row -> worker claims it {claim}, "
+                      f"engine {engine}, recording the outcome {recording}; engine steps: "
+                      + ", ".join(f"{name} {ms}" for name, ms in found["steps"].items()), flush=True)
     finally:
         stopped = stack.stop()
         pages.stop()
