@@ -1,5 +1,5 @@
 """The import page in the reader's language: skip reasons stored as codes and worded when shown
-(the English text stays for the API)."""
+(the English text stays for the API), and a progress poll that backs off and stops."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from snapshots.models import URL_MAX_LENGTH, ImportJob
 from snapshots.transfer import importing, skips
+from snapshots.web.views.imports import PROGRESS_POLL_DELAYS
 from tests.factories import make_import_job, make_link
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,24 @@ def test_the_factorys_finished_job_words_every_sample_reason_in_chinese(owner, o
     reasons = _reasons(owner_client.get(reverse("snapshots:import_detail", args=[job.pk])).content.decode())
     assert len(reasons) == 6 and all(re.search(r"[\u4e00-\u9fff]", r) for r in reasons), reasons
     assert f"网址过长（最多 {URL_MAX_LENGTH:,} 个字符）。" in reasons
+
+
+def _poll(html: str) -> tuple[str, str] | None:
+    found = re.search(r'id="import-progress"[^>]*hx-get="([^"]+)" hx-trigger="load delay:(\d+)s"', html)
+    return (found[1].replace("&amp;", "&"), found[2]) if found else None
+
+
+def test_progress_polls_back_off_and_stop_once_the_job_has_finished(owner, owner_client):
+    job = importing.import_job_create(owner=owner, upload=SimpleUploadedFile("b.html", SAMPLE, "text/html"))
+    progress = reverse("snapshots:import_progress", args=[job.pk])
+    url, delay = _poll(owner_client.get(reverse("snapshots:import_detail", args=[job.pk])).content.decode())
+    assert (url, int(delay)) == (f"{progress}?n=1", PROGRESS_POLL_DELAYS[0])
+    delays = []
+    for _round in range(len(PROGRESS_POLL_DELAYS) + 2):
+        url, delay = _poll(owner_client.get(url).content.decode())
+        delays.append(int(delay))
+    assert delays == [*PROGRESS_POLL_DELAYS[1:], *[PROGRESS_POLL_DELAYS[-1]] * 3]
+    assert delays == sorted(delays) and delays[-1] > delays[0]
+    importing.import_job_run(job.pk)
+    done = owner_client.get(url).content.decode()
+    assert _poll(done) is None and "hx-get" not in done and "<progress" in done
