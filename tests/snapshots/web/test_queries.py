@@ -1,5 +1,6 @@
-"""A list page of links, tags or shares costs an exact number of SQL queries, whatever the number of
-rows behind it. Each count lists its queries; PostgreSQL and SQLite run the same ones."""
+"""A page of links (as rows or cards), tags, shares, a bulk question or an import costs an exact
+number of SQL queries, whatever the number of rows behind it. Each count lists its queries;
+PostgreSQL and SQLite run the same ones."""
 
 from __future__ import annotations
 
