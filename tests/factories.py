@@ -24,10 +24,11 @@ from taggit.models import Tag
 
 from accounts.models import User
 from snapshots.links import services
-from snapshots.models import ImportJob, Link, Report, Share, Snapshot, TaggedLink
+from snapshots.models import URL_MAX_LENGTH, ImportJob, Link, Report, Share, Snapshot, TaggedLink
 from snapshots.search.changes import link_changed
 from snapshots.sharing import shares
 from snapshots.storage.files import snapshot_folder
+from snapshots.transfer import skips
 
 _serial = itertools.count(1)
 
@@ -166,16 +167,36 @@ def make_report(share: Share, link: Link | None = None, *, reason: str = Report.
     return Report.objects.create(share=share, link=link, reason=reason, **fields)
 
 
+# One bookmark an import skips for each reason: the pages word each in the reader's language.
+SKIP_SAMPLES = (
+    ("https://example.com/again", skips.DUPLICATE, None),
+    ("https://example.com/saved", skips.EXISTS, None),
+    ("javascript:alert(1)", skips.INVALID_URL, {"error": "bad_scheme"}),
+    ("", skips.INVALID_URL, {"error": "required"}),
+    ("http://127.0.0.1:8000/admin", skips.INVALID_URL, {"error": "address_not_allowed"}),
+    ("https://example.com/" + "a" * 100, skips.INVALID_URL, {"error": "too_long", "n": f"{URL_MAX_LENGTH:,}"}),
+)
+
+
 def make_import_job(
     owner: User,
     *,
     upload: str = "imports/bookmarks.html",
     minutes_ago: float | None = None,
     running_for_minutes: float | None = None,
+    skipped: int = 0,
 ) -> ImportJob:
     """A queued import of an upload (the file itself is not written); `minutes_ago` back-dates it,
-    `running_for_minutes` makes it a job whose run began that long ago."""
+    `running_for_minutes` makes it a job whose run began that long ago, `skipped` a finished job
+    that skipped that many bookmarks, for each reason in turn (worded by the page that shows them)."""
     job = ImportJob.objects.create(owner=owner, upload=upload)
+    if skipped:
+        job.status, job.total, job.done, job.finished = ImportJob.Status.SUCCEEDED, skipped, skipped, timezone.now()
+        job.skipped = [
+            skips.skip_entry(line=10 + i, url=url, code=code, params=params)
+            for i, (url, code, params) in zip(range(skipped), itertools.cycle(SKIP_SAMPLES), strict=False)
+        ]
+        job.save()
     if minutes_ago is not None:
         job.created = _ago(minutes_ago)
         ImportJob.objects.filter(pk=job.pk).update(created=job.created)

@@ -144,7 +144,8 @@ def clean_link_url(url: str) -> str:
         normalized = normalize_url(url)
         check_saveable(normalized)
     except ValidationError as exc:
-        raise ValidationError({"url": exc.messages}, code=getattr(exc, "code", None)) from None
+        # The error itself, not its text: an import keeps its code (and words it in each reader's language).
+        raise ValidationError({"url": exc}) from None
     return normalized
 
 

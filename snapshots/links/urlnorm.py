@@ -7,11 +7,13 @@ stored ASCII form back into what a person reads.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import idna
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from capture import netguard
@@ -22,13 +24,36 @@ from snapshots.textclean import clean_text
 _SAFE = "!#$%&'()*+,/:;=?@[]~-._"
 
 
-def _error(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
+# Why a URL is refused, by the code its ValidationError carries: an import stores the code with a
+# skipped bookmark and its page words it in the reader's language (snapshots.transfer.skips).
+URL_ERRORS: dict[str, Promise] = {
+    "required": _("Enter a URL."),
+    "invalid": _("Enter a valid URL."),
+    "control_characters": _("The URL contains control characters."),
+    "too_long": _("The URL is too long (at most %(n)s characters)."),
+    "no_scheme": _("Enter a full URL starting with http:// or https://."),
+    "bad_scheme": _("Only http and https links can be saved."),
+    "userinfo": _("Links with a user name or password in them cannot be saved."),
+    "invalid_host": _("Enter a valid URL with a host name."),
+    "bad_host_name": _("The host name is not valid."),
+    "address_not_allowed": _("address not allowed"),
+}
 
 
+def _error(code: str) -> ValidationError:
+    params = {"n": f"{URL_MAX_LENGTH:,}"} if code == "too_long" else None
+    return ValidationError(URL_ERRORS[code], code=code, params=params)
 
-def _too_long() -> str:
-    return _("The URL is too long (at most %(n)s characters).") % {"n": f"{URL_MAX_LENGTH:,}"}
+
+def url_error_text(code: str, params: Mapping[str, object] | None = None) -> str | None:
+    """A refused URL's message in the active language; None for a code it does not know."""
+    template = URL_ERRORS.get(code)
+    if template is None:
+        return None
+    try:
+        return str(template) % dict(params or {})
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _encode_host(host: str) -> str:
@@ -42,37 +67,37 @@ def _encode_host(host: str) -> str:
     try:
         return idna.encode(host.rstrip("."), uts46=True).decode("ascii")
     except idna.IDNAError:
-        raise _error(_("The host name is not valid."), "invalid_host") from None
+        raise _error("bad_host_name") from None
 
 
 def normalize_url(raw: str) -> str:
     """Return the canonical stored form of a user-supplied URL or raise ValidationError."""
     if not isinstance(raw, str):
-        raise _error(_("Enter a URL."), "invalid")
+        raise _error("invalid")
     value = raw.strip()
     if not value:
-        raise _error(_("Enter a URL."), "required")
+        raise _error("required")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value) or any(
         0xD800 <= ord(ch) <= 0xDFFF for ch in value
     ):
-        raise _error(_("The URL contains control characters."), "invalid")
+        raise _error("control_characters")
     if len(value) > URL_INPUT_MAX_LENGTH:
-        raise _error(_too_long(), "too_long")
+        raise _error("too_long")
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError:
-        raise _error(_("Enter a valid URL."), "invalid") from None
+        raise _error("invalid") from None
     scheme = parts.scheme.lower()
     if not scheme:
-        raise _error(_("Enter a full URL starting with http:// or https://."), "no_scheme")
+        raise _error("no_scheme")
     if scheme not in ("http", "https"):
-        raise _error(_("Only http and https links can be saved."), "bad_scheme")
+        raise _error("bad_scheme")
     if parts.username is not None or parts.password is not None:
-        raise _error(_("Links with a user name or password in them cannot be saved."), "userinfo")
+        raise _error("userinfo")
     hostname = parts.hostname
     if not hostname:
-        raise _error(_("Enter a valid URL with a host name."), "invalid_host")
+        raise _error("invalid_host")
     if parts.netloc.startswith("[") or ":" in hostname:
         host = f"[{hostname.lower()}]"
     else:
@@ -83,7 +108,7 @@ def normalize_url(raw: str) -> str:
     fragment = quote(parts.fragment, safe=_SAFE)
     url = urlunsplit((scheme, netloc, path, query, fragment))
     if len(url) > URL_MAX_LENGTH:
-        raise _error(_too_long(), "too_long")
+        raise _error("too_long")
     return url
 
 
@@ -94,7 +119,7 @@ def check_saveable(url: str) -> None:
     try:
         netguard.check_origin_host(parts.scheme, parts.hostname or "", parts.port, allowed)
     except netguard.AddressNotAllowed:
-        raise _error(_("address not allowed"), "address_not_allowed") from None
+        raise _error("address_not_allowed") from None
 
 
 def display_url(url: str) -> str:

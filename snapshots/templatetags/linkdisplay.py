@@ -7,6 +7,7 @@ from django import template
 from snapshots.archive import reasons
 from snapshots.links.urlnorm import display_url
 from snapshots.models import ImportJob, Report, Snapshot
+from snapshots.transfer.skips import skip_reason
 
 register = template.Library()
 
@@ -39,6 +40,12 @@ def snapshot_reason_filter(snapshot: Snapshot) -> str:
 def import_error_filter(job: ImportJob) -> str:
     """Why an import failed, in the reader's language."""
     return reasons.error_text(job)
+
+
+@register.filter(name="skip_reason")
+def skip_reason_filter(entry: dict) -> str:
+    """Why an import skipped a bookmark, in the reader's language."""
+    return skip_reason(entry)
 
 
 @register.filter(name="status_label")

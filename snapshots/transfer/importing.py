@@ -38,7 +38,6 @@ from snapshots.links.tagging import clean_tag_names, tag_get_or_create
 from snapshots.models import (
     DESCRIPTION_MAX_LENGTH,
     IMPORT_ERROR_MAX_LENGTH,
-    SKIPPED_URL_MAX_LENGTH,
     TAG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     ImportJob,
@@ -48,6 +47,7 @@ from snapshots.models import (
 )
 from snapshots.search.changes import BulkWrite, link_changed
 from snapshots.textclean import clean_line, clean_text
+from snapshots.transfer import skips
 from snapshots.transfer.bookmarkfile import Bookmark, count_anchors, read_bookmarks
 
 log = logging.getLogger(__name__)
@@ -113,8 +113,15 @@ def _tag_cache_get(cache: dict[str, Tag], name: str) -> Tag:
     return cache[key]
 
 
-def _skip(bookmark: Bookmark, code: str, reason: str) -> dict[str, object]:
-    return {"line": bookmark.line, "url": bookmark.url[:SKIPPED_URL_MAX_LENGTH], "reason": reason, "code": code}
+def _skip(bookmark: Bookmark, code: str, params: dict[str, object] | None = None) -> dict[str, object]:
+    return skips.skip_entry(line=bookmark.line, url=bookmark.url, code=code, params=params)
+
+
+def _url_error(exc: ValidationError) -> dict[str, object]:
+    """The URL check's code and parameters, which the page words in its reader's language."""
+    errors = getattr(exc, "error_dict", {}).get("url") or exc.error_list
+    first = errors[0]
+    return {"error": first.code or "invalid", **(first.params or {})}
 
 
 def _tag_names(raw: Iterable[str]) -> list[str]:
@@ -129,11 +136,10 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
         try:
             url = clean_link_url(bookmark.url)
         except ValidationError as exc:
-            reason = "; ".join(exc.message_dict.get("url", exc.messages))
-            skipped.append(_skip(bookmark, "invalid_url", reason))
+            skipped.append(_skip(bookmark, skips.INVALID_URL, _url_error(exc)))
             continue
         if url in seen:
-            skipped.append(_skip(bookmark, "duplicate", _("This link appears earlier in the file.")))
+            skipped.append(_skip(bookmark, skips.DUPLICATE))
             continue
         seen.add(url)
         candidates.append((bookmark, url))
@@ -144,7 +150,7 @@ def _insert(job: ImportJob, batch: list[Bookmark], seen: set[str], tags: dict[st
     new: list[tuple[Bookmark, Link]] = []
     for bookmark, url in candidates:
         if url in existing:
-            skipped.append(_skip(bookmark, "exists", _("You already saved this link.")))
+            skipped.append(_skip(bookmark, skips.EXISTS))
             continue
         link = Link(
             owner_id=job.owner_id,

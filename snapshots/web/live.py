@@ -39,11 +39,13 @@ def poll_round(params: QueryDict) -> int:
         return 0
 
 
-def next_poll(base_url: str, *, round_: int, active: bool, **params: object) -> Poll:
+def next_poll(
+    base_url: str, *, round_: int, active: bool, delays: tuple[int, ...] = POLL_DELAYS, **params: object
+) -> Poll:
     """The poller for round `round_ + 1`, or an idle one when nothing is left to wait for."""
     if not active:
         return Poll()
-    delay = POLL_DELAYS[min(round_, len(POLL_DELAYS) - 1)]
+    delay = delays[min(round_, len(delays) - 1)]
     query = urlencode({**{k: v for k, v in params.items() if v not in ("", None)}, "n": round_ + 1})
     return Poll(url=f"{base_url}?{query}", delay=delay)
 

@@ -94,7 +94,7 @@ def site(owner) -> dict[str, str]:
         token_create(user=owner, name=name)
     share = make_share(owner, tag="政府", title="政府数据合集：一个相当长的合集标题")
     make_report(share, compared, message="这是一个举报。" * 5)
-    job = make_import_job(owner)
+    job = make_import_job(owner, skipped=6)
     link_id, share_id = compared.pk, share.pk
     return {
         "list": reverse("snapshots:link_list") + "?view=list",

@@ -10,14 +10,19 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from snapshots import access
 from snapshots.models import ImportJob
 from snapshots.transfer import exporting, importing
+from snapshots.web import live
 
 RECENT_JOBS = 10
+# Seconds before each progress poll, the last repeating: a small file is read within the first
+# seconds, so the bar starts quick; a long import is asked about less and less often.
+PROGRESS_POLL_DELAYS = (1, 2, 3, 5, 8, 13, 15)
 
 
 class ImportForm(forms.Form):
@@ -54,17 +59,28 @@ def import_start(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/import_start.html", {"form": form, "jobs": jobs})
 
 
+def _progress_context(request: HttpRequest, job: ImportJob) -> dict[str, object]:
+    """The job and its poller: the next round after a growing delay while the job runs, none once it has finished."""
+    poll = live.next_poll(
+        reverse("snapshots:import_progress", args=[job.pk]),
+        round_=live.poll_round(request.GET),
+        active=job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+        delays=PROGRESS_POLL_DELAYS,
+    )
+    return {"job": job, "poll": poll}
+
+
 @login_required
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = access.get_import_job_for_user(request.user, job_id)
-    return render(request, "imports/import_detail.html", {"job": job})
+    return render(request, "imports/import_detail.html", _progress_context(request, job))
 
 
 @login_required
 def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The progress fragment, polled by htmx until the job has finished."""
     job = access.get_import_job_for_user(request.user, job_id)
-    return render(request, "imports/_progress.html", {"job": job})
+    return render(request, "imports/_progress.html", _progress_context(request, job))
 
 
 @login_required

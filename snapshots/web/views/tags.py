@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
@@ -42,6 +44,10 @@ def _form_errors(form: Form) -> str:
     )
 
 
+def _tag_name_html(name: str) -> str:
+    return format_html('<span translate="no">{}</span>', name)
+
+
 def _merge_confirmation(request: HttpRequest, *, sources: list[str], target: str) -> HttpResponse | None:
     """A page asking before tags join an existing one (saying how many links move), unless the
     form came from that page; None when nothing would merge or the person already confirmed."""
@@ -50,12 +56,18 @@ def _merge_confirmation(request: HttpRequest, *, sources: list[str], target: str
     moves = selectors.tag_merge_moves(owner=request.user, sources=sources, target=target)
     if moves is None:
         return None
-    named = [name.strip() for name in sources if name.strip()]
-    question = ngettext(
+    named = [_tag_name_html(name.strip()) for name in sources if name.strip()]
+    # The sentence is translated; the tag names inside it are the person's own words.
+    sentence = ngettext(
         "Merge %(sources)s into %(target)s? %(n)d link moves.",
         "Merge %(sources)s into %(target)s? %(n)d links move.",
         moves,
-    ) % {"sources": pgettext("between names in a list", ", ").join(named), "target": target.strip(), "n": moves}
+    )
+    separator = conditional_escape(pgettext("between names in a list", ", "))
+    question = mark_safe(  # noqa: S308 - the sentence is escaped, the names are escaped spans
+        conditional_escape(sentence)
+        % {"sources": separator.join(named), "target": _tag_name_html(target.strip()), "n": moves}
+    )
     fields = [(name, value) for name, value in request.POST.items() if name != "csrfmiddlewaretoken"]
     context = {"question": question, "fields": fields, "action": request.path}
     return render(request, "snapshots/tag_merge_confirm.html", context)
@@ -76,7 +88,9 @@ def tag_rename(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Tag renamed on %(n)d links.") % {"n": count})
+        messages.success(
+            request, ngettext("Tag renamed on %(n)d link.", "Tag renamed on %(n)d links.", count) % {"n": count}
+        )
     return redirect("snapshots:tag_list")
 
 
@@ -96,7 +110,9 @@ def tag_merge(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Tags merged on %(n)d links.") % {"n": count})
+        messages.success(
+            request, ngettext("Tags merged on %(n)d link.", "Tags merged on %(n)d links.", count) % {"n": count}
+        )
     return redirect("snapshots:tag_list")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -31,6 +33,9 @@ def manifest_data() -> dict[str, object]:
     )
     home = reverse("snapshots:link_list")
     return {
+        # The language the names and description are in, so an installed app is labelled and read in it.
+        "lang": translation.get_language() or settings.LANGUAGE_CODE,
+        "dir": "rtl" if translation.get_language_bidi() else "ltr",
         "name": _("linkhome"),
         "short_name": _("linkhome"),
         "description": _("linkhome keeps what you read, as you saw it."),

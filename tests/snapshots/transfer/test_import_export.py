@@ -174,7 +174,7 @@ def test_import_pages_and_progress(owner_client, other_client):
     job = ImportJob.objects.get()
     assert response.url == reverse("snapshots:import_detail", args=[job.pk])
     progress = owner_client.get(reverse("snapshots:import_progress", args=[job.pk])).content.decode()
-    assert 'hx-trigger="every 1s"' in progress and "<progress" in progress
+    assert 'hx-trigger="load delay:1s"' in progress and "<progress" in progress
     importing.import_job_run(job.pk)
     done = owner_client.get(reverse("snapshots:import_progress", args=[job.pk])).content.decode()
     assert "hx-trigger" not in done and "javascript:alert(1)" in done

@@ -1,5 +1,6 @@
-"""A list page of links, tags or shares costs an exact number of SQL queries, whatever the number of
-rows behind it. Each count lists its queries; PostgreSQL and SQLite run the same ones."""
+"""A page of links (as rows or cards), tags, shares, a bulk question or an import costs an exact
+number of SQL queries, whatever the number of rows behind it. Each count lists its queries;
+PostgreSQL and SQLite run the same ones."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from snapshots.search import listcache
-from tests.factories import make_link, make_links, make_share, make_snapshot
+from tests.factories import make_import_job, make_link, make_links, make_share, make_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,10 @@ def test_html_list_page_queries_do_not_grow_with_links(owner_client, owner, othe
         response = owner_client.get(url, {"tag": "政府"})
     assert response.context["page"].paginator.count == 200  # taken from the cached tag bar
     assert len(response.context["page"].object_list) == 20
+    # The card grid with previews reads the same rows: no query per card.
+    with django_assert_num_queries(LIST_WARM):
+        response = owner_client.get(url, {"view": "grid"})
+    assert response.context["view"] == "grid" and len(response.context["rows"]) == 20
 
 
 def test_tag_list_queries_do_not_grow_with_tags(owner_client, owner, django_assert_num_queries):
@@ -138,3 +143,39 @@ def test_list_titles_opening_the_saved_copy_cost_no_query(owner_client, owner, d
     with django_assert_num_queries(LIST_WARM):
         response = owner_client.get(url)
     assert all(row.detail_url.startswith("/") and "/snapshots/" in row.detail_url for row in response.context["rows"])
+
+
+# The bulk delete question:
+#  1. the session
+#  2. the signed-in user
+#  3. which of the chosen ids are the owner's links
+BULK_DELETE_QUESTION = 3
+
+
+def test_the_bulk_delete_question_costs_the_same_for_one_link_or_many(owner_client, owner, django_assert_num_queries):
+    links = make_links(owner, 40)
+    for chosen in (links[:1], links):
+        data = {"action": "delete", "ids": [link.pk for link in chosen], "next": "/"}
+        with django_assert_num_queries(BULK_DELETE_QUESTION):
+            response = owner_client.post(reverse("snapshots:link_bulk"), data)
+        assert response.status_code == 200 and response.context["count"] == len(chosen)
+
+
+# The import page (and its progress fragment, which it polls):
+#  1. the session
+#  2. the signed-in user
+#  3. the job, the owner's own, with its skipped entries (worded from their codes, no query)
+IMPORT_PAGE = 3
+# The import form: 1.-2. as above, 3. the owner's recent jobs
+IMPORT_START = 3
+
+
+def test_import_pages_cost_the_same_whatever_the_job_skipped(owner_client, owner, django_assert_num_queries):
+    for skipped in (1, 60):
+        job = make_import_job(owner, skipped=skipped)
+        for name in ("snapshots:import_detail", "snapshots:import_progress"):
+            with django_assert_num_queries(IMPORT_PAGE):
+                response = owner_client.get(reverse(name, args=[job.pk]))
+            assert response.content.decode().count("<tr><td>") == skipped
+        with django_assert_num_queries(IMPORT_START):
+            assert owner_client.get(reverse("snapshots:import_start")).status_code == 200

@@ -120,6 +120,15 @@ def test_manifest_is_served_as_a_manifest_with_a_share_target(client, django_ass
     assert json.loads(_in(Client(), "en").get(reverse("snapshots:web_manifest")).content)["name"] == "linkhome"
 
 
+def test_manifest_says_which_language_its_words_are_in(client):
+    for language, name in (("zh-hans", "link之家"), ("en", "linkhome")):
+        manifest = json.loads(_in(Client(), language).get(reverse("snapshots:web_manifest")).content)
+        assert (manifest["lang"], manifest["dir"], manifest["name"]) == (language, "ltr", name)
+    # Without a cookie the browser's Accept-Language decides, as for the pages.
+    chinese = Client().get(reverse("snapshots:web_manifest"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert json.loads(chinese.content)["lang"] == "zh-hans"
+
+
 def test_pages_link_the_manifest_and_icons(client):
     page = client.get(HOME).content.decode()
     assert f'rel="manifest" href="{reverse("snapshots:web_manifest")}"' in page
