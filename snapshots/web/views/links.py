@@ -127,9 +127,10 @@ def link_add(request: HttpRequest) -> HttpResponse:
         except services.LinkRateExceeded as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Saved. The snapshot is being captured."))
             if request.GET.get("popup"):
+                # The popup's own page says it is saved; a message would wait for the next page.
                 return render(request, "snapshots/popup_done.html", {"link": link})
+            messages.success(request, _("Saved. The snapshot is being captured."))
             return redirect("snapshots:link_list")
     template = "snapshots/link_popup.html" if request.GET.get("popup") else "snapshots/link_form.html"
     upload_form = PageUploadForm(initial={"url": initial["url"]})

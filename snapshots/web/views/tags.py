@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
@@ -50,12 +52,21 @@ def _merge_confirmation(request: HttpRequest, *, sources: list[str], target: str
     moves = selectors.tag_merge_moves(owner=request.user, sources=sources, target=target)
     if moves is None:
         return None
-    named = [name.strip() for name in sources if name.strip()]
-    question = ngettext(
+    # The tag names are the person's own words: marked so that translators (and the page walk) leave them.
+    named = [format_html('<span translate="no">{}</span>', name.strip()) for name in sources if name.strip()]
+    wording = ngettext(
         "Merge %(sources)s into %(target)s? %(n)d link moves.",
         "Merge %(sources)s into %(target)s? %(n)d links move.",
         moves,
-    ) % {"sources": pgettext("between names in a list", ", ").join(named), "target": target.strip(), "n": moves}
+    )
+    question = mark_safe(  # noqa: S308 - the wording is escaped and each name went through format_html
+        escape(wording)
+        % {
+            "sources": conditional_escape(pgettext("between names in a list", ", ")).join(named),
+            "target": format_html('<span translate="no">{}</span>', target.strip()),
+            "n": moves,
+        }
+    )
     fields = [(name, value) for name, value in request.POST.items() if name != "csrfmiddlewaretoken"]
     context = {"question": question, "fields": fields, "action": request.path}
     return render(request, "snapshots/tag_merge_confirm.html", context)
