@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from snapshots import access
 from snapshots.archive import lifecycle
-from snapshots.archive.reasons import http_error_text
+from snapshots.archive.reasons import http_error_text, status_text
 from snapshots.links import selectors, services
 from snapshots.links.tagging import join_tag_names
 from snapshots.models import Link, Snapshot
@@ -147,9 +147,13 @@ def link_page_context(request: HttpRequest, link: Link, *, round_: int = 0) -> d
         active=live.any_unfinished(snapshots),
         sig=live.snapshots_signature(snapshots),
     )
+    # Each version with its error or notes worded once; the details column shows only if one has any.
+    versions = [(snap, status_text(snap)) for snap in snapshots]
     return {
         "link": link,
         "snapshots": snapshots,
+        "versions": versions,
+        "version_details": any(details for _, details in versions),
         "shown": shown,
         "preview": preview_of(request, shown),
         "newest_http_error": http_error_text(snapshots[0] if snapshots else None),
