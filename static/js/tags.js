@@ -130,7 +130,8 @@
       suggest();
     });
     entry.addEventListener("compositionend", commitParsed);
-    entry.form && entry.form.addEventListener("submit", commitAll);
+    // The field's form (the entry is not in the page yet): a tag still being typed is sent too.
+    if (field.form) field.form.addEventListener("submit", commitAll);
 
     function suggest() {
       if (!source) return;

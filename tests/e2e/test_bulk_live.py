@@ -1,30 +1,29 @@
 """The bulk bar and the live poll in a real Chromium: choosing rows shows the actions, a bulk
 action applies to the chosen rows, and a capture finishing fills in its row and the link page
-without a reload. Screenshots of the bar and the delete confirmation go to shots-bulk/ under the
-system's temporary folder, in both languages, on a phone and a desk.
+without a reload. Screenshots of the bar and the delete confirmation go to test-screens/bulk/ in the
+repository (ignored by git), in both languages, on a phone and a desk.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from snapshots.models import Link, Snapshot
 from tests.factories import make_link, make_share, make_snapshot, make_stored_snapshot
-from tests.support.browser import become, chromium, wait
+from tests.support.browser import SCREENS, become, chromium, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(tempfile.gettempdir()) / "shots-bulk"
+SHOTS = SCREENS / "bulk"
 PHONE, DESK = (390, 844), (1280, 900)
 # The first poll comes after 2 s and the next after 3 s more: a change is on the page well within this.
 LIVE_DEADLINE = 12
@@ -54,7 +53,7 @@ def test_choosing_rows_shows_the_bar_and_applies_the_action(browser, live_server
     for link in links:
         make_snapshot(link)
     become(browser, live_server.url, owner)
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for language in ("zh-hans", "en"):
         browser.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "path": "/"})
         for width, height in (PHONE, DESK):
@@ -85,6 +84,37 @@ def test_choosing_rows_shows_the_bar_and_applies_the_action(browser, live_server
     browser.find_element(By.CSS_SELECTOR, "#bulk button[type=submit]").click()
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".messages .success"))
     assert Link.objects.filter(owner=owner, unread=True).count() == 5
+
+
+def test_the_bulk_tag_field_takes_chips_split_on_spaces_and_chinese_commas(browser, live_server, owner):
+    links = [make_link(owner, f"https://example.com/chips/{i}", title=f"公报 {i}") for i in range(3)]
+    make_link(owner, "https://example.com/chips/tagged", tags=["政府工作"])  # a tag to suggest
+    become(browser, live_server.url, owner)
+    _viewport(browser, *PHONE)
+    browser.get(live_server.url + reverse("snapshots:link_list"))
+    boxes = browser.find_elements(By.CSS_SELECTOR, "input.row-select")
+    chosen = {int(box.get_attribute("value")) for box in boxes[1:3]}
+    assert chosen <= {link.pk for link in links}
+    for box in boxes[1:3]:
+        box.click()
+    Select(browser.find_element(By.ID, "bulk-action")).select_by_value("add_tags")
+    entry = browser.find_element(By.ID, "bulk-tags")
+    assert "chip-entry" in entry.get_attribute("class") and entry.is_displayed()
+    entry.send_keys("政")  # the owner's own tags are suggested
+    suggested = "#tag-suggestions option[value='政府工作']"
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, suggested))
+    entry.send_keys(Keys.BACKSPACE, "政府 报告，年度")
+    chips = browser.find_elements(By.CSS_SELECTOR, ".bulk-tags .chip")
+    assert [chip.text.removesuffix("×").strip() for chip in chips] == ["政府", "报告"]
+    assert entry.get_attribute("value") == "年度"  # sent too, as the form is sent
+    browser.save_screenshot(str(SHOTS / "chips-390.png"))
+    _viewport(browser, *DESK)
+    browser.save_screenshot(str(SHOTS / "chips-1280.png"))
+    browser.find_element(By.CSS_SELECTOR, "#bulk button[type=submit]").click()
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".messages .success"))
+    for link in Link.objects.filter(pk__in=chosen):
+        assert sorted(link.tags.names()) == sorted(["政府", "报告", "年度"])
+    assert not Link.objects.get(pk=({link.pk for link in links} - chosen).pop()).tags.names()
 
 
 def test_a_finished_capture_fills_in_the_list_and_the_link_page(browser, live_server, owner):

@@ -4,13 +4,12 @@ serious or critical WCAG 2.2 AA fault (axe-core), none of our words left in the 
 header of one short row on a phone, and a list dense enough for six links on the phone's first
 screen and twenty on the desk's.
 
-Screenshots are saved under the system's temporary folder (linkhome-layout/) to look at.
+Screenshots are saved under test-screens/layout/ in the repository (ignored by git) to look at.
 """
 
 from __future__ import annotations
 
 import base64
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,12 +37,12 @@ from tests.factories import (
     make_snapshot,
     make_stored_snapshot,
 )
-from tests.support.browser import become, chromium, wait
+from tests.support.browser import SCREENS, become, chromium, wait
 from tests.support.pagechecks import axe_problems, install_axe, page_problems
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(tempfile.gettempdir()) / "linkhome-layout"
+SHOTS = SCREENS / "layout"
 PHONE, DESK = (390, 844), (1280, 900)
 LINKS_ON_PHONE, LINKS_ON_DESK = 6, 20
 
@@ -52,6 +51,38 @@ TITLES = (
     "A very long English title about the state of the open web archive in the year 2025, with details",
     "政府工作报告",
     "Short",
+)
+
+# A page only a form's POST reaches: (path, fields). "{language}" in a value is the walk's
+# language, for a form that may be sent once per language only (a new link's address).
+Posted = tuple[str, list[tuple[str, str]]]
+
+# The first 1001 fields of a form: one more than the site reads (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+TOO_MANY_FIELDS = [(f"f{i}", "") for i in range(1001)]
+
+# Send a form as the page's own form would (the CSRF secret from its cookie), then the browser
+# loads the answer; the mark on the window is gone once it has.
+POST_JS = """
+const [action, fields] = arguments;
+const form = document.createElement("form");
+form.method = "post";
+form.action = action;
+for (const [name, value] of fields) {
+  const input = document.createElement("input");
+  input.type = "hidden";
+  input.name = name;
+  input.value = value;
+  form.append(input);
+}
+window.walkPosting = true;
+document.body.append(form);
+form.submit();
+"""
+
+READER_COPY = (
+    "<html><body><article><h1>2025 年国民经济和社会发展统计公报</h1>"
+    + "<p>全年国内生产总值比上年增长百分之五，财政收入稳中有升。</p>" * 6
+    + "<h2>一、综合</h2><p>年末全国人口，城镇常住人口占比继续提高。</p></article></body></html>"
 )
 
 # Rows wholly inside the first screen.
@@ -68,7 +99,7 @@ def browser() -> Iterator[WebDriver]:
 
 
 @pytest.fixture
-def site(owner) -> dict[str, str]:
+def site(owner) -> dict[str, str | Posted]:
     """An owner with a full page of links (site icons, long titles, tags), versions, tokens,
     shares, imports and a report to moderate; the pages they see, by name."""
     owner.is_staff = True
@@ -88,6 +119,8 @@ def site(owner) -> dict[str, str]:
     for text in ("第一段\n财政收入 8,765\n结尾", "第一段\n财政收入 9,100 万元\n新的结尾"):
         stored = make_stored_snapshot(compared)
         Snapshot.objects.filter(pk=stored.pk).update(text=text)
+    reader = default_storage.save("layout-test/reader.html", ContentFile(READER_COPY.encode()))
+    Snapshot.objects.filter(pk=stored.pk).update(artifacts={**stored.artifacts, "reader": reader}, language="zh")
     make_snapshot(compared, status=Snapshot.Status.FAILED, error="connection refused", error_code="connection_refused")
     make_snapshot(compared, http_status=404)
     for name in ("浏览器扩展 on my very long-named laptop computer", "cli"):
@@ -122,7 +155,16 @@ def site(owner) -> dict[str, str]:
         "audit": reverse("snapshots:moderation_audit"),
         "collection": reverse("snapshots:share_page", args=[share.token]),
         "api-docs": reverse("api_docs"),
+        "reader": reverse("snapshots:snapshot_reader", args=[stored.pk]),
         "missing": "/no-such-page/",
+        # Pages a form's answer shows; last, as the popup's saves a link in each language.
+        "bulk-delete": (
+            reverse("snapshots:link_bulk"),
+            [("action", "delete"), *[("ids", str(link.pk)) for link, _ in links[:3]]],
+        ),
+        "tag-merge": (reverse("snapshots:tag_rename"), [("old", "统计数据"), ("new", "政府")]),
+        "popup-done": (reverse("snapshots:link_add") + "?popup=1", [("url", "https://example.org/popup-{language}")]),
+        "refused": (reverse("snapshots:link_bulk"), TOO_MANY_FIELDS),
     }
 
 
@@ -161,7 +203,7 @@ def set_viewport(browser, width: int, height: int) -> None:
 def test_every_page_fits_reads_and_is_accessible_on_phone_and_desk(browser, live_server, owner, site, visitor_site):
     """Each page is loaded once per language and checked at both sizes; the figures printed
     say where the time goes (axe-core is most of it)."""
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     install_axe(browser)
     problems, figures, spent = [], [], dict.fromkeys(("load", "checks", "axe", "shot"), 0.0)
     for user, pages in ((owner, site), (None, visitor_site)):
@@ -171,7 +213,7 @@ def test_every_page_fits_reads_and_is_accessible_on_phone_and_desk(browser, live
             for name, path in pages.items():
                 started = time.monotonic()
                 set_viewport(browser, *PHONE)
-                browser.get(live_server.url + path)
+                _open(browser, live_server.url, path, language)
                 if name == "api-docs":  # Redoc draws the reference after loading the schema
                     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "redoc h1"))
                 spent["load"] += time.monotonic() - started
@@ -190,6 +232,20 @@ def test_every_page_fits_reads_and_is_accessible_on_phone_and_desk(browser, live
                     spent["shot"] += time.monotonic() - started
     print("\n".join(figures), {k: round(v, 1) for k, v in spent.items()})
     assert not problems, "\n".join(problems)
+
+
+def _open(browser: WebDriver, server: str, page: str | Posted, language: str) -> None:
+    """Load a page by its address, or by sending its form from the page open now."""
+    if isinstance(page, str):
+        browser.get(server + page)
+        return
+    path, fields = page
+    token = browser.get_cookie(settings.CSRF_COOKIE_NAME)["value"]
+    sent = [(name, value.format(language=language)) for name, value in fields]
+    browser.execute_script(POST_JS, server + path, [*sent, ("csrfmiddlewaretoken", token)])
+    wait(browser).until(
+        lambda b: b.execute_script("return !window.walkPosting && document.readyState === 'complete'")
+    )
 
 
 def _first_screen_problems(browser, name: str, where: str, height: int, figures: list[str]) -> list[str]:
@@ -217,7 +273,7 @@ def test_dark_screens_get_dark_pages(browser, live_server, owner, site):
     become(browser, live_server.url, owner)
     dark = {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", dark)
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for name in ("list", "cards", "link"):
         browser.get(live_server.url + site[name])
         background = browser.execute_script("return getComputedStyle(document.body).backgroundColor")

@@ -4,9 +4,7 @@ the comma-separated field the server reads."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,11 +16,11 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from snapshots.models import Link, Snapshot
 from tests.e2e.test_layout import _save_whole_page
 from tests.factories import make_link, make_stored_snapshot
-from tests.support.browser import become, chromium, wait
+from tests.support.browser import SCREENS, become, chromium, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(os.environ.get("TAG_SHOTS", "/tmp/shots-tagsdiff"))
+SHOTS = SCREENS / "tags"
 
 
 @pytest.fixture

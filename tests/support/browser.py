@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
 from django.test import Client
@@ -15,6 +16,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import User
+
+# Screenshots the browser tests save to look at: a folder of the repository that git and the
+# image builds ignore (.gitignore, .dockerignore); it only ever holds PNG files.
+SCREENS = Path(settings.BASE_DIR) / "test-screens"
 
 FLAGS = (
     "--headless=new",

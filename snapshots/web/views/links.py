@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from snapshots import access
 from snapshots.archive import lifecycle
-from snapshots.archive.reasons import http_error_text
+from snapshots.archive.reasons import http_error_text, status_text
 from snapshots.links import selectors, services
 from snapshots.links.tagging import join_tag_names
 from snapshots.models import Link, Snapshot
@@ -127,9 +127,10 @@ def link_add(request: HttpRequest) -> HttpResponse:
         except services.LinkRateExceeded as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Saved. The snapshot is being captured."))
             if request.GET.get("popup"):
+                # The popup's own page says it is saved; a message would wait for the next page.
                 return render(request, "snapshots/popup_done.html", {"link": link})
+            messages.success(request, _("Saved. The snapshot is being captured."))
             return redirect("snapshots:link_list")
     template = "snapshots/link_popup.html" if request.GET.get("popup") else "snapshots/link_form.html"
     upload_form = PageUploadForm(initial={"url": initial["url"]})
@@ -146,9 +147,13 @@ def link_page_context(request: HttpRequest, link: Link, *, round_: int = 0) -> d
         active=live.any_unfinished(snapshots),
         sig=live.snapshots_signature(snapshots),
     )
+    # Each version with its error or notes worded once; the details column shows only if one has any.
+    versions = [(snap, status_text(snap)) for snap in snapshots]
     return {
         "link": link,
         "snapshots": snapshots,
+        "versions": versions,
+        "version_details": any(details for _, details in versions),
         "shown": shown,
         "preview": preview_of(request, shown),
         "newest_http_error": http_error_text(snapshots[0] if snapshots else None),

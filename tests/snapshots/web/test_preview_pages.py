@@ -182,3 +182,20 @@ def test_the_setting_makes_list_titles_open_the_saved_copy(owner_client, owner):
     owner_client.post(reverse("accounts:preferences"), {})
     owner.refresh_from_db()
     assert owner.list_titles_open_copy is False
+
+
+def test_each_saved_version_opens_from_its_time_in_the_viewers_zone(owner_client, owner):
+    link = make_link(owner, title="公报")
+    saved = make_stored_snapshot(link)
+    Snapshot.objects.filter(pk=saved.pk).update(created=NEAR_MIDNIGHT)
+    owner_client.cookies["tz"] = "Asia/Shanghai"
+    page = owner_client.get(reverse("snapshots:link_detail", args=[link.pk])).content.decode()
+    address = reverse("snapshots:snapshot_detail", args=[saved.pk])
+    opened = f'href="{address}" aria-label="Open the version of 2026-11-30 00:30:00"'
+    assert opened in page
+    assert ">Open<" not in page
+    # No version has an error or a note: no column of empty details.
+    assert "<th>Details</th>" not in page
+    make_snapshot(link, status=Snapshot.Status.FAILED, error="refused", error_code="connection_refused")
+    page = owner_client.get(reverse("snapshots:link_detail", args=[link.pk])).content.decode()
+    assert "<th>Details</th>" in page
