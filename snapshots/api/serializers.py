@@ -17,7 +17,7 @@ from snapshots.models import (
     Link,
     Snapshot,
 )
-from snapshots.storage.signing import artifact_url
+from snapshots.storage.signing import owner_artifact_urls
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -72,12 +72,10 @@ class SnapshotSerializer(UTCModelSerializer):
         }
     )
     def get_artifacts(self, snapshot: Snapshot) -> dict[str, str | None]:
-        request = self.context.get("request")
         stored = snapshot.artifacts or {}
-        return {
-            kind: artifact_url(request, snapshot, kind, absolute=True) if stored.get(kind) else None
-            for kind in Snapshot.ARTIFACT_KINDS
-        }
+        kept = [kind for kind in Snapshot.ARTIFACT_KINDS if stored.get(kind)]
+        urls = owner_artifact_urls(self.context.get("request"), snapshot, kept)
+        return {kind: urls.get(kind) for kind in Snapshot.ARTIFACT_KINDS}
 
 
 KEEP_AS_SERVED_HELP = (

@@ -13,10 +13,10 @@ from snapshots.search.ranked import RankedResults, newest_first
 
 
 def latest_snapshots_prefetch() -> Prefetch:
-    """All snapshots of each link, newest first, in one extra query for the whole page."""
-    return Prefetch(
-        "snapshots", queryset=Snapshot.objects.defer("text", "description").order_by("-created", "-id")
-    )
+    """All snapshots of each link, newest first, in one extra query for the whole page; the page
+    texts and bookkeeping the API does not show stay in the database."""
+    unshown = ("text", "reader_text", "description", "timings", "sizes", "note_reasons", "error_params")
+    return Prefetch("snapshots", queryset=Snapshot.objects.defer(*unshown).order_by("-created", "-id"))
 
 
 def newest_success_prefetch(lookup: str = "snapshots") -> Prefetch:

@@ -79,6 +79,19 @@ def signed_zone(payload: dict[str, Any]) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+_ANY_KIND = "0kind0"  # stands for the artifact kind in a path reversed once for several kinds
+
+
+def owner_artifact_urls(request: HttpRequest | None, snapshot: Snapshot, kinds: list[str]) -> dict[str, str]:
+    """Absolute `artifact_url`s of several kinds of one owner's snapshot: an API page names eight per
+    snapshot, and reversing and absolutising each of them was most of what a page of links cost."""
+    if settings.SNAPSHOT_HOST or request is None or not kinds:
+        return {kind: artifact_url(request, snapshot, kind, absolute=True) for kind in kinds}
+    path = reverse("snapshots:snapshot_artifact", args=[snapshot.pk, _ANY_KIND])
+    before, after = request.build_absolute_uri(path).rsplit(_ANY_KIND, 1)
+    return {kind: f"{before}{kind}{after}" for kind in kinds}
+
+
 def artifact_url(
     request: HttpRequest | None,
     snapshot: Snapshot,
