@@ -63,6 +63,29 @@ def tree(root: int) -> list[int]:
     return [root, *procs.descendants(root)]
 
 
+def cpu_by_kind(root: int) -> dict[str, float]:
+    """CPU seconds so far of a browser's processes by kind (chromedriver, browser, renderer, gpu-process,
+    ...), each with its reaped children's: a renderer that ended counts in the zygote that started it."""
+    kinds: dict[str, float] = {}
+    for pid in tree(root):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        command = " ".join(procs.cmdline(pid))
+        kind = "chromedriver" if "chromedriver" in command else (
+            command.split("--type=", 1)[1].split()[0] if "--type=" in command else "browser")
+        kinds[kind] = kinds.get(kind, 0.0) + sum(int(x) for x in fields[11:15]) / _TICKS
+    return kinds
+
+
+def _kinds_line(label: str, before: dict[str, float], after: dict[str, float], runs: int) -> str:
+    used = {kind: (after[kind] - before.get(kind, 0.0)) * 1000 / runs for kind in after}
+    parts = ", ".join(f"{kind} {ms:.0f}" for kind, ms in sorted(used.items(), key=lambda item: -item[1]))
+    return f"{label} browser CPU ms per capture by process: {parts}; total {sum(used.values()):.0f}"
+
+
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     page = sys.argv[2] if len(sys.argv) > 2 else "report.html"
@@ -85,6 +108,8 @@ def main() -> None:
                 assert capture(url, config).ok
             floor_times, our_times, steps, floor_cpu, our_cpu = [], [], [], [], []
             bare_tree = tree(bare.driver.service.process.pid)
+            bare_root, engine_root = bare.driver.service.process.pid, browser.acquire(config).pids()[0]
+            kinds_before = cpu_by_kind(bare_root), cpu_by_kind(engine_root)
             for _ in range(runs):
                 spent = cpu_seconds(bare_tree)
                 floor_times.append(bare.capture(url))
@@ -99,6 +124,7 @@ def main() -> None:
                 steps.append(result.timings)
                 if not result.ok:
                     print("capture failed:", result.error)
+            kinds_after = cpu_by_kind(bare_root), cpu_by_kind(engine_root)
         finally:
             bare.quit()
             browser.shutdown()
@@ -111,6 +137,8 @@ def main() -> None:
     floor_cpu_ms, our_cpu_ms = statistics.median(floor_cpu) * 1000, statistics.median(our_cpu) * 1000
     print(f"CPU per capture (median): floor {floor_cpu_ms:.0f} ms, ours {our_cpu_ms:.0f} ms (with the reset), "
           f"ratio {our_cpu_ms / floor_cpu_ms:.2f}")
+    print(_kinds_line("floor", kinds_before[0], kinds_after[0], runs))
+    print(_kinds_line("ours ", kinds_before[1], kinds_after[1], runs) + " (with the reset; without our Python)")
     names = [k for k in steps[0] if k != "total"]
     print("our steps (median ms): " + ", ".join(
         f"{name} {statistics.median(s.get(name, 0.0) for s in steps) * 1000:.0f}" for name in names))
