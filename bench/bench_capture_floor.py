@@ -35,6 +35,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.abuse.stack import kind, process_table  # noqa: E402
 from bench.bare_floor import FloorBrowser  # noqa: E402
 from capture import browser, procs  # noqa: E402
 from capture.engine import capture  # noqa: E402
@@ -64,19 +65,14 @@ def tree(root: int) -> list[int]:
 
 
 def cpu_by_kind(root: int) -> dict[str, float]:
-    """CPU seconds so far of a browser's processes by kind (chromedriver, browser, renderer, gpu-process,
-    ...), each with its reaped children's: a renderer that ended counts in the zygote that started it."""
+    """CPU seconds so far of a browser's processes by kind (chromedriver, chromium renderer, ...), each
+    with its reaped children's: a renderer that ended counts in the zygote that started it."""
+    table = process_table()
     kinds: dict[str, float] = {}
     for pid in tree(root):
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        command = " ".join(procs.cmdline(pid))
-        kind = "chromedriver" if "chromedriver" in command else (
-            command.split("--type=", 1)[1].split()[0] if "--type=" in command else "browser")
-        kinds[kind] = kinds.get(kind, 0.0) + sum(int(x) for x in fields[11:15]) / _TICKS
+        if pid in table:
+            name = kind(table[pid][4])
+            kinds[name] = kinds.get(name, 0.0) + table[pid][3]
     return kinds
 
 

@@ -192,7 +192,7 @@ class Stack:
 
     def processes(self) -> list[tuple[int, int, float, str]]:
         """Every process of this run: bin/run's group and tree, and anything using the scratch folder."""
-        table = _process_table()
+        table = process_table()
         ours = {self.process.pid} if self.process else set()
         grew = True
         while grew:
@@ -253,7 +253,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _process_table() -> dict[int, tuple[int, int, int, float, str]]:
+def process_table() -> dict[int, tuple[int, int, int, float, str]]:
     """pid -> (parent, process group, nice, CPU seconds used by it and its reaped children, command line)."""
     table = {}
     for entry in Path("/proc").iterdir():
@@ -324,7 +324,7 @@ def process_lines(stack: Stack) -> list[str]:
 
 def cpu_by_pid(stack: Stack, *extra: int) -> dict[int, tuple[str, float]]:
     """CPU seconds used so far by each process of the run, and by the `extra` pids."""
-    table = _process_table()
+    table = process_table()
     found = {pid: (kind(cmd), cpu) for pid, _nice, cpu, cmd in stack.processes()}
     found.update({pid: ("bench page server", table[pid][3]) for pid in extra if pid in table})
     found.update({pid: (name, table[pid][3]) for pid, name in stack.database_sessions().items() if pid in table})
