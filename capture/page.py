@@ -230,6 +230,9 @@ def freeze(driver, frozen: bool = True) -> None:
 def blank_tab(driver, *, new_renderer: bool = False) -> None:
     """Leave the tab on a blank document with no history behind it, the page's scripts stopped for good.
 
+    The history goes because the next page could otherwise go back through it (history.go(-2))
+    and have the previous capture's page captured under its own name.
+
     The blank document is asked for by the page itself (`location.replace`, run in an isolated
     world its scripts cannot reach, while they are frozen): it takes over the page's own history
     entry and stays in the page's renderer, so a next capture of the same site needs no new
