@@ -17,7 +17,7 @@ from snapshots.models import (
     Link,
     Snapshot,
 )
-from snapshots.storage.signing import owner_artifact_urls
+from snapshots.storage.signing import artifact_url, owner_artifact_former
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -72,10 +72,15 @@ class SnapshotSerializer(UTCModelSerializer):
         }
     )
     def get_artifacts(self, snapshot: Snapshot) -> dict[str, str | None]:
-        stored = snapshot.artifacts or {}
-        kept = [kind for kind in Snapshot.ARTIFACT_KINDS if stored.get(kind)]
-        urls = owner_artifact_urls(self.context.get("request"), snapshot, kept)
-        return {kind: urls.get(kind) for kind in Snapshot.ARTIFACT_KINDS}
+        request, stored = self.context.get("request"), snapshot.artifacts or {}
+        if "artifact_former" not in self.context:  # the root serializer's context: once per response
+            self.context["artifact_former"] = owner_artifact_former(request)
+        former = self.context["artifact_former"]
+        return {
+            kind: (former(snapshot.pk, kind) if former else artifact_url(request, snapshot, kind, absolute=True))
+            if stored.get(kind) else None
+            for kind in Snapshot.ARTIFACT_KINDS
+        }
 
 
 KEEP_AS_SERVED_HELP = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from snapshots.models import Share, Snapshot
+from snapshots.reversing import url_former
 
 SALT = "snapshots.artifact.v1"
 
@@ -79,17 +81,17 @@ def signed_zone(payload: dict[str, Any]) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-_ANY_KIND = "0kind0"  # stands for the artifact kind in a path reversed once for several kinds
+_ANY_KIND = "0kind0"  # stands for the artifact kind in a path formed once for a whole response
 
 
-def owner_artifact_urls(request: HttpRequest | None, snapshot: Snapshot, kinds: list[str]) -> dict[str, str]:
-    """Absolute `artifact_url`s of several kinds of one owner's snapshot: an API page names eight per
-    snapshot, and reversing and absolutising each of them was most of what a page of links cost."""
-    if settings.SNAPSHOT_HOST or request is None or not kinds:
-        return {kind: artifact_url(request, snapshot, kind, absolute=True) for kind in kinds}
-    path = reverse("snapshots:snapshot_artifact", args=[snapshot.pk, _ANY_KIND])
-    before, after = request.build_absolute_uri(path).rsplit(_ANY_KIND, 1)
-    return {kind: f"{before}{kind}{after}" for kind in kinds}
+def owner_artifact_former(request: HttpRequest | None) -> Callable[[int, str], str] | None:
+    """`(snapshot pk, kind) -> absolute artifact_url` for a whole API response at the cost of one
+    `reverse()`: a page of links names eight artifacts per snapshot. None with SNAPSHOT_HOST, whose
+    URLs are signed one by one, or without a request to say the origin."""
+    if settings.SNAPSHOT_HOST or request is None:
+        return None
+    origin, path_of = _origin(request), url_former("snapshots:snapshot_artifact", _ANY_KIND)
+    return lambda pk, kind: origin + path_of(pk).replace(_ANY_KIND, kind)
 
 
 def artifact_url(

@@ -33,7 +33,7 @@
     return names.map((n) => (/\s/.test(n) ? '"' + n + '"' : n)).join(", ");
   }
 
-  function enhance(field, index) {
+  function enhance(field) {
     const names = [];
     const box = document.createElement("div");
     box.className = "chips";
@@ -155,8 +155,7 @@
     });
     box.append(list, entry);
     field.after(box);
-    box.dataset.index = String(index);
   }
 
-  document.querySelectorAll('input[name="tags"]').forEach(enhance);
+  document.querySelectorAll('input[name="tags"]').forEach((field) => enhance(field));
 })();

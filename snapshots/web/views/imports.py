@@ -22,7 +22,7 @@ from snapshots.web import live
 RECENT_JOBS = 10
 # Seconds before each progress poll, the last repeating: a small file is read within the first
 # seconds, so the bar starts quick; a long import is asked about less and less often.
-PROGRESS_POLL_DELAYS = (1, 2, 3, 5, 8, 13, 15)
+PROGRESS_POLL_DELAYS = (1, *live.POLL_DELAYS)
 
 
 class ImportForm(forms.Form):

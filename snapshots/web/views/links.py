@@ -89,12 +89,14 @@ def link_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def rows_poll(page_rows: list[rows.LinkRow], *, view: str = "list", descriptions: bool = False) -> live.Poll:
-    """The poller of a page of rows: it asks about the rows whose newest capture is unfinished."""
+def rows_poll(
+    page_rows: list[rows.LinkRow], *, view: str = "list", descriptions: bool = False, round_: int = 0
+) -> live.Poll:
+    """The poller of a page of rows (its `round_`): it asks about the rows whose newest capture is unfinished."""
     unfinished = [row.pk for row in page_rows if row.status is not None and row.status.unfinished]
     return live.next_poll(
         reverse("snapshots:rows_live"),
-        round_=0,
+        round_=round_,
         active=bool(unfinished),
         ids=live.join_ids(unfinished),
         view=view if view != "list" else "",

@@ -6,11 +6,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
 from snapshots import access
 from snapshots.web import live, rows
-from snapshots.web.views.links import link_page_context
+from snapshots.web.views.links import link_page_context, rows_poll
 from snapshots.web.views.snapshots import snapshot_page_context
 from snapshots.web.views.versions import versions_page_context, with_comparison
 
@@ -26,17 +25,9 @@ def rows_live(request: HttpRequest) -> HttpResponse:
     order = {pk: index for index, pk in enumerate(ids)}
     links.sort(key=lambda link: order[link.pk])
     found = rows.link_rows(links)
-    unfinished = [row.pk for row in found if row.status is not None and row.status.unfinished]
     view = "grid" if request.GET.get("view") == "grid" else "list"
     descriptions = request.GET.get("desc") == "1"
-    poll = live.next_poll(
-        reverse("snapshots:rows_live"),
-        round_=live.poll_round(request.GET),
-        active=bool(unfinished),
-        ids=live.join_ids(unfinished),
-        view=view if view != "list" else "",
-        desc="1" if descriptions else "",
-    )
+    poll = rows_poll(found, view=view, descriptions=descriptions, round_=live.poll_round(request.GET))
     context = {"rows": found, "poll": poll, "view": view, "descriptions": descriptions}
     return render(request, "snapshots/_live_rows.html", context)
 
