@@ -11,11 +11,10 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from snapshots.models import Link, Snapshot
 from tests.factories import make_link, make_share, make_snapshot, make_stored_snapshot
@@ -37,9 +36,7 @@ def browser() -> Iterator[WebDriver]:
 
 def _text_becomes(browser: WebDriver, by: str, value: str, text: str, timeout: float = 15) -> None:
     """Wait until the element shows `text`; a page loading or a part swapped in meanwhile is retried."""
-    WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda b: b.find_element(by, value).text == text
-    )
+    wait(browser, timeout).until(lambda b: b.find_element(by, value).text == text)
 
 
 def _viewport(browser: WebDriver, width: int, height: int) -> None:

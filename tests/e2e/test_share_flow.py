@@ -10,7 +10,7 @@ from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select
@@ -39,11 +39,6 @@ def field_value(driver, element_id: str) -> str | None:
         return found[0].get_attribute("value") if found else None
     except StaleElementReferenceException:
         return None
-    except WebDriverException as exc:
-        # Found in the old document and read after it went: chromedriver may say so in other words.
-        if "does not belong to the document" in str(exc):
-            return None
-        raise
 
 
 def visible_titles(driver) -> list[str]:

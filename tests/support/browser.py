@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import Client
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -56,8 +57,29 @@ def chromium(accept_language: str | None = None) -> Iterator[WebDriver]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def _replaced(exc: WebDriverException) -> bool:
+    """An element found in a document that went away (a page load, an htmx swap) before it was read.
+    chromedriver says so as a stale reference or, mid-swap, as an inspector error."""
+    return isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
+
+
+class PageWait(WebDriverWait):
+    """A wait whose condition, when the element it read was replaced meanwhile, is simply not met yet."""
+
+    def until(self, method, message: str = ""):
+        def settled(driver):
+            try:
+                return method(driver)
+            except WebDriverException as exc:
+                if _replaced(exc):
+                    return False
+                raise
+
+        return super().until(settled, message)
+
+
 def wait(driver: WebDriver, timeout: float = 15) -> WebDriverWait:
-    return WebDriverWait(driver, timeout)
+    return PageWait(driver, timeout)
 
 
 def become(driver: WebDriver, base_url: str, user: User | None) -> None:
