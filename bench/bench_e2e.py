@@ -19,16 +19,21 @@ Each round measures, cycling through the corpus pages of tests/pages:
     at a time, CAPTURE_USER_CONCURRENCY, so one user alone could never fill two browsers), from
     the first POST until the last snapshot's `finished` time, against the same captures shared
     by two warm bare browsers in separate processes (target >= 0.85).
-Every capture must succeed with all five artifacts (ours: screenshot, dom, html, pdf, text in the
+With --memory N, N more captures follow the rounds (links saved at once by several users), and
+the capture workers' memory is sampled until they are done (bench/worker_memory.py): the curve
+by captures done, and how much each browser grew before the default recycling replaced it.
+Every capture of the rounds must succeed with all five artifacts (ours: screenshot, dom, html, pdf, text in the
 API; floor: five non-empty outputs) or the bench stops with the reason.
 
-Usage: .venv/bin/python bench/bench_e2e.py [--runs 4] [--burst 60] [--repeat 1] [--set NAME=VALUE ...]
+Usage: .venv/bin/python bench/bench_e2e.py [--runs 4] [--burst 60] [--repeat 1] [--memory 500]
+       [--set NAME=VALUE ...]
 Figures only; nothing here is asserted in the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -44,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.abuse.stack import Client, Stack, cpu_by_pid  # noqa: E402
 from bench.bare_floor import OUTPUTS, FloorBrowser, floor_burst  # noqa: E402
+from bench.worker_memory import Sample, curve_lines, sample  # noqa: E402
 from tests.pages.server import FixtureServer  # noqa: E402
 
 PAGES = ("report.html", "report_gbk.html", "report_big5.html", "article.html", "tables.html")
@@ -64,6 +70,15 @@ print(json.dumps({"DEBUG": settings.DEBUG, "database": settings.DATABASES["defau
        "CAPTURE_BROWSER_RECYCLE_AFTER", "CAPTURE_BROWSER_MAX_RSS_MB", "CAPTURE_RATE_PER_HOUR",
        "LINK_RATE_PER_MINUTE")}}))
 """
+
+# The end moments of every capture of the memory run, as seconds since the epoch.
+FINISHED_SCRIPT = """
+import json
+from snapshots.models import Snapshot
+print(json.dumps([f.timestamp() for f in Snapshot.objects.filter(link__url__contains=%r, finished__isnull=False)
+                  .values_list("finished", flat=True)]))
+"""
+MEMORY_LINKS_PER_USER = 50  # under LINK_RATE_PER_MINUTE and CAPTURE_RATE_PER_HOUR's defaults
 
 # Where the server's time went for the latency captures of one round: from the POST's row to the
 # worker claiming it, the engine (browser and everything it hands back), and recording the outcome.
@@ -162,20 +177,22 @@ def e2e_capture(client: Client, url: str, poll: float, timeout: float = 180) -> 
 def ours_burst(clients: list[Client], urls: list[str], poll: float = 1.0, timeout: float = 900) -> tuple[int, float]:
     """`urls` saved at once, spread over the users in turn; seconds from the first POST to the last finish.
 
-    The end is the snapshots' own `finished` time, so the client's gentle polling (one list
-    request per user each `poll` seconds) does not blur it.
+    The end is the snapshots' own `finished` time, so the client's polling does not blur it and
+    can be gentle: one list request each `poll` seconds, the users in turn. (One request per
+    user each second, six a second, took about 30 ms of the site's CPU per capture: a measuring
+    client taking the cores it measures.) A snapshot that ended stays ended, so each user's
+    last list is good until their next.
     """
     started = time.time()
     ids = [post_link(clients[n % len(clients)], url) for n, url in enumerate(urls)]
     deadline = time.monotonic() + timeout
-    while True:
+    snapshots: dict[int, dict] = {}
+    for turn in itertools.count():
         time.sleep(poll)
-        snapshots = {}
-        for client in clients:
-            reply = client.call("GET", "/api/links/?page_size=100")
-            if reply.status != 200:
-                raise BenchError(f"listing links: HTTP {reply.status} {reply.error}")
-            snapshots.update({s["id"]: s for link in reply.json()["results"] for s in link["snapshots"]})
+        reply = clients[turn % len(clients)].call("GET", "/api/links/?page_size=100")
+        if reply.status != 200:
+            raise BenchError(f"listing links: HTTP {reply.status} {reply.error}")
+        snapshots.update({s["id"]: s for link in reply.json()["results"] for s in link["snapshots"]})
         ours = [snapshots.get(snapshot_id) for snapshot_id in ids]
         if all(s and s["status"] in ("succeeded", "failed") for s in ours):
             break
@@ -252,6 +269,31 @@ def round_lines(number: int, result: Round, burst_users: int) -> list[str]:
     return lines
 
 
+def memory_run(stack: Stack, pages: FixtureServer, tokens: list[str], captures: int, every: float = 3.0) -> list[str]:
+    """`captures` links saved by several users at once, the workers' memory sampled every `every` s
+    until all are done: the curve by captures done, and how much each browser grew before its recycle."""
+    clients = [Client(stack.port, token) for token in tokens]
+    urls = [pages.url(f"/{PAGES[n % len(PAGES)]}?memory={n}") for n in range(captures)]
+    samples: list[Sample] = [sample(stack, time.time())]
+    ids = [post_link(clients[n // MEMORY_LINKS_PER_USER], url) for n, url in enumerate(urls)]
+    ended: dict[int, dict] = {}
+    for turn in itertools.count():
+        time.sleep(every)
+        samples.append(sample(stack, time.time()))
+        reply = clients[turn % len(clients)].call("GET", "/api/links/?page_size=100")
+        if reply.status != 200:
+            raise BenchError(f"listing links: HTTP {reply.status} {reply.error}")
+        ended.update({s["id"]: s for link in reply.json()["results"] for s in link["snapshots"]
+                      if s["status"] in ("succeeded", "failed")})
+        if all(snapshot_id in ended for snapshot_id in ids):
+            break
+    failed = [s for s in ended.values() if s["status"] == "failed"]
+    finished = json.loads(stack.shell(FINISHED_SCRIPT % ("?memory=",)))
+    head = (f"worker memory over {captures} captures (PSS, default recycling; {len(failed)} failed), "
+            f"a sample every {every:g} s:")
+    return [head, *curve_lines(samples, finished)]
+
+
 def warm_up(stack: Stack, pages: FixtureServer, tokens: list[str]) -> None:
     """Every page once, from two users at a time, so that both pool processes have a warm browser."""
     clients = [Client(stack.port, token) for token in tokens]
@@ -269,6 +311,8 @@ def main() -> None:
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linkhome_bench_e2e"), help="dropped and created")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
                         help="flushed at the start")
+    parser.add_argument("--memory", type=int, default=0, metavar="N",
+                        help="after the rounds, N captures with the workers' memory sampled (e.g. 500)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the site, as its environment variable (e.g. CAPTURE_CONCURRENCY=3)")
     args = parser.parse_args()
@@ -288,6 +332,8 @@ def main() -> None:
               f"{stack.shell(SETTINGS_SCRIPT)}", flush=True)
         per_round = 1 + args.burst_users
         names = ["warm-a", "warm-b"] + [f"r{r}-u{u}" for r in range(args.repeat) for u in range(per_round)]
+        memory_users = [f"m{u}" for u in range(-(-args.memory // MEMORY_LINKS_PER_USER))]
+        names += memory_users
         tokens = json.loads(stack.shell(USERS_SCRIPT % (names,)))
         warm_up(stack, pages, tokens[:2])
         for number in range(1, args.repeat + 1):
@@ -300,6 +346,8 @@ def main() -> None:
                 print(f"  server side of the latency runs (median ms): POST's row -> worker claims it {claim}, "
                       f"engine {engine}, recording the outcome {recording}; engine steps: "
                       + ", ".join(f"{name} {ms}" for name, ms in found["steps"].items()), flush=True)
+        if args.memory:
+            print("\n".join(memory_run(stack, pages, tokens[-len(memory_users):], args.memory)), flush=True)
     finally:
         stopped = stack.stop()
         pages.stop()
@@ -310,7 +358,7 @@ def main() -> None:
     print(f"\nsummary: {len(rounds)} round(s), {runs} latency runs each side, {args.burst} captures per burst "
           f"each side; every capture of ours had {', '.join(ARTIFACTS)}; every floor run made "
           f"{', '.join(OUTPUTS)}; the client polled each snapshot every {args.poll_ms} ms (burst: one list "
-          "per user each second, the end read from the snapshots' finished times)")
+          "request a second, the users in turn, the end read from the snapshots' finished times)")
     latency, throughput = ([getattr(r, name) for r in rounds] for name in ("latency_ratio", "throughput_ratio"))
     label = "median of the rounds" if len(rounds) > 1 else "one round"
     print(f"latency e2e/floor ({label}): {statistics.median(latency):.2f} "
