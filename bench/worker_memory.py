@@ -4,7 +4,7 @@ A sample reads the proportional set size (PSS: shared pages split between the pr
 share them, so the sums add up) of every process of the run from /proc/<pid>/smaps_rollup and
 groups it by capture worker: the celery process itself, and its browser (chromedriver and every
 Chromium process under it). A browser is known by its main process's pid, so a recycle shows as
-a new pid; its growth is what it held at its last sample against its first.
+a new pid; its growth is what it held between captures late in its life against early.
 
 Used by bench/bench_e2e.py --memory N; Linux only.
 """
@@ -12,7 +12,7 @@ Used by bench/bench_e2e.py --memory N; Linux only.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.abuse.stack import Stack, kind, process_table
@@ -76,12 +76,7 @@ def sample(stack: Stack, moment: float) -> Sample:
     return Sample(moment, sorted(workers.values(), key=lambda w: w.worker), other)
 
 
-@dataclass
-class BrowserLife:
-    first_mb: float
-    last_mb: float
-    peak_mb: float
-    captures: list[float] = field(default_factory=list)  # done-counts at its first and last sample
+SETTLED = 4  # samples at each end of a browser's life whose least is taken as its size between captures
 
 
 def curve_lines(samples: list[Sample], finished: list[float], every: int = 25) -> list[str]:
@@ -100,15 +95,16 @@ def curve_lines(samples: list[Sample], finished: list[float], every: int = 25) -
         parts = "; ".join(f"{w.python_mb:.0f} + {w.browser_mb:.0f} ({w.browser or '-'})" for w in s.workers)
         total = sum(w.python_mb + w.browser_mb for w in s.workers)
         lines.append(f"  {count:13d} | {parts} | {total:.0f} | {s.other_mb:.0f}")
-    lives: dict[int, BrowserLife] = {}
+    lives: dict[int, list[tuple[int, float]]] = {}  # browser pid -> (captures done, its MB) at each sample
     for count, s in zip(done, samples, strict=True):
         for w in s.workers:
-            if not w.browser:
-                continue
-            life = lives.setdefault(w.browser, BrowserLife(w.browser_mb, w.browser_mb, w.browser_mb, [count, count]))
-            life.last_mb, life.peak_mb, life.captures[1] = w.browser_mb, max(life.peak_mb, w.browser_mb), count
-    for pid, life in lives.items():
-        lines.append(f"  browser {pid}: {life.first_mb:.0f} MB at its first sample, {life.last_mb:.0f} MB at its last "
-                     f"(peak {life.peak_mb:.0f}), growth {life.last_mb - life.first_mb:+.0f} MB while the run went "
-                     f"from {life.captures[0]} to {life.captures[1]} captures done")
+            if w.browser:
+                lives.setdefault(w.browser, []).append((count, w.browser_mb))
+    for pid, seen in lives.items():
+        # A sample can fall mid-capture (a page's renderer at its largest): the least of the first and
+        # of the last few samples is what the browser holds between captures.
+        first, last = (min(mb for _count, mb in part) for part in (seen[:SETTLED], seen[-SETTLED:]))
+        lines.append(f"  browser {pid}: {len(seen)} samples while the run went from {seen[0][0]} to {seen[-1][0]} "
+                     f"captures done; between captures {first:.0f} MB early and {last:.0f} MB late "
+                     f"({last - first:+.0f} MB), peak {max(mb for _count, mb in seen):.0f} MB")
     return lines
