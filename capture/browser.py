@@ -235,7 +235,10 @@ class BrowserSession:
             connection.close()
 
     def rss_mb(self) -> float:
-        return procs.rss_mb(self.pids()[1:])
+        """Resident memory of the browser (chromedriver left out), read after every capture."""
+        if self._driver_pid is None:
+            return 0.0
+        return procs.rss_mb(procs.children_of(self._driver_pid))
 
     def reset(self, origins: list[str], *, new_renderer: bool = False) -> None:
         """Leave nothing of one capture to the next: page, history, cookies, storage, cache, extra tabs.

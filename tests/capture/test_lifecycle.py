@@ -57,6 +57,16 @@ def test_session_is_recycled_when_memory_grows(pages, config):
     assert _idle_session() is None
 
 
+def test_memory_is_read_from_the_whole_browser_tree(pages, config):
+    assert capture(pages.url("/report.html"), config).ok
+    session = _idle_session()
+    tree = session.pids()[1:]  # every process under chromedriver, found by reading them all
+    assert len(tree) >= 3  # the browser, its zygote, a renderer at least
+    assert sorted(procs.children_of(session.pids()[0])) == sorted(tree)
+    assert session.rss_mb() == pytest.approx(sum(procs.rss_mb([pid]) for pid in tree), rel=0.2)
+    assert session.rss_mb() > 50
+
+
 def test_crashed_browser_is_replaced(pages, config):
     capture(pages.url("/report.html"), config)
     session = _idle_session()
