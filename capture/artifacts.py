@@ -118,10 +118,13 @@ def screenshot_artifacts(jpeg: bytes) -> dict[str, Artifact]:
     with Image.open(io.BytesIO(jpeg)) as opened:
         # The thumbnail is 400 px wide: a 1280 px page decoded at half scale still has 640.
         opened.draft("RGB", (max(THUMBNAIL_WIDTH, opened.width // 2), max(1, opened.height // 2)))
-        image = opened.convert("RGB")
+        opened.load()
+        # Chromium's JPEG decodes as RGB already; convert() would copy the whole decoded page.
+        image = opened if opened.mode == "RGB" else opened.convert("RGB")
+        thumbnail = _thumbnail(image)
     return {
         "screenshot": Artifact(jpeg, "screenshot.jpg", "image/jpeg"),
-        "thumbnail": Artifact(_thumbnail(image), "thumbnail.webp", "image/webp"),
+        "thumbnail": Artifact(thumbnail, "thumbnail.webp", "image/webp"),
     }
 
 
