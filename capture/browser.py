@@ -176,6 +176,9 @@ class BrowserSession:
         self.profile = Path(config.profile_root) / f"{os.getpid()}-{next(_counter)}"
         self.captures = 0
         self.broken = False
+        # The tab's top frame id: the tab's own, the same for every document it shows, so the
+        # steps that open a world in it need not ask for it on every capture.
+        self.top_frame = ""
         self._driver_pid: int | None = None
 
     def start(self) -> BrowserSession:
@@ -194,6 +197,7 @@ class BrowserSession:
             self.driver = webdriver.Chrome(options=options, service=service)
             self._driver_pid = service.process.pid if service.process else None
             self.driver.set_script_timeout(30)
+            self.top_frame = self.driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
             self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "deny"})
             self.driver.execute_cdp_cmd(
                 "Page.addScriptToEvaluateOnNewDocument", {"source": NEUTRALISER, "runImmediately": True}
@@ -254,7 +258,8 @@ class BrowserSession:
         for handle in handles[1:]:
             driver.switch_to.window(handle)
             driver.close()
-        driver.switch_to.window(handles[0])
+        if len(handles) > 1:
+            driver.switch_to.window(handles[0])
         blank_tab(driver, new_renderer=new_renderer)
         driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
         driver.execute_cdp_cmd("Network.clearBrowserCache", {})

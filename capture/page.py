@@ -50,9 +50,17 @@ def navigated(exc: WebDriverException) -> bool:
     return any(sign in text for sign in _NAVIGATION_SIGNS)
 
 
+def _script_timeout(driver, seconds: float) -> None:
+    """Set the session's script timeout, skipping the round trip when it is that already."""
+    ms = int(max(0.1, seconds) * 1000)
+    if getattr(driver, "_script_timeout_ms", None) != ms:
+        driver.set_script_timeout(ms / 1000)
+        driver._script_timeout_ms = ms
+
+
 def _answers(driver, within: float) -> bool:
     """True when the page runs a trivial script within `within` seconds."""
-    driver.set_script_timeout(max(0.1, within))
+    _script_timeout(driver, within)
     try:
         driver.execute_script("return 1")
     except WebDriverException as exc:
@@ -79,7 +87,7 @@ def _run(driver, timeout: float, answer_within: float, script: str, *args, wait:
     chromedriver also reports a timeout when an async script's document goes away before it
     returns: a timeout counts as unresponsive only when the page then fails a trivial script too.
     """
-    driver.set_script_timeout(max(0.1, timeout))
+    _script_timeout(driver, timeout)
     try:
         if wait:
             return driver.execute_async_script(script, *args)
@@ -316,6 +324,12 @@ def settle(driver, max_height: int, budget: float, answer_within: float) -> int:
                     wait=True) or 0)
 
 
+def _whole_seconds(timeout: float) -> float:
+    """A time left until the deadline, cut to whole seconds (at least one): consecutive steps
+    then ask for the same script timeout, which is set once."""
+    return max(1.0, float(int(timeout)))
+
+
 def probe(driver, answer_within: float) -> Probe:
     """Where the current document is, what it is, and which one it is, cheaply."""
     try:
@@ -327,12 +341,12 @@ def probe(driver, answer_within: float) -> Probe:
 
 def content(driver, timeout: float, answer_within: float) -> tuple[str, str]:
     """Rendered DOM (with doctype) and visible text; slow on huge pages, so taken after the screenshot."""
-    dom, text = _run(driver, max(1.0, timeout), answer_within, _CONTENT)
+    dom, text = _run(driver, _whole_seconds(timeout), answer_within, _CONTENT)
     return str(dom or ""), str(text or "")
 
 
 def read(driver, timeout: float, answer_within: float) -> PageFacts:
-    facts = _run(driver, max(1.0, timeout), answer_within, _READ)
+    facts = _run(driver, _whole_seconds(timeout), answer_within, _READ)
     if not isinstance(facts, dict):
         raise PageInterfered
     try:

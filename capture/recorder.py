@@ -244,7 +244,7 @@ class Recorder:
         serialised = None
         try:
             if dom_chars <= SERIALISE_MAX_CHARS:
-                serialised = offline_inpage.serialize(self.driver, marker, timeout)
+                serialised = offline_inpage.serialize(self.driver, marker, timeout, self.session.top_frame)
         except WebDriverException as exc:
             if page.navigated(exc):
                 raise page.DocumentReplaced from exc
@@ -266,7 +266,8 @@ class Recorder:
             logger.info("no reader copy: too close to the deadline")
             return
         try:
-            article = inpage.extract(self.driver, min(5.0, max(0.5, self.deadline - time.monotonic() - 3)))
+            article = inpage.extract(self.driver, min(5.0, max(0.5, self.deadline - time.monotonic() - 3)),
+                                     self.session.top_frame)
         except (WebDriverException, inpage.ReadabilityMissing) as exc:
             logger.warning("no reader copy: %s", exc)
             return
@@ -291,7 +292,7 @@ class Recorder:
         width, height, world = facts.width, facts.height, None
         t = time.monotonic()
         try:
-            world = overlays.world(self.driver)
+            world = overlays.world(self.driver, self.session.top_frame)
             prepared = overlays.prepare(self.driver, world, facts.url, self.hide_overlays, PREPARE_BUDGET)
             width, height = prepared.width or width, prepared.height or height
             self.result.notes.extend(prepared.notes())

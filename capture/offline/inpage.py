@@ -52,17 +52,20 @@ def nonce() -> str:
     return secrets.token_hex(8)
 
 
-def serialize(driver, marker: str, timeout: float) -> dict | None:
-    """The page as serialize.js sees it, every frame it could reach included; None if it failed."""
-    top = driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
+def serialize(driver, marker: str, timeout: float, top_frame: str = "") -> dict | None:
+    """The page as serialize.js sees it, every frame it could reach included; None if it failed.
+
+    `top_frame`: the tab's top frame id, asked for unless given."""
+    top = top_frame or driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
     budget = {"frames": MAX_FRAMES}
     try:
         return _frame(driver, top, marker, timeout, 0, budget)
     finally:
-        try:
-            driver.execute_cdp_cmd("Runtime.releaseObjectGroup", {"objectGroup": WORLD_NAME})
-        except WebDriverException:
-            pass
+        if budget["frames"] < MAX_FRAMES:  # frames were looked up, each through a remote object
+            try:
+                driver.execute_cdp_cmd("Runtime.releaseObjectGroup", {"objectGroup": WORLD_NAME})
+            except WebDriverException:
+                pass
 
 
 def _frame(driver, frame_id: str, marker: str, timeout: float, depth: int, budget: dict) -> dict | None:

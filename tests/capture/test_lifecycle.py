@@ -160,3 +160,21 @@ def test_after_an_uploaded_page_the_tab_gets_a_new_renderer(pages, config):
     uploaded = UploadedPage("<!doctype html><title>我的页面</title><p>只有我看得到".encode())
     assert capture(pages.url("/members/page"), config, uploaded).ok
     assert _blank_tab_facts(_idle_session()) == ("about:blank", "null", 1)
+
+
+def test_the_top_frame_id_kept_for_the_session_stays_the_tabs_own(pages, config, caplog):
+    # The steps that open a world in the top frame use the id the session read at its start;
+    # were it stale, they would fail and the capture would quietly lose its copies.
+    from capture.sources.upload import UploadedPage
+
+    assert capture(pages.url("/report.html"), config).ok
+    session = _idle_session()
+    top = session.driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
+    assert session.top_frame == top
+    assert capture(pages.url("/members/page"), config, UploadedPage(b"<!doctype html><p>x")).ok  # a new renderer
+    result = capture(pages.url("/article.html"), config)
+    assert _idle_session() is session
+    assert session.driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"] == top
+    assert {"html", "reader"} <= set(result.artifacts)
+    for fallback in ("could not prepare the page", "from the MHTML alone", "no reader copy"):
+        assert fallback not in caplog.text
