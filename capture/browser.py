@@ -61,9 +61,9 @@ _DISABLED_FEATURES = ",".join(
         "AcceptCHFrame",
         "HttpsUpgrades",
         # Not a side channel but a cost: a new frame host for every document (the page, the blank
-        # page of the reset, the next page), about 80 ms of browser CPU and 30 ms a capture here
-        # (bench/bench_capture_floor.py). Each capture's documents are already kept apart by the
-        # reset (blank_tab) and each site's by site isolation, which stays on.
+        # page of the reset, the next page), about 80 ms of browser CPU and 30 ms a capture here,
+        # over the pages bench/bench_e2e.py uses. Each capture's documents are already kept apart
+        # by the reset (blank_tab) and each site's by site isolation, which stays on.
         "RenderDocument",
     ]
 )
