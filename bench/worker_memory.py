@@ -47,32 +47,28 @@ class Sample:
 def sample(stack: Stack, moment: float) -> Sample:
     """One reading of every process of the run, grouped by the capture worker each belongs to."""
     table = process_table()
-    ours = {pid for pid, *_rest in stack.processes()}
-    parent = {pid: table[pid][0] for pid in ours if pid in table}
+    ours = [pid for pid, *_rest in stack.processes() if pid in table]
+    parent = {pid: table[pid][0] for pid in ours}
+    # A capture worker is the celery process a chromedriver was started from.
+    workers = {parent[pid]: WorkerSample(parent[pid], pss_mb(parent[pid]), 0, 0.0)
+               for pid in ours if kind(table[pid][4]) == "chromedriver"}
 
     def worker_of(pid: int) -> int | None:
-        while pid in parent:
+        while pid in parent and pid not in workers:
             pid = parent[pid]
-            if pid in table and kind(table[pid][4]) == "celery" and any(
-                    kind(table[p][4]) == "chromedriver" for p in ours if parent.get(p) == pid):
-                return pid
-        return None
+        return pid if pid in workers else None
 
-    workers: dict[int, WorkerSample] = {}
     other = 0.0
-    for pid in sorted(ours):
-        if pid not in table:
+    for pid in ours:
+        if pid in workers:
             continue
-        name, size = kind(table[pid][4]), pss_mb(pid)
-        owner = worker_of(pid) if (name == "chromedriver" or name.startswith("chromium")) else None
-        if owner is not None:
-            entry = workers.setdefault(owner, WorkerSample(owner, pss_mb(owner), 0, 0.0))
-            entry.browser_mb += size
-            if name == "chromium browser":
-                entry.browser = pid
-        elif pid not in workers and not any(parent.get(p) == pid and kind(table[p][4]) == "chromedriver"
-                                            for p in ours):
-            other += size
+        owner = worker_of(pid)
+        if owner is None:
+            other += pss_mb(pid)
+            continue
+        workers[owner].browser_mb += pss_mb(pid)
+        if kind(table[pid][4]) == "chromium browser":
+            workers[owner].browser = pid
     return Sample(moment, sorted(workers.values(), key=lambda w: w.worker), other)
 
 
