@@ -33,13 +33,13 @@ Figures only; nothing here is asserted in the test suite.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -185,30 +185,39 @@ def e2e_capture(client: Client, url: str, poll: float, timeout: float = 180) -> 
     return seconds, finished - posted, finished - _moment(snapshot["created"])
 
 
+def wait_for_ends(clients: list[Client], ids: list[int], poll: float, timeout: float,
+                  each_turn: Callable[[], None] = lambda: None) -> dict[int, dict]:
+    """The snapshots `ids` once all have ended, read gently: one list request each `poll` seconds,
+    the users in turn (`each_turn` runs before each). A snapshot that ended stays ended, so each
+    user's last list is good until their next."""
+    deadline = time.monotonic() + timeout
+    ended: dict[int, dict] = {}
+    turn = 0
+    while True:
+        time.sleep(poll)
+        each_turn()
+        reply = clients[turn % len(clients)].call("GET", "/api/links/?page_size=100")
+        turn += 1
+        if reply.status != 200:
+            raise BenchError(f"listing links: HTTP {reply.status} {reply.error}")
+        ended.update({s["id"]: s for link in reply.json()["results"] for s in link["snapshots"]
+                      if s["status"] in ("succeeded", "failed")})
+        if all(snapshot_id in ended for snapshot_id in ids):
+            return {snapshot_id: ended[snapshot_id] for snapshot_id in ids}
+        if time.monotonic() > deadline:
+            raise BenchError(f"{len(ids) - len(ended.keys() & set(ids))} captures unfinished after {timeout:.0f} s")
+
+
 def ours_burst(clients: list[Client], urls: list[str], poll: float = 1.0, timeout: float = 900) -> tuple[int, float]:
     """`urls` saved at once, spread over the users in turn; seconds from the first POST to the last finish.
 
     The end is the snapshots' own `finished` time, so the client's polling does not blur it and
-    can be gentle: one list request each `poll` seconds, the users in turn. (One request per
-    user each second, six a second, took about 30 ms of the site's CPU per capture: a measuring
-    client taking the cores it measures.) A snapshot that ended stays ended, so each user's
-    last list is good until their next.
+    can be gentle (wait_for_ends). One request per user each second, six a second, took about
+    30 ms of the site's CPU per capture: a measuring client taking the cores it measures.
     """
     started = time.time()
     ids = [post_link(clients[n % len(clients)], url) for n, url in enumerate(urls)]
-    deadline = time.monotonic() + timeout
-    snapshots: dict[int, dict] = {}
-    for turn in itertools.count():
-        time.sleep(poll)
-        reply = clients[turn % len(clients)].call("GET", "/api/links/?page_size=100")
-        if reply.status != 200:
-            raise BenchError(f"listing links: HTTP {reply.status} {reply.error}")
-        snapshots.update({s["id"]: s for link in reply.json()["results"] for s in link["snapshots"]})
-        ours = [snapshots.get(snapshot_id) for snapshot_id in ids]
-        if all(s and s["status"] in ("succeeded", "failed") for s in ours):
-            break
-        if time.monotonic() > deadline:
-            raise BenchError(f"burst unfinished after {timeout:.0f} s")
+    ours = list(wait_for_ends(clients, ids, poll, timeout).values())
     for url, snapshot in zip(urls, ours, strict=True):
         finished_snapshot(snapshot, url)
     return len(urls), max(_moment(s["finished"]) for s in ours) - started
@@ -289,17 +298,8 @@ def memory_run(stack: Stack, pages: FixtureServer, tokens: list[str], captures: 
     urls = [pages.url(f"/{PAGES[n % len(PAGES)]}?memory={n}") for n in range(captures)]
     samples: list[Sample] = [sample(stack, time.time())]
     ids = [post_link(clients[n // MEMORY_LINKS_PER_USER], url) for n, url in enumerate(urls)]
-    ended: dict[int, dict] = {}
-    for turn in itertools.count():
-        time.sleep(every)
-        samples.append(sample(stack, time.time()))
-        reply = clients[turn % len(clients)].call("GET", "/api/links/?page_size=100")
-        if reply.status != 200:
-            raise BenchError(f"listing links: HTTP {reply.status} {reply.error}")
-        ended.update({s["id"]: s for link in reply.json()["results"] for s in link["snapshots"]
-                      if s["status"] in ("succeeded", "failed")})
-        if all(snapshot_id in ended for snapshot_id in ids):
-            break
+    ended = wait_for_ends(clients, ids, every, timeout=1800,
+                          each_turn=lambda: samples.append(sample(stack, time.time())))
     failed = [s for s in ended.values() if s["status"] == "failed"]
     finished = json.loads(stack.shell(FINISHED_SCRIPT % ("?memory=",)))
     head = (f"worker memory over {captures} captures (PSS, default recycling; {len(failed)} failed), "
