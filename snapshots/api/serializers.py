@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, tzinfo
 
+from django.conf import settings
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -123,6 +124,13 @@ class LinkInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_INPUT_MAX_LENGTH)
     unread = serializers.BooleanField(required=False)
     keep_as_served = serializers.BooleanField(required=False, help_text=KEEP_AS_SERVED_HELP)
+
+
+class SnapshotWaitSerializer(serializers.Serializer):
+    wait = serializers.FloatField(required=False, default=0, min_value=0)
+
+    def validate_wait(self, seconds: float) -> float:
+        return min(seconds, settings.API_WAIT_MAX_SECONDS)  # a longer wait is a wait of the longest
 
 
 class TagCountSerializer(serializers.Serializer):

@@ -20,10 +20,11 @@ from snapshots.api.serializers import (
     LinkInputSerializer,
     LinkSerializer,
     SnapshotSerializer,
+    SnapshotWaitSerializer,
     TagCountSerializer,
     TokenRequestSerializer,
 )
-from snapshots.archive import lifecycle
+from snapshots.archive import ends, lifecycle
 from snapshots.links import selectors, services
 from snapshots.models import Snapshot
 from snapshots.search.listcache import tag_counts
@@ -118,11 +119,27 @@ class LinkCaptureView(APIView):
         return Response(SnapshotSerializer(snapshot, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+WAIT_HELP = (
+    "Seconds to hold the answer until the capture has ended (succeeded or failed), at most "
+    "API_WAIT_MAX_SECONDS (20 by default; a longer wait is cut to it). The answer comes as soon as the "
+    "capture ends, or at the end of the wait with the status then. A wait is not held when too many "
+    "requests already wait (one per user by default): the answer comes at once, so pause before asking again."
+)
+
+
+@extend_schema(parameters=[OpenApiParameter("wait", float, description=WAIT_HELP)])
 class SnapshotDetailView(generics.RetrieveAPIView):
     serializer_class = SnapshotSerializer
 
     def get_object(self):
-        return access.get_snapshot_for_user(self.request.user, self.kwargs["pk"])
+        user, pk = self.request.user, self.kwargs["pk"]
+        snapshot = access.get_snapshot_for_user(user, pk)
+        asked = SnapshotWaitSerializer(data=self.request.query_params)
+        asked.is_valid(raise_exception=True)
+        seconds = asked.validated_data["wait"]
+        if seconds and not snapshot.is_finished and ends.wait_for_end(snapshot.pk, user.pk, seconds):
+            snapshot = access.get_snapshot_for_user(user, pk)
+        return snapshot
 
 
 class TagListView(APIView):

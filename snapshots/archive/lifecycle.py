@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from snapshots import queues
-from snapshots.archive import dispatch, reasons
+from snapshots.archive import dispatch, ends, reasons
 from snapshots.archive.diffing import snapshot_collapse_unchanged
 from snapshots.models import (
     CHARSET_MAX_LENGTH,
@@ -165,6 +165,7 @@ def _fail(snapshot: Snapshot, code: str, params: dict[str, str | int] | None = N
     snapshot.error = reasons.reason_english(code, params)[:SNAPSHOT_ERROR_MAX_LENGTH]
     snapshot.finished = timezone.now()
     snapshot.save(update_fields=["status", "error", "error_code", "error_params", "finished"])
+    ends.announce_after_commit(snapshot.pk)
     dispatch.release_after_commit(snapshot.link.owner_id)
 
 
@@ -287,6 +288,7 @@ def snapshot_finish(snapshot_id: int, result) -> Snapshot | None:
         if locked.trigger == Snapshot.Trigger.SCHEDULE:
             locked = snapshot_collapse_unchanged(snapshot=locked)
         link_changed(owner_id=snapshot.link.owner_id, link_ids=[locked.link_id], listing=False)
+        ends.announce_after_commit(snapshot_id)
         dispatch.release_after_commit(snapshot.link.owner_id)
     return locked
 

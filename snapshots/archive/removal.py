@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from snapshots.archive import reasons
+from snapshots.archive import ends, reasons
 from snapshots.models import Snapshot
 from snapshots.search.changes import link_changed
 from snapshots.storage import blobs, files
@@ -19,15 +19,18 @@ from snapshots.storage import blobs, files
 
 def snapshots_cancel(*, owner: User) -> int:
     """End the owner's waiting, queued and running captures as cancelled; returns how many."""
-    return Snapshot.objects.filter(
-        owner=owner, status__in=(Snapshot.Status.WAITING, *Snapshot.IN_FLIGHT)
-    ).update(
-        status=Snapshot.Status.FAILED,
-        error_code=reasons.CANCELLED,
-        error_params={},
-        error=reasons.reason_english(reasons.CANCELLED),
-        finished=timezone.now(),
-    )
+    unfinished = Snapshot.objects.filter(owner=owner, status__in=(Snapshot.Status.WAITING, *Snapshot.IN_FLIGHT))
+    with transaction.atomic():
+        ids = list(unfinished.select_for_update().values_list("pk", flat=True))
+        cancelled = unfinished.filter(pk__in=ids).update(
+            status=Snapshot.Status.FAILED,
+            error_code=reasons.CANCELLED,
+            error_params={},
+            error=reasons.reason_english(reasons.CANCELLED),
+            finished=timezone.now(),
+        )
+        ends.announce_after_commit(*ids)
+    return cancelled
 
 
 def snapshots_delete(*, snapshots: QuerySet[Snapshot]) -> None:
