@@ -338,11 +338,14 @@ CAPTURE_RATE_PER_HOUR = env_int("CAPTURE_RATE_PER_HOUR", 200)
 # Fair shares: captures one user may have in flight, and the pace of their imports and schedules.
 CAPTURE_USER_CONCURRENCY = env_int("CAPTURE_USER_CONCURRENCY", 1, minimum=1)
 CAPTURE_BULK_PER_MINUTE = env_int("CAPTURE_BULK_PER_MINUTE", 30, minimum=1)
-# `GET /api/snapshots/<id>/?wait=N` holds the request until the capture ends, at most this long;
-# each held request holds a web process, so at most API_WAIT_SLOTS wait at once (a quarter of the
-# web processes by default) and API_WAITS_PER_USER per user; beyond that the answer comes at once.
-API_WAIT_MAX_SECONDS = env_int("API_WAIT_MAX_SECONDS", 20, minimum=1)
-API_WAIT_SLOTS = env_int("API_WAIT_SLOTS", env_int("WEB_WORKERS", 8, minimum=1) // 4)
+# `GET /api/snapshots/<id>/?wait=N` holds the request until the capture ends, at most this long
+# (and under gunicorn's 30 s timeout, which would kill the held process); each held request holds a
+# web process or thread, so at most API_WAIT_SLOTS wait at once (a quarter of them by default) and
+# API_WAITS_PER_USER per user; beyond that the answer comes at once.
+API_WAIT_MAX_SECONDS = min(env_int("API_WAIT_MAX_SECONDS", 20, minimum=1), 25)
+API_WAIT_SLOTS = env_int(
+    "API_WAIT_SLOTS", env_int("WEB_WORKERS", 8, minimum=1) * env_int("WEB_THREADS", 1, minimum=1) // 4
+)
 API_WAITS_PER_USER = env_int("API_WAITS_PER_USER", 1)
 LINK_RATE_PER_HOUR = env_int("LINK_RATE_PER_HOUR", 1_000, minimum=0)  # links a user saves by hand; 0 = no limit
 # ... and a minute: a burst of saves by one user would otherwise take the web processes from everyone.

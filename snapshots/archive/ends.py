@@ -31,28 +31,34 @@ log = logging.getLogger(__name__)
 
 _SLOTS_KEY = "linkhome:end-waits"
 _SLOT_GRACE = 5  # s a slot outlives its wait, for the answer to be written
-# Takes a slot in both sets or in neither; slots past their deadline are dropped first.
+_RECHECK = 2  # s between looks at the row while held: an end nobody announced is still seen
+# Takes a slot in both sets or in neither, by Redis's clock; slots past their deadline are dropped
+# first. A set lives as long as the longest wait could, so a short wait never cuts a long one's slot.
 _TAKE_SLOT = """
-for i = 1, 2 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[1]) end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) or redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
+local now = redis.call('TIME')
+now = tonumber(now[1]) + tonumber(now[2]) / 1000000
+for i = 1, 2 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now) end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) or redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then
   return 0
 end
 for i = 1, 2 do
-  redis.call('ZADD', KEYS[i], ARGV[2], ARGV[3])
-  redis.call('EXPIREAT', KEYS[i], math.ceil(tonumber(ARGV[2])))
+  redis.call('ZADD', KEYS[i], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('EXPIRE', KEYS[i], ARGV[5])
 end
 return 1
 """
+_FREE_SLOT = "for i = 1, 2 do redis.call('ZREM', KEYS[i], ARGV[1]) end"
 
 
 @cache
-def _redis_at(url: str, longest_wait: int) -> redis.Redis:
-    # One pool a process; a read outlasts the longest wait, so a held request is never cut short.
-    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=longest_wait + _SLOT_GRACE)
+def _redis_at(url: str) -> redis.Redis:
+    # One pool a process. A held wait reads with its own timeout (get_message); every other call
+    # gives up soon, so a stalled Redis costs a request seconds, never its whole web process.
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
 
 
 def _redis() -> redis.Redis:
-    return _redis_at(settings.REDIS_URL, settings.API_WAIT_MAX_SECONDS)
+    return _redis_at(settings.REDIS_URL)
 
 
 def _channel(snapshot_id: int) -> str:
@@ -69,7 +75,7 @@ def announce(snapshot_ids: Iterable[int]) -> None:
             for snapshot_id in snapshot_ids:
                 pipe.publish(_channel(snapshot_id), b"")
             pipe.execute()
-    except redis.RedisError as exc:  # a waiter then answers at its deadline
+    except redis.RedisError as exc:  # a waiter then sees the end at its next look at the row
         log.warning("capture ends not announced (%s)", exc)
 
 
@@ -91,26 +97,28 @@ def held_waits() -> int:
 
 def _take_slot(user_id: int, seconds: float) -> str | None:
     token = secrets.token_hex(8)
-    now = time.time()
-    taken = _redis().eval(
-        _TAKE_SLOT, 2, _SLOTS_KEY, f"{_SLOTS_KEY}:{user_id}",
-        now, now + seconds + _SLOT_GRACE, token, settings.API_WAIT_SLOTS, settings.API_WAITS_PER_USER,
-    )
-    return token if taken else None
+    lifetime = settings.API_WAIT_MAX_SECONDS + _SLOT_GRACE
+    keys = [_SLOTS_KEY, f"{_SLOTS_KEY}:{user_id}"]
+    args = [token, seconds + _SLOT_GRACE, settings.API_WAIT_SLOTS, settings.API_WAITS_PER_USER, lifetime]
+    return token if _redis().register_script(_TAKE_SLOT)(keys=keys, args=args) else None
 
 
 def _free_slot(user_id: int, token: str) -> None:
-    with _redis().pipeline(transaction=False) as pipe:
-        pipe.zrem(_SLOTS_KEY, token)
-        pipe.zrem(f"{_SLOTS_KEY}:{user_id}", token)
-        pipe.execute()
+    _redis().register_script(_FREE_SLOT)(keys=[_SLOTS_KEY, f"{_SLOTS_KEY}:{user_id}"], args=[token])
+
+
+def _ended(snapshot_id: int) -> bool:
+    # A row gone (deleted while held) has ended too: the caller's read answers 404.
+    return not Snapshot.objects.filter(pk=snapshot_id).exclude(status__in=Snapshot.FINISHED).exists()
 
 
 def wait_for_end(snapshot_id: int, user_id: int, seconds: float) -> bool:
     """Hold the caller until the snapshot's capture has ended or `seconds` have passed.
 
     Returns False at once when no slot is free or Redis cannot be reached, True otherwise (the
-    caller reads the snapshot again either way it waited).
+    caller reads the snapshot again). The end is heard on the snapshot's channel; the row is
+    looked at once subscribed (an end committed before that was never heard) and every few
+    seconds after (an end nobody announced: staff editing it in the admin, a publish that failed).
     """
     try:
         token = _take_slot(user_id, seconds)
@@ -121,13 +129,14 @@ def wait_for_end(snapshot_id: int, user_id: int, seconds: float) -> bool:
         return False
     deadline = time.monotonic() + seconds
     try:
-        with _redis().pubsub(ignore_subscribe_messages=True) as channel:
+        with _redis().pubsub() as channel:
             channel.subscribe(_channel(snapshot_id))
-            # Subscribed before looking: an end committed in between is seen here, one after is heard.
-            if Snapshot.objects.filter(pk=snapshot_id, status__in=Snapshot.FINISHED).exists():
-                return True
             while (left := deadline - time.monotonic()) > 0:
-                if channel.get_message(timeout=left) is not None:
+                message = channel.get_message(timeout=min(left, _RECHECK))
+                if message is not None and message["type"] == "message":
+                    break
+                # Redis confirmed the subscription (every end after it is heard) or a while passed.
+                if _ended(snapshot_id):
                     break
     except redis.RedisError as exc:
         log.warning("wait for snapshot %s cut short (%s)", snapshot_id, exc)

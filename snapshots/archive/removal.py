@@ -19,17 +19,19 @@ from snapshots.storage import blobs, files
 
 def snapshots_cancel(*, owner: User) -> int:
     """End the owner's waiting, queued and running captures as cancelled; returns how many."""
-    unfinished = Snapshot.objects.filter(owner=owner, status__in=(Snapshot.Status.WAITING, *Snapshot.IN_FLIGHT))
+    now = timezone.now()
     with transaction.atomic():
-        ids = list(unfinished.select_for_update().values_list("pk", flat=True))
-        cancelled = unfinished.filter(pk__in=ids).update(
+        cancelled = Snapshot.objects.filter(
+            owner=owner, status__in=(Snapshot.Status.WAITING, *Snapshot.IN_FLIGHT)
+        ).update(
             status=Snapshot.Status.FAILED,
             error_code=reasons.CANCELLED,
             error_params={},
             error=reasons.reason_english(reasons.CANCELLED),
-            finished=timezone.now(),
+            finished=now,
         )
-        ends.announce_after_commit(*ids)
+        ended = Snapshot.objects.filter(owner=owner, error_code=reasons.CANCELLED, finished=now)
+        ends.announce_after_commit(*ended.values_list("pk", flat=True))
     return cancelled
 
 
