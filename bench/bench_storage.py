@@ -1,11 +1,12 @@
 """Bytes stored for captures and re-captures, with artifacts shared by content hash and without.
 
-Runs the real stack (bench_e2e.Stack: gunicorn, a Celery worker with Chromium, Redis, a scratch
-PostgreSQL database) against 50 varied local pages: Chinese articles of different lengths, tables,
-inline SVG charts, pages with a served PNG, GBK and UTF-8 encodings, most with the site's one
-favicon. Each page is saved once, then captured again three times by its owner's own request
-(POST /api/links/<id>/capture/, which always makes a version: the scheduler's collapsing of
-unchanged versions plays no part). After each round it prints:
+Runs the real stack (bench/abuse/stack.py: `bin/run` in production mode with gunicorn, the
+Celery workers with Chromium, Redis, a scratch PostgreSQL database) against 50 varied local
+pages: Chinese articles of different lengths, tables, inline SVG charts, pages with a served
+PNG, GBK and UTF-8 encodings, most with the site's one favicon. Each page is saved once, then
+captured again three times by its owner's own request (POST /api/links/<id>/capture/, which
+always makes a version: the scheduler's collapsing of unchanged versions plays no part). After
+each round it prints:
 
   * files: what is on disk (every file under MEDIA_ROOT) with artifacts shared by content hash;
   * files without sharing: the sum of every snapshot's artifact sizes, which is exactly what the
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
-from bench.bench_e2e import Stack, request, wait_until  # noqa: E402
+from bench.abuse.stack import Client, Stack  # noqa: E402
 from tests.pages.server import FixtureServer  # noqa: E402
 from tests.support.pageserver import html  # noqa: E402
 
@@ -144,14 +145,31 @@ def changed_kinds(database_url: str) -> dict[str, int]:
     return dict(found)
 
 
-def wait_round(stack: Stack, token: str, ids: list[int]) -> tuple[int, int]:
-    def finished() -> tuple[int, int] | None:
-        statuses = [request("GET", stack.api(f"snapshots/{i}/"), token)["status"] for i in ids]
-        if all(s in ("succeeded", "failed") for s in statuses):
-            return statuses.count("succeeded"), statuses.count("failed")
-        return None
+USER_SCRIPT = """
+from accounts.models import User
+from accounts.services import token_create
+print(token_create(user=User.objects.create_user("storage"))[1])
+"""
 
-    return wait_until(finished, timeout=3600, interval=1.0)
+
+def call(client: Client, method: str, path: str, body: dict | None = None) -> dict:
+    reply = client.call(method, path, json_body=body)
+    if reply.status not in (200, 201):
+        raise RuntimeError(f"{method} {path}: HTTP {reply.status} {reply.error or reply.body[:300]!r}")
+    return reply.json()
+
+
+def wait_round(client: Client, ids: list[int], timeout: float = 3600) -> tuple[int, int]:
+    """Once every capture has ended: how many succeeded and failed (one read a second per capture left)."""
+    deadline, left, ended = time.monotonic() + timeout, list(ids), []
+    while left:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(left)} captures still unfinished after {timeout:.0f} s")
+        time.sleep(1)
+        statuses = {i: call(client, "GET", f"/api/snapshots/{i}/")["status"] for i in left}
+        ended += [s for s in statuses.values() if s in ("succeeded", "failed")]
+        left = [i for i, s in statuses.items() if s not in ("succeeded", "failed")]
+    return ended.count("succeeded"), ended.count("failed")
 
 
 def kb(n: int) -> str:
@@ -163,36 +181,31 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linkhome_bench_storage")
-    os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
-
-    scratch = Path(tempfile.mkdtemp(prefix="linkhome-bench-storage-"))
-    stack = Stack(scratch)
-    stack.pages.stop()
-    stack.pages = FixtureServer(page_routes(args.pages)).start()
-    stack.env.update(
-        CAPTURE_ALLOWED_ORIGINS=stack.pages.origin, CAPTURE_USER_CONCURRENCY="2", CAPTURE_CONCURRENCY="2",
-        STORAGE_QUOTA_MB="0",
-    )
-    database_url, media = stack.env["DATABASE_URL"], scratch / "media"
+    database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linkhome_bench_storage")
+    pages = FixtureServer(page_routes(args.pages)).start()
+    scratch = Path(tempfile.gettempdir()) / "linkhome-bench-storage"
+    stack = Stack("pg", scratch, pages.origin, pg_url=database_url,
+                  redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+                  overrides={"CAPTURE_USER_CONCURRENCY": "2", "STORAGE_QUOTA_MB": "0", "CAPTURE_RATE_PER_HOUR": "0",
+                             "LINK_RATE_PER_MINUTE": "0", "LINK_RATE_PER_HOUR": "0"})
+    media = scratch / "data" / "media"
     figures: list[tuple[str, dict]] = []
     try:
-        token = stack.start()
+        stack.start()
+        client = Client(stack.port, stack.shell(USER_SCRIPT))
         started = time.monotonic()
-        links = [
-            request("POST", stack.api("links/"), token, {"url": stack.pages.url(f"/page/{n}.html")})
-            for n in range(args.pages)
-        ]
-        ok, failed = wait_round(stack, token, [link["snapshots"][0]["id"] for link in links])
+        links = [call(client, "POST", "/api/links/", {"url": pages.url(f"/page/{n}.html")}) for n in range(args.pages)]
+        ok, failed = wait_round(client, [link["snapshots"][0]["id"] for link in links])
         figures.append((f"first capture ({ok} ok, {failed} failed)", measure(database_url, media)))
         for round_no in range(1, args.rounds + 1):
-            ids = [request("POST", stack.api(f"links/{link['id']}/capture/"), token)["id"] for link in links]
-            ok, failed = wait_round(stack, token, ids)
+            ids = [call(client, "POST", f"/api/links/{link['id']}/capture/")["id"] for link in links]
+            ok, failed = wait_round(client, ids)
             figures.append((f"re-capture {round_no} ({ok} ok, {failed} failed)", measure(database_url, media)))
         elapsed = time.monotonic() - started
         changed = changed_kinds(database_url)
     finally:
         stack.stop()
+        pages.stop()
 
     first = figures[0][1]
     print(f"{args.pages} local pages, {args.rounds} re-captures each by the owner's request ({elapsed:.0f} s)\n")
