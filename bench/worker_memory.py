@@ -98,8 +98,10 @@ def curve_lines(samples: list[Sample], finished: list[float], every: int = 25) -
                 lives.setdefault(w.browser, []).append((count, w.browser_mb))
     for pid, seen in lives.items():
         # A sample can fall mid-capture (a page's renderer at its largest): the least of the first and
-        # of the last few samples is what the browser holds between captures.
-        first, last = (min(mb for _count, mb in part) for part in (seen[:SETTLED], seen[-SETTLED:]))
+        # of the last few samples is what the browser holds between captures. The very first and last
+        # samples of a long life are left out: they can catch it starting, or quitting at its recycle.
+        settled = seen[1:-1] if len(seen) > 2 * SETTLED + 2 else seen
+        first, last = (min(mb for _count, mb in part) for part in (settled[:SETTLED], settled[-SETTLED:]))
         lines.append(f"  browser {pid}: {len(seen)} samples while the run went from {seen[0][0]} to {seen[-1][0]} "
                      f"captures done; between captures {first:.0f} MB early and {last:.0f} MB late "
                      f"({last - first:+.0f} MB), peak {max(mb for _count, mb in seen):.0f} MB")
