@@ -54,11 +54,12 @@ def install() -> None:
                    cwd=FOLDER, check=True, capture_output=True, timeout=300)
 
 
-def save(url: str, target: Path, attempts: int = 3) -> tuple[bytes, float]:
+def save(url: str, target: Path, attempts: int = 6) -> tuple[bytes, float]:
     """SingleFile's page for `url`, and the seconds its last run took (its own browser start included).
 
     SingleFile 2.0.83 now and then fails at the start ("Execution context not found for
-    SingleFile world", a race with the page's first frame); such a run is tried again.
+    SingleFile world", a race with the page's first frame, single-file-cli issue 198); such a run
+    is tried again. With Chromium 156 about one run in five fails so, more on a busy machine.
     """
     for attempt in range(1, attempts + 1):
         target.unlink(missing_ok=True)
