@@ -14,6 +14,7 @@ not queue one on a Redis someone else uses.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
@@ -49,6 +50,8 @@ class Site:
         import django
 
         django.setup()
+        # This site has no Redis: the end of each stored copy has nobody to tell, and saying so each time is noise.
+        logging.getLogger("snapshots.archive.ends").setLevel(logging.ERROR)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
