@@ -44,7 +44,14 @@ def running(owner, url: str = "https://example.com/report") -> Snapshot:
     return make_snapshot(make_link(owner, url), status=Snapshot.Status.RUNNING)
 
 
-def test_a_held_request_answers_as_soon_as_the_capture_ends(pool, owner):
+@pytest.fixture
+def heard_only(monkeypatch):
+    """Held requests look at the row only once subscribed, not every few seconds: only an
+    announcement can end their wait early."""
+    monkeypatch.setattr(ends, "_RECHECK", 60)
+
+
+def test_a_held_request_answers_as_soon_as_the_capture_ends(pool, owner, heard_only):
     snapshot = running(owner)
     future = held(pool, owner, snapshot)
     assert not future.done()
@@ -75,7 +82,7 @@ def test_a_capture_deleted_while_held_answers_not_found(pool, owner):
     assert status == 404 and seconds < 10, seconds
 
 
-def test_a_cancelled_capture_ends_the_wait_too(pool, owner):
+def test_a_cancelled_capture_ends_the_wait_too(pool, owner, heard_only):
     snapshot = running(owner)
     future = held(pool, owner, snapshot)
     assert removal.snapshots_cancel(owner=owner) == 1
