@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from capture.page import top_frame_id  # noqa: E402
 from capture.reader import document, inpage  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "reader_pages"
@@ -102,7 +103,7 @@ def _no_images(url: str) -> None:
 
 
 def by_readability(driver) -> str:
-    article = inpage.extract(driver, 10.0)
+    article = inpage.extract(driver, 10.0, top_frame_id(driver))
     return document.sanitise(article.content, article.url, _no_images) if article else ""
 
 

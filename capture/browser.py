@@ -29,7 +29,7 @@ from selenium.webdriver.chrome.service import Service
 from urllib3.exceptions import HTTPError
 
 from capture import procs
-from capture.page import blank_tab
+from capture.page import blank_tab, top_frame_id
 from capture.proxy import FilteringProxy
 from capture.results import CaptureConfig
 
@@ -197,7 +197,7 @@ class BrowserSession:
             self.driver = webdriver.Chrome(options=options, service=service)
             self._driver_pid = service.process.pid if service.process else None
             self.driver.set_script_timeout(30)
-            self.top_frame = self.driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
+            self.top_frame = top_frame_id(self.driver)
             self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "deny"})
             self.driver.execute_cdp_cmd(
                 "Page.addScriptToEvaluateOnNewDocument", {"source": NEUTRALISER, "runImmediately": True}

@@ -258,6 +258,11 @@ def blank_tab(driver, *, new_renderer: bool = False) -> None:
     _forget_history(driver)
 
 
+def top_frame_id(driver) -> str:
+    """The id of the tab's top frame: the tab's own, the same for every document it shows."""
+    return driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
+
+
 def _blank_from_page(driver) -> bool:
     """True once the page replaced itself with about:blank; False when it did not within BLANK_WITHIN."""
     try:

@@ -108,7 +108,7 @@ class Recorder:
         """
         t = time.monotonic()
         self._saved_url = url
-        upload.show(self.driver, html)
+        upload.show(self.driver, html, self.session.top_frame)
         self._mark("navigate", t)
         try:
             return self._document()

@@ -52,14 +52,12 @@ def nonce() -> str:
     return secrets.token_hex(8)
 
 
-def serialize(driver, marker: str, timeout: float, top_frame: str = "") -> dict | None:
-    """The page as serialize.js sees it, every frame it could reach included; None if it failed.
-
-    `top_frame`: the tab's top frame id, asked for unless given."""
-    top = top_frame or driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
+def serialize(driver, marker: str, timeout: float, top_frame: str) -> dict | None:
+    """The page as serialize.js sees it from the tab's top frame (its id, `top_frame`), every frame
+    it could reach included; None if it failed."""
     budget = {"frames": MAX_FRAMES}
     try:
-        return _frame(driver, top, marker, timeout, 0, budget)
+        return _frame(driver, top_frame, marker, timeout, 0, budget)
     finally:
         if budget["frames"] < MAX_FRAMES:  # frames were looked up, each through a remote object
             try:

@@ -71,11 +71,10 @@ def _evaluate(driver, context: int, expression: str, timeout: float) -> object:
     return reply.get("result", {}).get("value")
 
 
-def world(driver, top_frame: str = "") -> int:
-    """A new isolated world in the top frame (asked for unless given): the execution context to
+def world(driver, top_frame: str) -> int:
+    """A new isolated world in the tab's top frame (its id, `top_frame`): the execution context to
     prepare and restore in."""
-    frame_id = top_frame or driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
-    created = driver.execute_cdp_cmd("Page.createIsolatedWorld", {"frameId": frame_id, "worldName": WORLD_NAME})
+    created = driver.execute_cdp_cmd("Page.createIsolatedWorld", {"frameId": top_frame, "worldName": WORLD_NAME})
     return int(created["executionContextId"])
 
 

@@ -62,14 +62,14 @@ def _script() -> str:
     )
 
 
-def extract(driver, timeout: float, top_frame: str = "") -> Article | None:
-    """The main content of the page loaded in `driver`'s top frame; None when it has none.
+def extract(driver, timeout: float, top_frame: str) -> Article | None:
+    """The main content of the page loaded in the tab's top frame (its id, `top_frame`); None when
+    it has none.
 
     Raises the driver's exceptions as any DevTools command does; the caller decides what a
     failed extraction costs (the reader copy, never the capture).
     """
-    frame_id = top_frame or driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
-    world = driver.execute_cdp_cmd("Page.createIsolatedWorld", {"frameId": frame_id, "worldName": WORLD_NAME})
+    world = driver.execute_cdp_cmd("Page.createIsolatedWorld", {"frameId": top_frame, "worldName": WORLD_NAME})
     reply = driver.execute_cdp_cmd(
         "Runtime.evaluate",
         {

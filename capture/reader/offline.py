@@ -29,10 +29,9 @@ def from_stored(html: bytes, url: str, title: str, language: str, config: Captur
     driver = session.driver
     try:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
-        frame_id = driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
         driver.execute_cdp_cmd("Page.setDocumentContent",
-                               {"frameId": frame_id, "html": html.decode("utf-8", errors="replace")})
-        article = inpage.extract(driver, EXTRACT_TIMEOUT)
+                               {"frameId": session.top_frame, "html": html.decode("utf-8", errors="replace")})
+        article = inpage.extract(driver, EXTRACT_TIMEOUT, session.top_frame)
     finally:
         try:
             driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})

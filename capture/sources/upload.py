@@ -118,13 +118,13 @@ def document_html(page: UploadedPage, url: str) -> str:
     return "<!DOCTYPE html>\n" + etree.tostring(document, method="html", encoding="unicode")
 
 
-def show(driver, html: str) -> None:
-    """Put `html` into the tab as its document, with the page's own scripts disabled first.
+def show(driver, html: str, top_frame: str) -> None:
+    """Put `html` into the tab (its top frame's id, `top_frame`) as its document, with the page's
+    own scripts disabled first.
 
     The tab is blank (about:blank, which loads nothing) when the document goes in, so nothing of
     the saved site's origin is involved: the page has no cookies and no storage to read.
     """
     driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
     driver.execute_cdp_cmd("Page.navigate", {"url": "about:blank"})
-    frame_id = driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
-    driver.execute_cdp_cmd("Page.setDocumentContent", {"frameId": frame_id, "html": html})
+    driver.execute_cdp_cmd("Page.setDocumentContent", {"frameId": top_frame, "html": html})

@@ -136,10 +136,11 @@ RESTORED_PAGE = """<!DOCTYPE html><html><head><title>r</title></head>
 
 
 def test_every_style_attribute_is_put_back_exactly_after_the_shot(config):
-    driver = browser.acquire(config).driver
+    session = browser.acquire(config)
+    driver = session.driver
     driver.get("data:text/html;charset=utf-8," + quote(RESTORED_PAGE))
     before = driver.execute_script("return document.documentElement.outerHTML")
-    context = inpage.world(driver)
+    context = inpage.world(driver, session.top_frame)
     prepared = inpage.prepare(driver, context, "https://example.com/", True, 5)
     assert prepared.app_bar == 1 and prepared.consent == ["Onetrust"] and prepared.scroll_lock
     shown = driver.execute_script(
