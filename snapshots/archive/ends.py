@@ -87,7 +87,8 @@ def announce_after_commit(*snapshot_ids: int) -> None:
 
 def listeners(snapshot_id: int) -> int:
     """Requests waiting on this snapshot now (on this site's Redis)."""
-    return dict(_redis().pubsub_numsub(_channel(snapshot_id))).get(_channel(snapshot_id).encode(), 0)
+    channel = _channel(snapshot_id)
+    return dict(_redis().pubsub_numsub(channel)).get(channel.encode(), 0)
 
 
 def held_waits() -> int:
